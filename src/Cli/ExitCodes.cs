@@ -1,0 +1,10 @@
+namespace ModelCheck.Cli;
+
+/// <summary>design.md, Command line: 0 holds, 1 violation, 2 bad input or usage, 3 internal error.</summary>
+public static class ExitCodes
+{
+    public const int Holds = 0;
+    public const int Violation = 1;
+    public const int BadInput = 2;
+    public const int Internal = 3;
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using ModelCheck.Explore.Runs;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Cli;
+
+public static class MatrixCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "print {\"rows\": [...]}" };
+        var writeTraces = new Option<bool>("--write-traces") { Description = "save each violation's trace under traces/" };
+        var only = new Option<string[]>("--scenario") { Description = "restrict to these scenario ids", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("matrix", "check every catalog scenario against its expect lines") { json, writeTraces, only };
+        cmd.SetAction(p =>
+        {
+            var catalog = Catalog.Locate();
+            var filter = p.GetValue(only) ?? [];
+            var rows = new List<RunRow>();
+            foreach (var spec in catalog.LoadAll())
+            {
+                if (filter.Length > 0 && !filter.Contains(spec.Id)) continue;
+                foreach (var e in spec.Expect)
+                {
+                    var v = new Variant(e.Variant);
+                    string? path = p.GetValue(writeTraces) ? catalog.TracePath(spec.Id, v.ToString()) : null;
+                    var (row, _, _) = Checker.Check(spec, v, traceOut: path, expect: e, progress: Output.Progress($"{spec.Id} [{v}]"));
+                    Output.EndProgress();
+                    rows.Add(row);
+                    if (!p.GetValue(json))
+                        Console.WriteLine($"{(row.AsExpected == true ? "ok  " : "FAIL")} {row.Scenario,-24} {Output.Variant(row.Variant),-28} " +
+                                          $"{row.Verdict + (row.Invariant is null ? "" : " " + row.Invariant),-28} expected {row.Expected,-26} " +
+                                          $"states {row.States,9:N0} {row.Seconds,7:0.000}s{(row.Complete ? " complete" : "")}");
+                }
+            }
+            int bad = rows.Count(r => r.AsExpected != true);
+            if (p.GetValue(json)) Output.WriteJson(new { rows });
+            else Console.WriteLine($"{rows.Count - bad} of {rows.Count} rows as expected");
+            return bad == 0 ? ExitCodes.Holds : ExitCodes.Violation;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using ModelCheck.Cli;
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Steps;
+
+var root = new RootCommand("ModelCheck: a model checker for the Linux page cache");
+root.Add(ListCommand.Create());
+root.Add(CheckCommand.Create());
+root.Add(MatrixCommand.Create());
+root.Add(ReplayCommand.Create());
+root.Add(DocsCommand.Create());
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var e in parse.Errors) Console.Error.WriteLine($"modelcheck: error: {e.Message}");
+    Console.Error.WriteLine("Run 'modelcheck --help' for usage.");
+    return ExitCodes.BadInput;
+}
+try
+{
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (InputException e)
+{
+    Console.Error.WriteLine($"modelcheck: bad input: {e.Message}");
+    return ExitCodes.BadInput;
+}
+catch (ScenarioException e)
+{
+    Console.Error.WriteLine($"modelcheck: bad input: {(e.Line > 0 ? "line " + e.Line + ": " : "")}{e.Field}: {e.Message}");
+    return ExitCodes.BadInput;
+}
+catch (ModelError e)
+{
+    Console.Error.WriteLine($"modelcheck: internal model error: {e.Message}");
+    return ExitCodes.Internal;
+}
+catch (Exception e) when (e is not OutOfMemoryException)
+{
+    Console.Error.WriteLine($"modelcheck: internal error: {e.GetType().Name}: {e.Message}");
+    return ExitCodes.Internal;
+}

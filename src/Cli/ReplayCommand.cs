@@ -1,0 +1,42 @@
+using System.CommandLine;
+using ModelCheck.Explore.Traces;
+
+namespace ModelCheck.Cli;
+
+public static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var trace = new Argument<string>("trace") { Description = "a trace JSON file" };
+        var json = new Option<bool>("--json") { Description = "print JSON" };
+        var cmd = new Command("replay", "re-execute a trace and print its steps and race diagram") { trace, json };
+        cmd.SetAction(p =>
+        {
+            string path = p.GetValue(trace)!;
+            var t = TraceFile.Load(path);
+            var r = Replayer.Replay(t, path);
+            bool same = r.Violation is not null && t.Violation is not null && r.Violation.Invariant == t.Violation.Invariant;
+            if (p.GetValue(json))
+            {
+                Output.WriteJson(new
+                {
+                    scenario = t.ScenarioId, variant = t.Variant, engine = t.Engine,
+                    steps = r.Steps.Select(s => new { k = s.K, thread = s.Thread, function = s.Function, args = s.Args, changes = s.Changes, notes = s.Notes }),
+                    violation = r.Violation, recorded = t.Violation, reproduced = same, diverged = r.Divergence,
+                });
+            }
+            else
+            {
+                Console.WriteLine($"{t.ScenarioId} [{Output.Variant(t.Variant)}] from {t.Engine}, {t.Choices.Count} steps");
+                Output.PrintReplay(r);
+                if (r.Divergence is not null) Console.WriteLine($"trace diverged from the model: {r.Divergence}");
+                if (r.Violation is not null) Console.WriteLine($"violation {r.Violation.Invariant}: {r.Violation.Message}");
+                else Console.WriteLine("no violation along this trace");
+                if (t.Violation is not null) Console.WriteLine(same ? "same violation as recorded" : $"recorded violation was {t.Violation.Invariant}");
+            }
+            if (r.Divergence is not null) return ExitCodes.BadInput;
+            return r.Violation is null ? ExitCodes.Holds : ExitCodes.Violation;
+        });
+        return cmd;
+    }
+}

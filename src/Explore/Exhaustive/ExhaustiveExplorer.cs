@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using ModelCheck.Invariants;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Explore.Exhaustive;
+
+/// <summary>
+/// Breadth-first search over states with a fingerprint set: the first violation found is a
+/// shortest one. A result is complete when the whole space within the bounds was explored.
+/// </summary>
+public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
+{
+    /// <summary>Called about once a second with (states, transitions, depth).</summary>
+    public Action<long, long, int>? Progress { get; init; }
+
+    private readonly record struct Node(int Parent, byte Tid, byte Alt, int Depth);
+
+    public ExploreResult Run(KernelState initial)
+    {
+        var sw = Stopwatch.StartNew();
+        var fp = new Fingerprinter();
+        var seen = new HashSet<UInt128>();
+        var nodes = new List<Node>();
+        var frontier = new Queue<(KernelState State, int Id)>();
+        var enabled = new List<(int Tid, int Alt)>();
+        long transitions = 0;
+        int maxDepth = 0;
+        bool truncated = false;
+        long nextProgress = 1000;
+
+        seen.Add(fp.Of(initial));
+        nodes.Add(new Node(-1, 0, 0, 0));
+        if (invariants.AfterStep(initial, []) is { } v0)
+            return Done(Verdict.Violated, v0, [], 1, 0, 0, sw, complete: true);
+        frontier.Enqueue((initial, 0));
+
+        while (frontier.Count > 0)
+        {
+            var (state, id) = frontier.Dequeue();
+            int depth = nodes[id].Depth;
+            Semantics.Enabled(state, enabled);
+            if (enabled.Count == 0)
+            {
+                if (invariants.AtQuiescence(state) is { } vq)
+                    return Done(Verdict.Violated, vq, Path(nodes, id, initial), seen.Count, transitions, maxDepth, sw, complete: false);
+                continue;
+            }
+            if (depth >= bounds.MaxDepth)
+            {
+                truncated = true;
+                continue;
+            }
+            foreach (var (tid, alt) in enabled)
+            {
+                var next = Semantics.Execute(state, tid, alt, out var ctx, out _);
+                transitions++;
+                if (invariants.AfterStep(next, ctx.Events) is { } v)
+                {
+                    nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
+                    return Done(Verdict.Violated, v, Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
+                }
+                if (!seen.Add(fp.Of(next))) continue;
+                if (seen.Count > bounds.MaxStates)
+                {
+                    truncated = true;
+                    frontier.Clear();
+                    break;
+                }
+                nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
+                maxDepth = Math.Max(maxDepth, depth + 1);
+                frontier.Enqueue((next, nodes.Count - 1));
+            }
+            if (Progress is not null && sw.ElapsedMilliseconds >= nextProgress)
+            {
+                nextProgress = sw.ElapsedMilliseconds + 1000;
+                Progress(seen.Count, transitions, depth);
+            }
+        }
+        return Done(truncated ? Verdict.Incomplete : Verdict.Holds, null, [], seen.Count, transitions, maxDepth, sw, complete: !truncated);
+    }
+
+    private static ExploreResult Done(Verdict verdict, Violation? v, IReadOnlyList<Choice> trace, long states, long transitions, int depth, Stopwatch sw, bool complete) =>
+        new(verdict, v, trace, states, transitions, depth, sw.Elapsed.TotalSeconds, complete);
+
+    /// <summary>Rebuilds the choices from the root to node id, naming each step's function.</summary>
+    private static List<Choice> Path(List<Node> nodes, int id, KernelState initial)
+    {
+        var rev = new List<(int Tid, int Alt)>();
+        for (int n = id; nodes[n].Parent >= 0; n = nodes[n].Parent) rev.Add((nodes[n].Tid, nodes[n].Alt));
+        rev.Reverse();
+        var choices = new List<Choice>(rev.Count);
+        var s = initial;
+        foreach (var (tid, alt) in rev)
+        {
+            s = Semantics.Execute(s, tid, alt, out var ctx, out var step);
+            choices.Add(new Choice(s.Machine.Threads[tid].Name, alt, ctx.Function ?? step.Function));
+        }
+        return choices;
+    }
+}

@@ -1,0 +1,18 @@
+using System.IO.Hashing;
+using ModelCheck.Model.State;
+
+namespace ModelCheck.Explore.Exhaustive;
+
+/// <summary>128-bit fingerprint of a state's canonical encoding (XxHash128).</summary>
+public sealed class Fingerprinter
+{
+    private byte[] buffer = new byte[512];
+
+    public UInt128 Of(KernelState s)
+    {
+        var e = new Encoder(buffer);
+        s.Encode(ref e);
+        buffer = e.Buffer;
+        return XxHash128.HashToUInt128(e.Written);
+    }
+}

@@ -1,0 +1,46 @@
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Model.Scenario;
+
+namespace ModelCheck.Explore.Runs;
+
+/// <summary>The scenario catalog: every scenarios/**/*.yaml under the repository root.</summary>
+public sealed class Catalog(string root)
+{
+    public string Root { get; } = root;
+    public string ScenarioDir => Path.Combine(Root, "scenarios");
+    public string TraceDir => Path.Combine(Root, "traces");
+
+    /// <summary>MODELCHECK_ROOT, else the nearest directory above the current one (or the binary) with scenarios/.</summary>
+    public static Catalog Locate()
+    {
+        var env = Environment.GetEnvironmentVariable("MODELCHECK_ROOT");
+        if (!string.IsNullOrEmpty(env)) return new Catalog(env);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (Directory.Exists(Path.Combine(d.FullName, "scenarios")) && File.Exists(Path.Combine(d.FullName, "ModelCheck.sln")))
+                    return new Catalog(d.FullName);
+        return new Catalog(Directory.GetCurrentDirectory());
+    }
+
+    public IReadOnlyList<string> Files() =>
+        Directory.Exists(ScenarioDir)
+            ? [.. Directory.GetFiles(ScenarioDir, "*.yaml", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal)]
+            : [];
+
+    public IReadOnlyList<ScenarioSpec> LoadAll() => [.. Files().Select(ScenarioLoader.LoadFile).OrderBy(s => s.Id, StringComparer.Ordinal)];
+
+    /// <summary>A path to a YAML file, or a catalog id.</summary>
+    public ScenarioSpec Resolve(string idOrPath)
+    {
+        if (File.Exists(idOrPath) || idOrPath.EndsWith(".yaml", StringComparison.Ordinal) || idOrPath.EndsWith(".yml", StringComparison.Ordinal))
+            return ScenarioLoader.LoadFile(idOrPath);
+        foreach (var f in Files())
+        {
+            var spec = ScenarioLoader.LoadFile(f);
+            if (spec.Id == idOrPath) return spec;
+        }
+        throw new InputException(idOrPath, 0, "scenario", $"no scenario file and no catalog scenario with id '{idOrPath}' (see 'modelcheck list')");
+    }
+
+    public string TracePath(string id, string variant) => Path.Combine(TraceDir, $"{id}.{variant}.json");
+}

@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Traces;
+using ModelCheck.Invariants;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Explore.Runs;
+
+/// <summary>One row of `check --json` / `matrix --json`.</summary>
+public sealed record RunRow(
+    [property: JsonPropertyName("scenario")] string Scenario,
+    [property: JsonPropertyName("variant")] IReadOnlyDictionary<string, string> Variant,
+    [property: JsonPropertyName("engine")] string Engine,
+    [property: JsonPropertyName("verdict")] string Verdict,
+    [property: JsonPropertyName("invariant")] string? Invariant,
+    [property: JsonPropertyName("message")] string? Message,
+    [property: JsonPropertyName("complete")] bool Complete,
+    [property: JsonPropertyName("states")] long States,
+    [property: JsonPropertyName("transitions")] long Transitions,
+    [property: JsonPropertyName("depth")] int Depth,
+    [property: JsonPropertyName("traceLength")] int TraceLength,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("statesPerSecond")] double StatesPerSecond,
+    [property: JsonPropertyName("trace")] string? Trace,
+    [property: JsonPropertyName("expected")] string? Expected,
+    [property: JsonPropertyName("asExpected")] bool? AsExpected);
+
+/// <summary>Runs the exhaustive engine on one scenario under one variant and saves the trace.</summary>
+public static class Checker
+{
+    public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
+        ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
+        ExpectSpec? expect = null, Action<long, long, int>? progress = null)
+    {
+        var initial = MachineBuilder.Build(spec, variant);
+        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
+        var result = new ExhaustiveExplorer(invariants, b) { Progress = progress }.Run(initial);
+        TraceFile? trace = null;
+        if (result.Violation is { } v)
+        {
+            trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, spec.SourcePath, spec.SourceText,
+                variant.Explicit, "exhaustive", 0, result.Trace, new TraceViolation(v.Invariant, v.Message));
+            if (traceOut is not null) trace.Save(traceOut);
+        }
+        string verdict = result.Verdict switch
+        {
+            Verdict.Violated => "violated",
+            Verdict.Holds => "holds",
+            _ => "incomplete",
+        };
+        string? expected = expect is null ? null : expect.Violates is null ? "holds" : "violates " + expect.Violates;
+        bool? asExpected = expect is null ? null
+            : expect.Violates is null ? result.Verdict == Verdict.Holds
+            : result.Violation?.Invariant == expect.Violates;
+        var row = new RunRow(spec.Id, variant.Explicit, "exhaustive", verdict, result.Violation?.Invariant, result.Violation?.Message,
+            result.Complete, result.States, result.Transitions, result.MaxDepth, result.Trace.Count,
+            Math.Round(result.Seconds, 3), Math.Round(result.StatesPerSecond), trace is null ? null : traceOut, expected, asExpected);
+        return (row, result, trace);
+    }
+
+    public static string VariantName(Variant v) => v.ToString();
+}

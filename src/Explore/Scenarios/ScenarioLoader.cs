@@ -1,0 +1,196 @@
+using ModelCheck.Invariants;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Variants;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace ModelCheck.Explore.Scenarios;
+
+/// <summary>Reads a scenario YAML file (see README, "Scenario files") into a <see cref="ScenarioSpec"/>.</summary>
+public static class ScenarioLoader
+{
+    public static ScenarioSpec LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (IOException e)
+        {
+            throw new InputException(path, 0, "file", e.Message);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InputException(path, 0, "file", e.Message);
+        }
+        return Parse(text, path);
+    }
+
+    public static ScenarioSpec Parse(string text, string path)
+    {
+        var y = new YamlNodes(path);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new InputException(path, (int)e.Start.Line, "yaml", e.Message);
+        }
+        if (stream.Documents.Count != 1) throw new InputException(path, 0, "yaml", "expected exactly one YAML document");
+        var root = y.Map(stream.Documents[0].RootNode, "scenario");
+        y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect");
+        string id = y.Str(root, "id", "");
+        var file = ParseFile(y, y.Map(y.Require(root, "file", ""), "file"));
+        var threads = ParseThreads(y, y.Seq(y.Require(root, "threads", ""), "threads"));
+        var actors = ParseActors(y, y.Get(root, "actors"));
+        var invariants = ParseInvariants(y, y.Get(root, "invariants"));
+        var bounds = ParseBounds(y, y.Get(root, "bounds"));
+        var expect = ParseExpect(y, y.Get(root, "expect"), invariants);
+        var spec = new ScenarioSpec(id, y.Str(root, "title", "", id), y.Str(root, "race", "", ""), y.Str(root, "description", "", ""),
+            file, threads, actors, invariants, bounds, expect, path, text);
+        try
+        {
+            MachineBuilder.Build(spec, Variant.Default);
+        }
+        catch (ScenarioException e)
+        {
+            throw new InputException(path, e.Line, e.Field, e.Message);
+        }
+        return spec;
+    }
+
+    private static FileSpec ParseFile(YamlNodes y, YamlMappingNode m)
+    {
+        y.OnlyKeys(m, "file", "block_size", "folio_size", "max_size", "size", "extents", "cached");
+        var extents = new List<ExtentSpec>();
+        if (y.Get(m, "extents") is { } en)
+            foreach (var item in y.Seq(en, "file.extents"))
+            {
+                var e = y.Map(item, "file.extents[]");
+                y.OnlyKeys(e, "file.extents[]", "offset", "length", "type", "data", "cow_prealloc");
+                string type = y.Str(e, "type", "file.extents[].");
+                var kind = type switch
+                {
+                    "hole" => ExtentKind.Hole,
+                    "delalloc" => ExtentKind.Delalloc,
+                    "unwritten" => ExtentKind.Unwritten,
+                    "written" => ExtentKind.Written,
+                    _ => throw y.Error(y.Get(e, "type"), "file.extents[].type", $"'{type}' is not hole, delalloc, unwritten or written"),
+                };
+                string data = y.Str(e, "data", "file.extents[].", "W0");
+                if (data is not ("W0" or "0" or "Stale"))
+                    throw y.Error(y.Get(e, "data"), "file.extents[].data", $"'{data}' must be W0, 0 or Stale");
+                extents.Add(new ExtentSpec(y.Size(e, "offset", "file.extents[]."), y.Size(e, "length", "file.extents[]."), kind, data,
+                    y.Bool(e, "cow_prealloc", "file.extents[].", false)));
+            }
+        var cached = new List<CachedSpec>();
+        if (y.Get(m, "cached") is { } cn)
+            foreach (var item in y.Seq(cn, "file.cached"))
+            {
+                var c = y.Map(item, "file.cached[]");
+                y.OnlyKeys(c, "file.cached[]", "offset", "length", "dirty", "mapped");
+                cached.Add(new CachedSpec(y.Size(c, "offset", "file.cached[]."), y.Size(c, "length", "file.cached[]."),
+                    y.Bool(c, "dirty", "file.cached[].", false), y.Bool(c, "mapped", "file.cached[].", false)));
+            }
+        long block = y.Size(m, "block_size", "file.", 4096);
+        long folio = y.Size(m, "folio_size", "file.", block);
+        return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached);
+    }
+
+    private static List<ThreadSpec> ParseThreads(YamlNodes y, YamlSequenceNode seq)
+    {
+        var threads = new List<ThreadSpec>();
+        foreach (var item in seq)
+        {
+            var t = y.Map(item, "threads[]");
+            y.OnlyKeys(t, "threads[]", "name", "ops");
+            string name = y.Str(t, "name", "threads[].");
+            if (threads.Any(x => x.Name == name) || name is "flusher" or "IRQ" or "wq" or "bio-task")
+                throw y.Error(y.Get(t, "name"), "threads[].name", $"thread name '{name}' is already used");
+            var ops = new List<OpSpec>();
+            foreach (var on in y.Seq(y.Require(t, "ops", "threads[]."), "threads[].ops"))
+            {
+                var o = y.Map(on, "threads[].ops[]");
+                y.OnlyKeys(o, "threads[].ops[]", "op", "offset", "length", "size", "may_block");
+                string opName = y.Str(o, "op", "threads[].ops[].");
+                if (!OpNames.ByName.TryGetValue(opName, out var kind))
+                    throw y.Error(y.Get(o, "op"), "threads[].ops[].op", $"unknown operation '{opName}' (known: {string.Join(", ", OpNames.ByName.Keys)})");
+                bool range = OpNames.HasRange(kind);
+                ops.Add(new OpSpec(kind,
+                    range ? y.Size(o, "offset", "threads[].ops[].") : 0,
+                    range ? y.Size(o, "length", "threads[].ops[].") : 0,
+                    kind == OpKind.Truncate ? y.Size(o, "size", "threads[].ops[].") : 0,
+                    y.Bool(o, "may_block", "threads[].ops[].", false),
+                    (int)on.Start.Line));
+            }
+            if (ops.Count == 0) throw y.Error(item, "threads[].ops", "a thread needs at least one operation");
+            threads.Add(new ThreadSpec(name, ops));
+        }
+        if (threads.Count == 0) throw y.Error(seq, "threads", "at least one thread is needed");
+        return threads;
+    }
+
+    private static ActorsSpec ParseActors(YamlNodes y, YamlNode? node)
+    {
+        if (node is null) return new ActorsSpec(0, "irq", "v2");
+        var m = y.Map(node, "actors");
+        y.OnlyKeys(m, "actors", "flusher", "device", "memcg");
+        string device = y.Str(m, "device", "actors.", "irq");
+        if (device is not ("irq" or "task")) throw y.Error(y.Get(m, "device"), "actors.device", $"'{device}' must be irq or task");
+        string memcg = y.Str(m, "memcg", "actors.", "v2");
+        if (memcg is not ("v2" or "legacy")) throw y.Error(y.Get(m, "memcg"), "actors.memcg", $"'{memcg}' must be v2 or legacy");
+        return new ActorsSpec(y.Int(m, "flusher", "actors.", 0), device, memcg);
+    }
+
+    private static List<string> ParseInvariants(YamlNodes y, YamlNode? node)
+    {
+        if (node is null) return [.. InvariantCatalog.All.Select(i => i.Id)];
+        var list = new List<string>();
+        foreach (var item in y.Seq(node, "invariants"))
+        {
+            string id = y.Scalar(item, "invariants[]");
+            if (InvariantCatalog.Find(id) is null)
+                throw y.Error(item, "invariants[]", $"unknown invariant '{id}' (known: {string.Join(", ", InvariantCatalog.All.Select(i => i.Id))})");
+            list.Add(id);
+        }
+        return list;
+    }
+
+    private static BoundsSpec ParseBounds(YamlNodes y, YamlNode? node)
+    {
+        if (node is null) return new BoundsSpec(400, 2_000_000);
+        var m = y.Map(node, "bounds");
+        y.OnlyKeys(m, "bounds", "max_depth", "max_states");
+        return new BoundsSpec(y.Int(m, "max_depth", "bounds.", 400), y.Int(m, "max_states", "bounds.", 2_000_000));
+    }
+
+    private static List<ExpectSpec> ParseExpect(YamlNodes y, YamlNode? node, List<string> invariants)
+    {
+        var list = new List<ExpectSpec>();
+        if (node is null) return list;
+        foreach (var item in y.Seq(node, "expect"))
+        {
+            string text = y.Scalar(item, "expect[]").Trim();
+            var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            bool ok = (words.Length == 2 && words[1] == "holds") || (words.Length == 3 && words[1] == "violates");
+            if (!ok) throw y.Error(item, "expect[]", $"'{text}' is not '<Switch=value,...|default> holds' or '... violates <invariant>'");
+            Variant variant;
+            try
+            {
+                variant = words[0] == "default" ? Variant.Default : Variant.Parse([words[0]]);
+            }
+            catch (ArgumentException e)
+            {
+                throw y.Error(item, "expect[]", e.Message);
+            }
+            string? violates = words.Length == 3 ? words[2] : null;
+            if (violates is not null && !invariants.Contains(violates))
+                throw y.Error(item, "expect[]", $"'{violates}' is not among the scenario's invariants");
+            list.Add(new ExpectSpec(variant.Explicit, violates, (int)item.Start.Line, text));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace ModelCheck.Explore.Scenarios;
+
+/// <summary>Typed access to a YAML mapping that reports the file, line and field of every error.</summary>
+public sealed class YamlNodes(string file)
+{
+    public string File { get; } = file;
+
+    public InputException Error(YamlNode? node, string field, string message) =>
+        new(File, node is null ? 0 : (int)node.Start.Line, field, message);
+
+    public YamlMappingNode Map(YamlNode node, string field) =>
+        node as YamlMappingNode ?? throw Error(node, field, "expected a mapping");
+
+    public YamlSequenceNode Seq(YamlNode node, string field) =>
+        node as YamlSequenceNode ?? throw Error(node, field, "expected a list");
+
+    public string Scalar(YamlNode node, string field) =>
+        node is YamlScalarNode { Value: { } v } ? v : throw Error(node, field, "expected a value");
+
+    public void OnlyKeys(YamlMappingNode map, string field, params string[] allowed)
+    {
+        foreach (var key in map.Children.Keys)
+        {
+            string k = Scalar(key, field);
+            if (!allowed.Contains(k))
+                throw Error(key, $"{field}.{k}".TrimStart('.'), $"unknown field (allowed: {string.Join(", ", allowed)})");
+        }
+    }
+
+    public YamlNode? Get(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
+
+    public YamlNode Require(YamlMappingNode map, string key, string field) =>
+        Get(map, key) ?? throw Error(map, field + key, "missing required field");
+
+    public string Str(YamlMappingNode map, string key, string field, string? dflt = null)
+    {
+        var n = Get(map, key);
+        if (n is null) return dflt ?? throw Error(map, field + key, "missing required field");
+        return Scalar(n, field + key);
+    }
+
+    public int Int(YamlMappingNode map, string key, string field, int dflt)
+    {
+        var n = Get(map, key);
+        if (n is null) return dflt;
+        string v = Scalar(n, field + key);
+        return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) && r >= 0
+            ? r : throw Error(n, field + key, $"'{v}' is not a non-negative integer");
+    }
+
+    public bool Bool(YamlMappingNode map, string key, string field, bool dflt)
+    {
+        var n = Get(map, key);
+        if (n is null) return dflt;
+        return Scalar(n, field + key) switch
+        {
+            "true" or "yes" => true,
+            "false" or "no" => false,
+            var v => throw Error(n, field + key, $"'{v}' is not true or false"),
+        };
+    }
+
+    /// <summary>A byte size: 4096, 4K, 1M.</summary>
+    public long Size(YamlMappingNode map, string key, string field, long? dflt = null)
+    {
+        var n = Get(map, key);
+        if (n is null) return dflt ?? throw Error(map, field + key, "missing required field");
+        string v = Scalar(n, field + key).Trim();
+        long mult = 1;
+        if (v.EndsWith('K') || v.EndsWith('k')) { mult = 1024; v = v[..^1]; }
+        else if (v.EndsWith('M') || v.EndsWith('m')) { mult = 1024 * 1024; v = v[..^1]; }
+        return long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) && r >= 0
+            ? r * mult : throw Error(n, field + key, $"'{Scalar(n, field)}' is not a size (e.g. 4096, 4K, 1M)");
+    }
+}

@@ -1,0 +1,80 @@
+using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Invariants;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Explore.Traces;
+
+public sealed record ReplayStep(int K, string Thread, ExecContext Context, string Function, string Args, IReadOnlyList<string> Changes, IReadOnlyList<string> Notes)
+{
+    public string Line()
+    {
+        string call = Args.Length > 0 ? $"{Function}({Args})" : Function;
+        var what = Notes.Concat(Changes);
+        return $"[{K}] {Thread,-10} {call,-44} {string.Join("; ", what)}";
+    }
+}
+
+public sealed record ReplayResult(
+    ScenarioSpec Scenario,
+    Variant Variant,
+    IReadOnlyList<ReplayStep> Steps,
+    Violation? Violation,
+    string? Divergence);
+
+/// <summary>Re-executes a trace's choices through the model and reports what each step did.</summary>
+public static class Replayer
+{
+    public static ReplayResult Replay(TraceFile trace, string source)
+    {
+        var spec = ScenarioLoader.Parse(trace.Scenario, source + " (inline scenario)");
+        Variant variant;
+        try
+        {
+            variant = new Variant(trace.Variant);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException(source, 0, "variant", e.Message);
+        }
+        return Replay(spec, variant, trace.Choices);
+    }
+
+    public static ReplayResult Replay(ScenarioSpec spec, Variant variant, IReadOnlyList<Choice> choices)
+    {
+        var state = MachineBuilder.Build(spec, variant);
+        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var steps = new List<ReplayStep>();
+        var before = StateView.Describe(state);
+        if (invariants.AfterStep(state, []) is { } v0) return new(spec, variant, steps, v0, null);
+        for (int k = 0; k < choices.Count; k++)
+        {
+            var ch = choices[k];
+            int tid = state.Machine.ThreadIndex(ch.Thread);
+            if (tid < 0) return new(spec, variant, steps, null, $"step {k + 1}: the scenario has no thread '{ch.Thread}'");
+            var status = Semantics.Status(state, tid, out _, out var guard);
+            if (status != ThreadStatus.Enabled)
+                return new(spec, variant, steps, null,
+                    $"step {k + 1}: {ch.Thread} cannot run {ch.Function} ({(status == ThreadStatus.Finished ? "finished" : "blocked in " + guard.Wait.Text)})");
+            int n = Semantics.Alternatives(state, tid);
+            if (ch.Alt < 0 || ch.Alt >= n)
+                return new(spec, variant, steps, null, $"step {k + 1}: {ch.Thread} offers {n} alternatives, the trace chose {ch.Alt}");
+            var pre = state;
+            state = Semantics.Execute(state, tid, ch.Alt, out var ctx, out var step);
+            string fn = ctx.Function ?? step.Function;
+            if (fn != ch.Function)
+                return new(spec, variant, steps, null, $"step {k + 1}: {ch.Thread} ran {fn}, the trace expected {ch.Function}");
+            var after = StateView.Describe(state);
+            string args = step.Args?.Invoke(pre, tid) ?? "";
+            steps.Add(new ReplayStep(k + 1, ch.Thread, state.Machine.Threads[tid].Context, fn, args, StateView.Diff(before, after), ctx.Notes));
+            before = after;
+            if (invariants.AfterStep(state, ctx.Events) is { } v) return new(spec, variant, steps, v, null);
+        }
+        if (Semantics.IsQuiescent(state) && invariants.AtQuiescence(state) is { } vq)
+            return new(spec, variant, steps, vq, null);
+        return new(spec, variant, steps, null, null);
+    }
+}

@@ -1,0 +1,70 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Invariants;
+
+/// <summary>A violated invariant: its stable id and what happened.</summary>
+public sealed record Violation(string Invariant, string Message);
+
+/// <summary>
+/// One checked property. Safety and history invariants look at the state after every step and
+/// at the events the step produced; liveness invariants look at quiescent states (no thread can
+/// take a step).
+/// </summary>
+public abstract class Invariant
+{
+    public abstract string Id { get; }
+    public abstract string Title { get; }
+    public abstract string Kind { get; }
+
+    /// <summary>The kernel rule the check encodes, with its source.</summary>
+    public abstract string Rationale { get; }
+
+    public virtual Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events) => null;
+
+    public virtual Violation? AtQuiescence(KernelState s) => null;
+
+    protected Violation Fail(string message) => new(Id, message);
+}
+
+/// <summary>The invariants by id (scenarios.md, Invariant ids).</summary>
+public static class InvariantCatalog
+{
+    public static readonly IReadOnlyList<Invariant> All =
+    [
+        new ISizeRegression(),
+        new StaleData(),
+        new ReadCoherence(),
+        new LostWrite(),
+        new StablePages(),
+        new Deadlock(),
+        new BlockedForever(),
+        new DropbehindLeak(),
+        new FolioFlags(),
+    ];
+
+    public static Invariant? Find(string id) => All.FirstOrDefault(i => i.Id == id);
+
+    public static IReadOnlyList<Invariant> Select(IEnumerable<string> ids) =>
+        [.. ids.Select(id => Find(id) ?? throw new ArgumentException($"unknown invariant '{id}'"))];
+}
+
+/// <summary>Checks a chosen set of invariants.</summary>
+public sealed class InvariantSet(IReadOnlyList<Invariant> invariants)
+{
+    public IReadOnlyList<Invariant> Items { get; } = invariants;
+
+    public Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)
+    {
+        foreach (var inv in Items)
+            if (inv.AfterStep(s, events) is { } v) return v;
+        return null;
+    }
+
+    public Violation? AtQuiescence(KernelState s)
+    {
+        foreach (var inv in Items)
+            if (inv.AtQuiescence(s) is { } v) return v;
+        return null;
+    }
+}

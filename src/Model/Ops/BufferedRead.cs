@@ -1,0 +1,77 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// XFS buffered read (reference 2.8): IOLOCK_SHARED, filemap_read: per folio find it (or
+/// create and read it under the invalidate_lock), wait for uptodate under the folio lock,
+/// sample i_size after the folio is uptodate, copy without the lock, then
+/// filemap_end_dropbehind_read drops a clean dropbehind folio it can trylock.
+/// </summary>
+public static class BufferedRead
+{
+    public const string Name = "read";
+
+    public static void Emit(ProgramBuilder b, int from, int to)
+    {
+        var g = b.Geo;
+        var end = b.NewLabel();
+        b.Add("xfs_file_buffered_read", InodeLock.Shared, (s, c) =>
+        {
+            s.Inode.IRwsem.LockShared(c.Tid);
+            OpHistory.ReadStarted(s, c.Tid);
+        }, (_, _) => BufferedWrite.Range(g, from, to));
+        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
+        {
+            int i = fi;
+            int u0 = Math.Max(from, g.FirstUnitOfFolio(i));
+            b.Add("filemap_get_pages",
+                (s, tid) =>
+                {
+                    if (u0 >= s.Inode.ISize) return Guard.Skip(end.Index);
+                    var f = s.Folios[i];
+                    if (!f.Present)
+                        return s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+                    if (!f.Uptodate(g)) return PageCache.LockGuard(s, i, tid);
+                    return Guard.Run;
+                },
+                (s, c) => ReadFolio(s, i, from, to, c),
+                (_, _) => $"F{i}");
+        }
+        b.Mark(end);
+        b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
+        {
+            s.Inode.IRwsem.Unlock(c.Tid);
+            OpHistory.ReadDone(s, c.Tid);
+        });
+    }
+
+    private static void ReadFolio(KernelState s, int i, int from, int to, StepContext c)
+    {
+        var g = s.Geo;
+        ref var f = ref s.Folios[i];
+        if (!f.Present)
+        {
+            PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
+            c.Note($"filemap_create_folio F{i}");
+        }
+        if (!f.Uptodate(g))
+        {
+            PageCache.ReadIn(s, i);
+            c.Note($"read_folio F{i}");
+        }
+        if (f.LockOwner == c.Tid) f.LockOwner = -1;
+        int isize = s.Inode.ISize;
+        int u1 = Math.Min(Math.Min(to, g.FirstUnitOfFolio(i + 1)), isize);
+        for (int u = Math.Max(from, g.FirstUnitOfFolio(i)); u < u1; u++)
+            OpHistory.ReadUnit(s, c.Tid, Name, u, s.CacheData[u], c);
+        // filemap_end_dropbehind_read
+        if (f.Dropbehind && !f.Dirty && !f.Writeback && !f.Locked)
+        {
+            f.LockOwner = (sbyte)c.Tid;
+            Dropbehind.FilemapEndDropbehind(s, i, c);
+            if (s.Folios[i].Present) s.Folios[i].LockOwner = -1;
+        }
+    }
+}

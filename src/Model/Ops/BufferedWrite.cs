@@ -1,0 +1,108 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// XFS buffered write through iomap (reference 2.1): xfs_file_buffered_write takes the
+/// i_rwsem exclusively, zeroes a gap past EOF after inode_dio_wait, reserves delalloc
+/// (xfs_buffered_write_iomap_begin), then per folio iomap_write_begin (lock or create,
+/// folio_wait_stable) and iomap_write_end (fill partial blocks, copy, dirty, i_size update,
+/// unlock). RWF_DONTCACHE creates new folios with PG_dropbehind; its generic_write_sync
+/// branch kicks the flusher (seed 000, the default), so the flusher does the writeback.
+/// </summary>
+public static class BufferedWrite
+{
+    public static void Emit(ProgramBuilder b, int from, int to, int writeId, bool dontcache)
+    {
+        var g = b.Geo;
+        b.Add("inode_lock", InodeLock.Exclusive, (s, c) =>
+        {
+            s.Inode.IRwsem.Lock(c.Tid);
+            OpHistory.WriteStarted(s, writeId, from, to);
+        });
+        b.Add("xfs_file_write_zero_eof",
+            (s, _) => from <= s.Inode.ISize ? Guard.Skip() : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w : Guard.Run,
+            (s, c) =>
+            {
+                if (PageCache.ZeroCached(s, s.Inode.ISize, from, dirty: true)) c.Note("zeroed the gap past EOF");
+            });
+        b.Add("xfs_buffered_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
+        {
+            for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
+                if (s.Extents[blk] == ExtentType.Hole) s.Extents[blk] = ExtentType.Delalloc;
+        }, (_, _) => Range(g, from, to));
+        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
+        {
+            int i = fi;
+            EmitWriteBegin(b, i, dontcache);
+            b.Add("iomap_write_end", (_, _) => Guard.Run, (s, c) =>
+            {
+                CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c);
+                int end = Math.Min(to, g.FirstUnitOfFolio(i + 1));
+                if (end > s.Inode.ISize)
+                {
+                    s.Inode.ISize = end;
+                    c.Note($"i_size_write({g.Bytes(end)})");
+                }
+                s.Folios[i].LockOwner = -1;
+            }, (_, _) => $"F{i}");
+        }
+        InodeLock.EmitUnlock(b, "inode_unlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
+    }
+
+    /// <summary>iomap_write_begin: __filemap_get_folio(FGP_LOCK|FGP_CREAT|FGP_STABLE) then folio_wait_stable.</summary>
+    public static void EmitWriteBegin(ProgramBuilder b, int i, bool dontcache)
+    {
+        b.Add("iomap_write_begin", (s, tid) => PageCache.LockGuard(s, i, tid), (s, c) =>
+        {
+            if (!s.Folios[i].Present)
+            {
+                PageCache.AddFolio(s, i, c.Tid, dontcache);
+                c.Note($"F{i} created{(dontcache ? " PG_dropbehind" : "")}");
+            }
+            else
+            {
+                s.Folios[i].LockOwner = (sbyte)c.Tid;
+                if (!dontcache) PageCache.NonDontcacheLookup(s, i);
+            }
+        }, (_, _) => $"F{i}");
+        b.Add("folio_wait_stable",
+            (s, _) => s.Inode.StableWrites && s.Folios[i].Writeback
+                ? Guard.Block(WaitKind.FolioStable, i, $"folio_wait_stable(F{i})")
+                : Guard.Skip(),
+            (_, _) => { });
+    }
+
+    /// <summary>__iomap_write_begin (zero or read partial blocks) + copy + __iomap_write_end (dirty).</summary>
+    public static void CopyIntoFolio(KernelState s, int i, int from, int to, byte tag, StepContext c, bool markDirty = true)
+    {
+        var g = s.Geo;
+        ref var f = ref s.Folios[i];
+        if (f.Writeback && f.StableIo)
+            c.Emit(new StablePagesBroken(i, $"write changed F{i} while its stable-write I/O was in flight"));
+        for (int k = 0; k < g.BlocksPerFolio; k++)
+        {
+            int blk = g.FirstBlockOfFolio(i) + k;
+            int bu0 = g.FirstUnitOfBlock(blk), bu1 = g.FirstUnitOfBlock(blk + 1);
+            if (bu1 <= from || bu0 >= to) continue;
+            bool whole = from <= bu0 && to >= bu1;
+            if (!whole && (f.UptodateMask & (1 << k)) == 0)
+            {
+                bool zero = NeedsZeroing(s, blk, bu0);
+                for (int u = bu0; u < bu1; u++) s.CacheData[u] = zero ? DataTag.Zero : s.Disk[u];
+                c.Note(zero ? $"blk {blk} zeroed" : $"blk {blk} read from disk");
+            }
+            for (int u = Math.Max(bu0, from); u < Math.Min(bu1, to); u++) s.CacheData[u] = tag;
+            f.UptodateMask |= (byte)(1 << k);
+            if (markDirty) f.DirtyMask |= (byte)(1 << k);
+        }
+        if (markDirty) PageCache.MarkFolioDirty(ref f);
+    }
+
+    /// <summary>iomap_block_needs_zeroing: not a written mapping, or at/after EOF.</summary>
+    public static bool NeedsZeroing(KernelState s, int blk, int firstUnit) =>
+        s.Extents[blk] != ExtentType.Written || firstUnit >= s.Inode.ISize;
+
+    public static string Range(Geometry g, int from, int to) => $"{g.Bytes(from)}..{g.Bytes(to)}";
+}

@@ -1,0 +1,146 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// I/O completion: the device completing bios in any order (bio_endio in IRQ or task context),
+/// XFS's completion workqueue (xfs_end_bio -> xfs_end_io -> xfs_end_ioend_write), the dio-done
+/// workqueue, and folio_end_writeback with folio_end_dropbehind (reference 2.3 steps 9-11, 2.4).
+/// </summary>
+public static class Completion
+{
+    /// <summary>folio_end_writeback: PG_reclaim, __folio_end_writeback, wake waiters, folio_end_dropbehind.</summary>
+    public static void EndWriteback(KernelState s, int i, StepContext c)
+    {
+        ref var f = ref s.Folios[i];
+        if (!f.Present || !f.Writeback)
+            throw new ModelError($"folio_end_writeback on F{i} that is not under writeback");
+        f.Reclaim = false;
+        f.Writeback = false;
+        f.TagWriteback = false;
+        f.WritebackMask = 0;
+        f.StableIo = false;
+        Dropbehind.FolioEndDropbehind(s, i, c);
+    }
+
+    /// <summary>Ends the blocks of a bio on its folios; a folio's writeback ends with its last bio.</summary>
+    public static void FinishFolios(KernelState s, Bio bio, StepContext c)
+    {
+        var g = s.Geo;
+        foreach (int fi in bio.Folios)
+        {
+            ref var f = ref s.Folios[fi];
+            if (!f.Present) throw new ModelError($"bio completion for F{fi} that is not cached");
+            for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
+                if (g.FolioOfBlock(blk) == fi) f.WritebackMask &= (byte)~g.BlockBit(blk);
+            if (f.WritebackMask == 0) EndWriteback(s, fi, c);
+        }
+    }
+
+    private static void WriteDisk(KernelState s, Bio bio)
+    {
+        int u0 = s.Geo.FirstUnitOfBlock(bio.FirstBlock);
+        var target = bio.ToCow ? s.CowDisk : s.Disk;
+        bio.Data.CopyTo(target.AsSpan(u0));
+    }
+
+    /// <summary>The device: completes any in-flight bio (the choice is which one).</summary>
+    public static ThreadInfo Device(Geometry g, ExecContext context)
+    {
+        var b = new ProgramBuilder(g);
+        b.Add("bio_endio",
+            (s, _) => s.Bios.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no bio in flight"),
+            (s, c) =>
+            {
+                var bio = s.Bios[c.Alt];
+                s.Bios.RemoveAt(c.Alt);
+                WriteDisk(s, bio);
+                c.Note("disk <- " + bio.Describe(s.Geo));
+                if (bio.Kind == BioKind.WriteThrough)
+                {
+                    c.Function = "iomap_writethrough_bio_end_io";
+                    WriteThrough.BioEndIo(s, bio, c);
+                }
+                else if (bio.NeedsWq)
+                {
+                    c.Function = "xfs_end_bio";
+                    s.Work.Add(new WorkItem(WorkKind.XfsEndIo, -1, bio));
+                    c.Note("queue xfs_end_io work");
+                }
+                else
+                {
+                    c.Function = "ioend_writeback_end_bio";
+                    FinishFolios(s, bio, c);
+                }
+                c.NextPc = 0;
+            },
+            (s, _) => "",
+            (s, _) => s.Bios.Count);
+        var (program, ops) = b.Build();
+        return new ThreadInfo(context == ExecContext.Irq ? "IRQ" : "bio-task", ThreadKind.Actor, context, program, ops);
+    }
+
+    /// <summary>Workqueue workers (xfs end_io, s_dio_done_wq): run any queued item, in task context.</summary>
+    public static ThreadInfo Workqueue(Geometry g)
+    {
+        var b = new ProgramBuilder(g);
+        b.Add("process_one_work",
+            (s, _) => s.Work.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no work queued"),
+            (s, c) =>
+            {
+                var w = s.Work[c.Alt];
+                s.Work.RemoveAt(c.Alt);
+                if (w.Kind == WorkKind.XfsEndIo)
+                {
+                    c.Function = "xfs_end_io";
+                    XfsEndIoendWrite(s, w.Ioend!, c);
+                }
+                else
+                {
+                    c.Function = "iomap_writethrough_complete_work";
+                    WriteThrough.Complete(s, w.Owner, c, fromWorker: true);
+                }
+                c.NextPc = 0;
+            },
+            (s, _) => "",
+            (s, _) => s.Work.Count);
+        var (program, ops) = b.Build();
+        return new ThreadInfo("wq", ThreadKind.Actor, ExecContext.Workqueue, program, ops);
+    }
+
+    /// <summary>xfs_end_ioend_write: end COW, convert unwritten, update i_disk_size, then end writeback.</summary>
+    public static void XfsEndIoendWrite(KernelState s, Bio bio, StepContext c)
+    {
+        var g = s.Geo;
+        for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
+        {
+            if (bio.ToCow && s.Cow[blk] != CowType.None)
+            {
+                // xfs_reflink_end_cow: remap the COW staging block into the data fork
+                for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = s.CowDisk[u];
+                s.Extents[blk] = ExtentType.Written;
+                s.Cow[blk] = CowType.None;
+                c.Note($"blk {blk} COW remapped");
+            }
+            else if (bio.Unwritten && s.Extents[blk] == ExtentType.Unwritten)
+            {
+                s.Extents[blk] = ExtentType.Written;
+                c.Note($"blk {blk} unwritten -> written");
+            }
+        }
+        SetFileSize(s, bio.IoEndUnit, c);
+        FinishFolios(s, bio, c);
+    }
+
+    /// <summary>xfs_setfilesize: i_disk_size up to the I/O end, clamped to the in-core i_size (xfs_new_eof).</summary>
+    public static void SetFileSize(KernelState s, int ioEnd, StepContext c)
+    {
+        int newEof = Math.Min(ioEnd, s.Inode.ISize);
+        if (newEof > s.Inode.IDiskSize)
+        {
+            s.Inode.IDiskSize = newEof;
+            c.Note($"i_disk_size = {s.Geo.Bytes(newEof)}");
+        }
+    }
+}

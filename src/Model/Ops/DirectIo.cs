@@ -1,0 +1,131 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// XFS O_DIRECT (reference 2.6, 2.7; corrections item 3). A read takes IOLOCK_SHARED, samples
+/// i_size, flushes and waits for the range (filemap_write_and_wait_range), then maps extents:
+/// holes and unwritten extents read as zeros; it never calls inode_dio_wait. A write flushes
+/// and invalidates the range, allocates unwritten extents for holes, writes the disk, then
+/// ->end_io converts and raises i_size, and a second invalidation drops cached copies.
+/// </summary>
+public static class DirectIo
+{
+    public const string ReadName = "dio-read";
+
+    private static Writeback.FolioFilter InRange(Geometry g, int from, int to) =>
+        (_, _, fi) => fi >= g.FolioOfUnit(from) && fi <= g.FolioOfUnit(to - 1);
+
+    public static void EmitRead(ProgramBuilder b, int from, int to)
+    {
+        var g = b.Geo;
+        var end = b.NewLabel();
+        b.Add("xfs_file_dio_read", InodeLock.Shared, (s, c) =>
+        {
+            s.Inode.IRwsem.LockShared(c.Tid);
+            OpHistory.ReadStarted(s, c.Tid);
+            s.Local(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // dio->i_size
+            if (from >= s.Inode.ISize)
+            {
+                c.Note("pos >= i_size: return 0");
+                c.Goto(end);
+            }
+        }, (_, _) => BufferedWrite.Range(g, from, to));
+        var filter = InRange(g, from, to);
+        Writeback.EmitRange(b, SyncMode.All, filter);
+        Writeback.EmitWaitRange(b, filter);
+        b.Add("iomap_dio_rw", (_, _) => Guard.Run, (s, c) =>
+        {
+            int limit = Math.Min(to, s.Local(c.Tid, OpHistory.Scratch0));
+            for (int u = from; u < limit; u++)
+            {
+                int blk = g.BlockOfUnit(u);
+                if (s.Extents[blk] == ExtentType.Delalloc)
+                {
+                    c.Note($"blk {blk} delalloc: -EIO (DIO collided with buffered write)");
+                    break;
+                }
+                OpHistory.ReadUnit(s, c.Tid, ReadName, u, PageCache.DiskRead(s, u), c);
+            }
+        }, (_, _) => "inode_dio_begin; iomap_dio_hole_iter/bio; inode_dio_end");
+        b.Mark(end);
+        b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
+        {
+            s.Inode.IRwsem.Unlock(c.Tid);
+            s.Local(c.Tid, OpHistory.Scratch0) = 0;
+            OpHistory.ReadDone(s, c.Tid);
+        });
+    }
+
+    public static void EmitWrite(ProgramBuilder b, int from, int to, int writeId)
+    {
+        var g = b.Geo;
+        b.Add("xfs_file_dio_write", InodeLock.Exclusive, (s, c) =>
+        {
+            s.Inode.IRwsem.Lock(c.Tid);
+            OpHistory.WriteStarted(s, writeId, from, to);
+        }, (_, _) => BufferedWrite.Range(g, from, to));
+        var filter = InRange(g, from, to);
+        Writeback.EmitRange(b, SyncMode.All, filter);
+        Writeback.EmitWaitRange(b, filter);
+        // invalidate_inode_pages2_range: lock, wait for writeback, unmap and invalidate each folio
+        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
+        {
+            int i = fi;
+            b.Add("invalidate_inode_pages2_range",
+                (s, tid) => !s.Folios[i].Present ? Guard.Skip()
+                    : s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})")
+                    : PageCache.LockGuard(s, i, tid),
+                (s, c) => Invalidate(s, i, c),
+                (_, _) => $"F{i}");
+        }
+        b.Add("iomap_dio_rw", (_, _) => Guard.Run, (s, c) =>
+        {
+            s.Inode.DioCount++;
+            byte tag = DataTag.Write(writeId);
+            for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
+            {
+                int bu0 = g.FirstUnitOfBlock(blk), bu1 = g.FirstUnitOfBlock(blk + 1);
+                bool fresh = s.Extents[blk] is ExtentType.Hole or ExtentType.Unwritten;
+                if (s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc)
+                {
+                    s.Extents[blk] = ExtentType.Unwritten;
+                    for (int u = bu0; u < bu1; u++) s.Disk[u] = DataTag.Stale;
+                }
+                for (int u = bu0; u < bu1; u++)
+                {
+                    if (u >= from && u < to) s.Disk[u] = tag;
+                    else if (fresh) s.Disk[u] = DataTag.Zero; // sub-block zeroing bio
+                }
+            }
+            // xfs_dio_write_end_io: convert unwritten, then raise i_size
+            for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
+                if (s.Extents[blk] == ExtentType.Unwritten) s.Extents[blk] = ExtentType.Written;
+            if (to > s.Inode.ISize) s.Inode.ISize = to;
+            Completion.SetFileSize(s, to, c);
+            // kiocb_invalidate_post_direct_write
+            for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
+                if (s.Folios[i].Present && !s.Folios[i].Locked && !s.Folios[i].Dirty && !s.Folios[i].Writeback)
+                    PageCache.Delete(s, i, c, "kiocb_invalidate_post_direct_write");
+            s.Inode.DioCount--;
+        }, (_, _) => "inode_dio_begin; bio; ->end_io; inode_dio_end");
+        InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
+    }
+
+    private static void Invalidate(KernelState s, int i, StepContext c)
+    {
+        ref var f = ref s.Folios[i];
+        if (f.PteMapped)
+        {
+            if (f.PteDirty) PageCache.MarkDirty(s, i);
+            f.PteMapped = f.PteWritable = f.PteDirty = false;
+        }
+        if (f.Dirty)
+        {
+            c.Note($"F{i} dirty: -EBUSY, left cached");
+            return;
+        }
+        PageCache.Delete(s, i, c, "invalidate_inode_pages2_range");
+    }
+}

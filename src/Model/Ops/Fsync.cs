@@ -1,0 +1,29 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// Integrity writeback (reference 2.10, 2.12): fsync (file_write_and_wait_range: WB_SYNC_ALL
+/// writeback, wait for WRITEBACK-tagged folios, file_check_and_advance_wb_err) and sync(2)
+/// (sync_inodes_sb: WB_SYNC_ALL work, then wait_sb_inodes). Either returns with every
+/// completed write on disk.
+/// </summary>
+public static class Fsync
+{
+    public static void EmitFsync(ProgramBuilder b)
+    {
+        Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
+        Writeback.EmitWaitRange(b, Writeback.AllFolios);
+        b.Add("file_check_and_advance_wb_err", (_, _) => Guard.Run,
+            (_, c) => c.Emit(new DurabilityPoint(c.Tid, "fsync")));
+    }
+
+    public static void EmitSync(ProgramBuilder b)
+    {
+        Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
+        Writeback.EmitWaitRange(b, Writeback.AllFolios);
+        b.Add("wait_sb_inodes", (_, _) => Guard.Run,
+            (_, c) => c.Emit(new DurabilityPoint(c.Tid, "sync")));
+    }
+}

@@ -1,0 +1,31 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>The VFS inode lock (i_rwsem, XFS IOLOCK) and the invalidate_lock (XFS MMAPLOCK).</summary>
+public static class InodeLock
+{
+    public static Guard Exclusive(KernelState s, int tid) =>
+        s.Inode.IRwsem.CanWrite || s.Inode.IRwsem.Writer == tid
+            ? Guard.Run
+            : Guard.Block(WaitKind.IRwsem, -1, "inode_lock(i_rwsem)");
+
+    public static Guard Shared(KernelState s, int tid) =>
+        s.Inode.IRwsem.CanRead
+            ? Guard.Run
+            : Guard.Block(WaitKind.IRwsem, -1, "inode_lock_shared(i_rwsem)");
+
+    public static Guard DioWait(KernelState s) =>
+        s.Inode.DioCount == 0
+            ? Guard.Skip()
+            : Guard.Block(WaitKind.DioCount, -1, $"inode_dio_wait(i_dio_count={s.Inode.DioCount})");
+
+    public static void EmitUnlock(ProgramBuilder b, string function, Action<KernelState, StepContext>? after = null) =>
+        b.Add(function, (_, _) => Guard.Run, (s, c) =>
+        {
+            s.Inode.IRwsem.Unlock(c.Tid);
+            if (s.Inode.InvalidateLock.HeldBy(c.Tid)) s.Inode.InvalidateLock.Unlock(c.Tid);
+            after?.Invoke(s, c);
+        });
+}

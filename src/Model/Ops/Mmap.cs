@@ -1,0 +1,82 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// A user store through a MAP_SHARED mapping (reference 2.13). Through a writable PTE the
+/// store is invisible to the kernel; otherwise it faults: filemap_fault finds or reads the
+/// folio (a non-DONTCACHE lookup), iomap_page_mkwrite locks it, checks truncation, reserves
+/// blocks and marks it dirty, folio_wait_stable waits for writeback when the mapping needs
+/// stable pages, then the PTE becomes writable and the store is retried.
+/// </summary>
+public static class Mmap
+{
+    public static void EmitStore(ProgramBuilder b, int from, int to, int writeId)
+    {
+        var g = b.Geo;
+        int i = g.FolioOfUnit(from);
+        if (g.FolioOfUnit(to - 1) != i) throw new ArgumentException("an mmap store must stay inside one folio");
+        var fault = b.MarkHere();
+        var end = b.NewLabel();
+        var store = b.NewLabel();
+        b.Add("iomap_page_mkwrite",
+            (s, tid) =>
+            {
+                var f = s.Folios[i];
+                if (f.Present && f.PteWritable) return Guard.Skip(store.Index);
+                if (!f.Present && !s.Inode.InvalidateLock.CanRead)
+                    return Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+                return PageCache.LockGuard(s, i, tid);
+            },
+            (s, c) =>
+            {
+                if (g.FirstUnitOfFolio(i) >= s.Inode.ISize)
+                {
+                    c.Note("fault beyond EOF: SIGBUS");
+                    c.Goto(end);
+                    return;
+                }
+                ref var f = ref s.Folios[i];
+                if (!f.Present)
+                {
+                    PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
+                    PageCache.ReadIn(s, i);
+                    c.Note($"filemap_fault: F{i} read in");
+                }
+                PageCache.NonDontcacheLookup(s, i);
+                f.LockOwner = (sbyte)c.Tid;
+                for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1); blk++)
+                    if (s.Extents[blk] == ExtentType.Hole && s.Cow[blk] == CowType.None) s.Extents[blk] = ExtentType.Delalloc;
+                PageCache.MarkDirty(s, i);
+            },
+            (_, _) => $"F{i}");
+        b.Add("folio_wait_stable",
+            (s, _) => s.Inode.StableWrites && s.Folios[i].Writeback
+                ? Guard.Block(WaitKind.FolioStable, i, $"folio_wait_stable(F{i})")
+                : Guard.Run,
+            (s, c) =>
+            {
+                ref var f = ref s.Folios[i];
+                f.PteMapped = true;
+                f.PteWritable = true;
+                f.LockOwner = -1;
+            },
+            (_, _) => $"F{i}; PTE writable; folio_unlock");
+        b.Mark(store);
+        b.Add("mmap_store",
+            (s, _) => s.Folios[i].Present && s.Folios[i].PteWritable ? Guard.Run : Guard.Skip(fault.Index),
+            (s, c) =>
+            {
+                ref var f = ref s.Folios[i];
+                if (f.Writeback && f.StableIo)
+                    c.Emit(new StablePagesBroken(i, $"store changed F{i} while its stable-write I/O was in flight"));
+                OpHistory.WriteStarted(s, writeId, from, to);
+                for (int u = from; u < to; u++) s.CacheData[u] = DataTag.Write(writeId);
+                f.PteDirty = true;
+                OpHistory.WriteDone(s, writeId, from, to);
+            },
+            (_, _) => $"F{i} {BufferedWrite.Range(g, from, to)}");
+        b.Mark(end);
+    }
+}

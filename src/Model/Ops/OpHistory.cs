@@ -1,0 +1,97 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// Operation begin/end bookkeeping for the history invariants: version ranks of writes, the
+/// per-unit floor reads must not undercut, the writes that must survive, the last truncate.
+/// </summary>
+public static class OpHistory
+{
+    public const int Scratch0 = 0;
+    public const int Scratch1 = 1;
+    public const int Scratch2 = 2;
+    public const int Scratch3 = 3;
+    public const int ScratchSlots = 4;
+
+    public static int LocalsPerThread(Geometry g) => ScratchSlots + (2 * g.Units);
+
+    public static void SizeOpStarted(KernelState s) => s.History.SizeOpSince = true;
+
+    public static void WriteStarted(KernelState s, int writeId, int from, int to)
+    {
+        var h = s.History;
+        h.WriteRank[writeId] = h.NextRank++;
+        h.WriteCut[writeId] = s.Geo.Units + 1;
+        h.SizeOpSince = true;
+        for (int u = from; u < to; u++) h.MustSurvive[u] = DataTag.None;
+    }
+
+    /// <summary>
+    /// The write returned to its caller (or its aio completed): its data must now be seen and kept,
+    /// except where a truncate that ran concurrently with it cut the file (either order is legal there).
+    /// </summary>
+    public static void WriteDone(KernelState s, int writeId, int from, int to)
+    {
+        var h = s.History;
+        byte tag = DataTag.Write(writeId);
+        int rank = h.WriteRank[writeId];
+        int limit = Math.Min(s.Inode.ISize, h.WriteCut[writeId]);
+        h.WriteCut[writeId] = 0;
+        for (int u = from; u < to && u < limit; u++)
+        {
+            h.Floor[u] = Math.Max(h.Floor[u], rank);
+            h.MustSurvive[u] = tag;
+        }
+    }
+
+    public static void TruncateSetSize(KernelState s, int newSize)
+    {
+        var h = s.History;
+        for (int w = 0; w < h.WriteCut.Length; w++)
+            if (h.WriteCut[w] > newSize) h.WriteCut[w] = newSize;
+        for (int u = newSize; u < s.Geo.Units; u++)
+        {
+            h.Floor[u] = 0;
+            h.MustSurvive[u] = DataTag.None;
+        }
+    }
+
+    public static void TruncateDone(KernelState s, int newSize)
+    {
+        s.History.TruncSize = newSize;
+        s.History.SizeOpSince = false;
+    }
+
+    /// <summary>Snapshot the floor a read must respect (at read start).</summary>
+    public static void ReadStarted(KernelState s, int tid)
+    {
+        for (int u = 0; u < s.Geo.Units; u++)
+        {
+            s.Local(tid, ScratchSlots + u) = s.History.Floor[u];
+            s.Local(tid, ScratchSlots + s.Geo.Units + u) = 0;
+        }
+    }
+
+    /// <summary>The read copied this unit to the user buffer.</summary>
+    public static void ReadUnit(KernelState s, int tid, string op, int unit, byte tag, StepContext c)
+    {
+        int rank = s.History.Rank(tag);
+        c.Emit(new ReadReturned(tid, op, unit, tag, rank, s.Local(tid, ScratchSlots + unit)));
+        ref int seen = ref s.Local(tid, ScratchSlots + s.Geo.Units + unit);
+        seen = Math.Max(seen, rank + 1);
+    }
+
+    /// <summary>The read returned: later reads must not see older data than it did.</summary>
+    public static void ReadDone(KernelState s, int tid)
+    {
+        for (int u = 0; u < s.Geo.Units; u++)
+        {
+            ref int seen = ref s.Local(tid, ScratchSlots + s.Geo.Units + u);
+            if (seen > 0) s.History.Floor[u] = Math.Max(s.History.Floor[u], seen - 1);
+            seen = 0;
+            s.Local(tid, ScratchSlots + u) = 0;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// Page-cache primitives shared by the operations: folio creation and deletion, dirtying,
+/// reading blocks from disk, the writeback bit (mm/filemap.c, mm/page-writeback.c).
+/// </summary>
+public static class PageCache
+{
+    /// <summary>What a read of one unit from the data fork returns (hole and unwritten read as zeros).</summary>
+    public static byte DiskRead(KernelState s, int unit)
+    {
+        int b = s.Geo.BlockOfUnit(unit);
+        return s.Extents[b] == ExtentType.Written ? s.Disk[unit] : DataTag.Zero;
+    }
+
+    /// <summary>filemap_add_folio: a new locked, not uptodate folio.</summary>
+    public static void AddFolio(KernelState s, int index, int tid, bool dropbehind)
+    {
+        ref var f = ref s.Folios[index];
+        f = Folio.New(tid);
+        f.Dropbehind = dropbehind;
+        f.DontcacheOrigin = dropbehind;
+        int u0 = s.Geo.FirstUnitOfFolio(index);
+        for (int u = u0; u < u0 + s.Geo.UnitsPerFolio; u++) s.CacheData[u] = DataTag.None;
+    }
+
+    /// <summary>Reads the not-uptodate blocks of a folio from disk (iomap_read_folio / end_read).</summary>
+    public static void ReadIn(KernelState s, int index)
+    {
+        ref var f = ref s.Folios[index];
+        var g = s.Geo;
+        for (int k = 0; k < g.BlocksPerFolio; k++)
+        {
+            if ((f.UptodateMask & (1 << k)) != 0) continue;
+            int b = g.FirstBlockOfFolio(index) + k;
+            for (int u = g.FirstUnitOfBlock(b); u < g.FirstUnitOfBlock(b + 1); u++) s.CacheData[u] = DiskRead(s, u);
+            f.UptodateMask |= (byte)(1 << k);
+        }
+    }
+
+    /// <summary>__filemap_get_folio without FGP_DONTCACHE: clear PG_dropbehind, the folio is now shared.</summary>
+    public static void NonDontcacheLookup(KernelState s, int index)
+    {
+        ref var f = ref s.Folios[index];
+        f.Dropbehind = false;
+        f.DontcacheOrigin = false;
+    }
+
+    /// <summary>folio_mark_dirty (iomap_dirty_folio): all ifs dirty bits, PG_dirty, DIRTY mark.</summary>
+    public static void MarkDirty(KernelState s, int index)
+    {
+        ref var f = ref s.Folios[index];
+        f.DirtyMask = (byte)s.Geo.AllBlocksMask;
+        MarkFolioDirty(ref f);
+    }
+
+    /// <summary>filemap_dirty_folio: PG_dirty and the DIRTY mark (the ifs bits are the caller's).</summary>
+    public static void MarkFolioDirty(ref Folio f)
+    {
+        f.Dirty = true;
+        f.TagDirty = true;
+        f.Reclaim = false;
+    }
+
+    /// <summary>folio_mkclean: write-protect and clean shared PTEs; returns whether any was dirty or writable.</summary>
+    public static bool Mkclean(KernelState s, int index)
+    {
+        ref var f = ref s.Folios[index];
+        bool touched = f.PteMapped && (f.PteWritable || f.PteDirty);
+        f.PteWritable = false;
+        f.PteDirty = false;
+        return touched;
+    }
+
+    /// <summary>__folio_start_writeback. The kernel VM_BUG_ONs unless the folio is locked and not under writeback.</summary>
+    public static void StartWriteback(KernelState s, int index, int blockMask, bool stableIo, StepContext c)
+    {
+        ref var f = ref s.Folios[index];
+        if (f.Writeback)
+            c.Emit(new FolioFlagsBroken(index, $"folio_start_writeback on F{index} already under writeback (VM_BUG_ON_FOLIO(folio_test_writeback))"));
+        if (!f.Locked)
+            c.Emit(new FolioFlagsBroken(index, $"folio_start_writeback on unlocked F{index}"));
+        f.Writeback = true;
+        f.TagWriteback = true;
+        if (!f.Dirty) f.TagDirty = false;
+        f.TagToWrite = false;
+        f.WritebackMask = (byte)blockMask;
+        f.StableIo = stableIo;
+    }
+
+    /// <summary>Zeroes units [from, to) in cached folios (folio_zero_range); returns whether any folio changed.</summary>
+    public static bool ZeroCached(KernelState s, int from, int to, bool dirty)
+    {
+        bool any = false;
+        for (int u = from; u < to; u++)
+        {
+            int fi = s.Geo.FolioOfUnit(u);
+            if (!s.Folios[fi].Present || s.CacheData[u] == DataTag.Zero) continue;
+            s.CacheData[u] = DataTag.Zero;
+            if (dirty) MarkDirty(s, fi);
+            any = true;
+        }
+        return any;
+    }
+
+    /// <summary>page_cache_delete: remove a folio from the mapping (caller holds its lock).</summary>
+    public static void Delete(KernelState s, int index, StepContext c, string who)
+    {
+        ref var f = ref s.Folios[index];
+        if (f.Writeback)
+            c.Emit(new FolioFlagsBroken(index, $"{who} removed F{index} from the page cache while under writeback (freed page with PG_writeback)"));
+        f = default;
+        int u0 = s.Geo.FirstUnitOfFolio(index);
+        for (int u = u0; u < u0 + s.Geo.UnitsPerFolio; u++) s.CacheData[u] = DataTag.None;
+    }
+
+    public static bool AnyFolio(KernelState s, Func<Folio, bool> pred)
+    {
+        foreach (var f in s.Folios) if (f.Present && pred(f)) return true;
+        return false;
+    }
+
+    public static Guard LockGuard(KernelState s, int index, int tid)
+    {
+        var f = s.Folios[index];
+        if (f.Present && f.Locked && f.LockOwner != tid)
+            return Guard.Block(WaitKind.FolioLock, index, $"folio_lock(F{index})");
+        return Guard.Run;
+    }
+}

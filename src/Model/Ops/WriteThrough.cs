@@ -1,0 +1,226 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// RWF_WRITETHROUGH (seed 002 v2, reference 3.1, corrections item 2). Under IOLOCK_EXCL: set up
+/// the wt_ctx (ref 1; aio takes an i_dio_count reference per WtAioDioCount), set
+/// AS_STABLE_WRITES, map with the direct-write iomap_begin (holes become unwritten), then per
+/// folio: write_begin, copy and write_end (no i_size update), iomap_folio_prepare_writethrough
+/// (mkclean, clear the written blocks' dirty bits, clear PG_dirty when none remain,
+/// folio_start_writeback), unlock; one bio per iomap. Dropping the initial reference either
+/// completes inline (the bio already ended) or, for aio, returns -EIOCBQUEUED and leaves
+/// ->end_io to the dio-done workqueue, unordered with the submitter's unlock.
+/// </summary>
+public static class WriteThrough
+{
+    public static void Emit(ProgramBuilder b, int from, int to, int writeId, bool aio)
+    {
+        var g = b.Geo;
+        var unlock = b.NewLabel();
+        b.Add("inode_lock", InodeLock.Exclusive, (s, c) =>
+        {
+            s.Inode.IRwsem.Lock(c.Tid);
+            OpHistory.WriteStarted(s, writeId, from, to);
+        }, (_, _) => "xfs_file_buffered_write");
+        b.Add("xfs_file_write_zero_eof",
+            (s, _) => from <= s.Inode.ISize ? Guard.Skip() : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w : Guard.Run,
+            (s, c) =>
+            {
+                if (PageCache.ZeroCached(s, s.Inode.ISize, from, dirty: true)) c.Note("zeroed the gap past EOF");
+            });
+        b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
+        {
+            ref var w = ref s.Wt[c.Tid];
+            w = new WtCtx
+            {
+                Active = true, Ref = 1, Pos = from, NewISize = s.Inode.ISize, Aio = aio, Waiting = !aio,
+                WriteId = (byte)writeId,
+            };
+            if (aio)
+            {
+                w.DioRef = s.Machine.Variant.DioAccounting.Begin(ref s.Inode);
+                if (w.DioRef) c.Note($"inode_dio_begin (i_dio_count={s.Inode.DioCount})");
+                s.Inode.DioDoneWq = true;
+            }
+            s.Inode.StableWrites = true; // mapping_set_stable_writes
+        }, (_, _) => (aio ? "aio " : "sync ") + BufferedWrite.Range(g, from, to));
+        b.Add("xfs_direct_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
+        {
+            for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
+            {
+                if (s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc)
+                {
+                    s.Extents[blk] = ExtentType.Unwritten;
+                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = DataTag.Stale;
+                    c.Note($"blk {blk} allocated unwritten");
+                }
+                if (s.Extents[blk] == ExtentType.Unwritten) s.Wt[c.Tid].Unwritten = true;
+            }
+        }, (_, _) => BufferedWrite.Range(g, from, to));
+        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
+        {
+            int i = fi;
+            BufferedWrite.EmitWriteBegin(b, i, dontcache: false);
+            b.Add("iomap_folio_prepare_writethrough",
+                (s, _) => s.Folios[i].Writeback
+                    ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})")
+                    : Guard.Run,
+                (s, c) => CopyAndStart(s, i, from, to, c),
+                (_, _) => $"F{i}");
+        }
+        b.Add("iomap_writethrough_submit_bio",
+            (s, tid) => s.Local(tid, OpHistory.Scratch1) == 0 ? Guard.Skip() : Guard.Run,
+            (s, c) => SubmitBio(s, c));
+        b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
+        {
+            ref var w = ref s.Wt[c.Tid];
+            w.Ref--;
+            if (w.Ref == 0)
+            {
+                c.Note("last reference: complete inline");
+                Complete(s, c.Tid, c, fromWorker: false);
+                c.Goto(unlock);
+            }
+            else if (aio)
+            {
+                c.Note("-EIOCBQUEUED");
+                s.Local(c.Tid, OpHistory.Scratch2) = 1;
+                c.Goto(unlock);
+            }
+        }, (_, _) => "drop initial reference");
+        if (!aio)
+        {
+            b.Add("iomap_writethrough_complete",
+                (s, tid) => s.Wt[tid].Waiting
+                    ? Guard.Block(WaitKind.WriteThroughCompletion, tid, "wait for write-through bios (waiter)")
+                    : Guard.Run,
+                (s, c) => Complete(s, c.Tid, c, fromWorker: false));
+        }
+        b.Mark(unlock);
+        InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
+        {
+            ref int queued = ref s.Local(c.Tid, OpHistory.Scratch2);
+            if (queued == 0)
+            {
+                OpHistory.WriteDone(s, writeId, from, to);
+                s.Wt[c.Tid] = default;
+            }
+            queued = 0;
+        });
+    }
+
+    /// <summary>Copy + write_end, then iomap_folio_prepare_writethrough, then __iomap_put_folio.</summary>
+    private static void CopyAndStart(KernelState s, int i, int from, int to, StepContext c)
+    {
+        var g = s.Geo;
+        BufferedWrite.CopyIntoFolio(s, i, from, to, DataTag.Write(s.Wt[c.Tid].WriteId), c);
+        ref var w = ref s.Wt[c.Tid];
+        int f0 = g.FirstUnitOfFolio(i), f1 = g.FirstUnitOfFolio(i + 1);
+        int u0 = Math.Max(from, f0), u1 = Math.Min(to, f1);
+        w.Written += u1 - u0;
+        w.NewISize = Math.Max(w.NewISize, u1);
+        ref var f = ref s.Folios[i];
+        if (PageCache.Mkclean(s, i))
+        {
+            PageCache.MarkDirty(s, i);
+            c.Note("folio_mkclean found a dirty PTE: folio_mark_dirty");
+        }
+        int mask = 0;
+        for (int k = 0; k < g.BlocksPerFolio; k++)
+        {
+            int blk = g.FirstBlockOfFolio(i) + k;
+            if (g.FirstUnitOfBlock(blk + 1) > u0 && g.FirstUnitOfBlock(blk) < u1) mask |= 1 << k;
+        }
+        f.DirtyMask &= (byte)~mask;
+        bool whole = u0 == f0 && u1 == f1;
+        if (whole || f.DirtyMask == 0)
+        {
+            f.Dirty = false; // folio_clear_dirty_for_writethrough
+        }
+        else c.Note("other blocks still dirty: PG_dirty kept");
+        PageCache.StartWriteback(s, i, mask, stableIo: true, c);
+        // bvec batching: one bio per iomap
+        int firstBlock = g.FirstBlockOfFolio(i) + System.Numerics.BitOperations.TrailingZeroCount(mask);
+        ref int pendingFirst = ref s.Local(c.Tid, OpHistory.Scratch0);
+        ref int pendingCount = ref s.Local(c.Tid, OpHistory.Scratch1);
+        if (pendingCount == 0) pendingFirst = firstBlock;
+        pendingCount = firstBlock + System.Numerics.BitOperations.PopCount((uint)mask) - pendingFirst;
+        f.LockOwner = -1;
+    }
+
+    private static void SubmitBio(KernelState s, StepContext c)
+    {
+        var g = s.Geo;
+        ref int first = ref s.Local(c.Tid, OpHistory.Scratch0);
+        ref int count = ref s.Local(c.Tid, OpHistory.Scratch1);
+        int u0 = g.FirstUnitOfBlock(first), n = count * g.UnitsPerBlock;
+        var folios = Enumerable.Range(first, count).Select(g.FolioOfBlock).Distinct().ToArray();
+        var bio = new Bio(BioKind.WriteThrough, c.Tid, first, count, s.CacheData.AsSpan(u0, n).ToArray(), folios,
+            ToCow: false, Unwritten: s.Wt[c.Tid].Unwritten, IoEndUnit: u0 + n, NeedsWq: false, Dontcache: false);
+        s.Wt[c.Tid].Ref++;
+        s.Bios.Add(bio);
+        c.Note("submit_bio " + bio.Describe(g));
+        first = 0;
+        count = 0;
+    }
+
+    /// <summary>iomap_writethrough_bio_end_io: end writeback of every folio, drop the bio's reference.</summary>
+    public static void BioEndIo(KernelState s, Bio bio, StepContext c)
+    {
+        Completion.FinishFolios(s, bio, c);
+        ref var w = ref s.Wt[bio.Owner];
+        if (!w.Active) throw new ModelError($"write-through bio of T{bio.Owner} without an active wt_ctx");
+        w.Ref--;
+        if (w.Ref > 0) return;
+        // iomap_writethrough_done
+        if (!w.Aio)
+        {
+            w.Waiting = false;
+            c.Note("wake the waiter");
+        }
+        else
+        {
+            s.Work.Add(new WorkItem(WorkKind.WriteThroughComplete, bio.Owner, null));
+            c.Note("queue iomap_writethrough_complete_work on s_dio_done_wq");
+        }
+    }
+
+    /// <summary>iomap_writethrough_complete: ->end_io (xfs_dio_write_end_io), clear stable writes, inode_dio_end.</summary>
+    public static void Complete(KernelState s, int owner, StepContext c, bool fromWorker)
+    {
+        var g = s.Geo;
+        ref var w = ref s.Wt[owner];
+        int end = w.Pos + w.Written;
+        if (w.Unwritten)
+        {
+            // xfs_iomap_write_unwritten(update_isize = true): converts what is still unwritten
+            for (int blk = g.BlockOfUnit(w.Pos); blk <= g.BlockOfUnit(end - 1); blk++)
+                if (s.Extents[blk] == ExtentType.Unwritten)
+                {
+                    s.Extents[blk] = ExtentType.Written;
+                    c.Note($"blk {blk} unwritten -> written");
+                }
+        }
+        if (end > s.Inode.ISize)
+        {
+            s.Inode.ISize = end;
+            c.Note($"i_size_write({g.Bytes(end)})");
+        }
+        Completion.SetFileSize(s, end, c);
+        s.Inode.StableWrites = false; // mapping_clear_stable_writes: a plain bit
+        if (w.DioRef)
+        {
+            s.Inode.DioCount--;
+            c.Note($"inode_dio_end (i_dio_count={s.Inode.DioCount})");
+        }
+        w.Completed = true;
+        if (fromWorker)
+        {
+            OpHistory.WriteDone(s, w.WriteId, w.Pos, end);
+            c.Note("ki_complete");
+            w = default;
+        }
+    }
+}

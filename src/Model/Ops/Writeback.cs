@@ -1,0 +1,179 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+public enum SyncMode : byte { None, All }
+
+/// <summary>
+/// Writeback of a mapping (do_writepages -> iomap_writepages, reference section 2.3): tag,
+/// find, lock, folio_prepare_writeback, folio_clear_dirty_for_io, EOF handling,
+/// folio_start_writeback, map blocks (delalloc allocation), build and submit the ioend bio,
+/// unlock. Used by the flusher (WB_SYNC_NONE) and by fsync, sync, DIO and truncate (WB_SYNC_ALL).
+/// </summary>
+public static class Writeback
+{
+    public delegate bool FolioFilter(KernelState s, int tid, int folio);
+
+    public static readonly FolioFilter AllFolios = (_, _, _) => true;
+
+    /// <summary>tag_pages_for_writeback: DIRTY -> TOWRITE for the range (WB_SYNC_ALL).</summary>
+    public static void EmitTagPages(ProgramBuilder b, FolioFilter filter) =>
+        b.Add("tag_pages_for_writeback",
+            (s, tid) => PageCache.AnyFolio(s, f => f.TagDirty) ? Guard.Run : Guard.Skip(),
+            (s, c) =>
+            {
+                for (int i = 0; i < s.Folios.Length; i++)
+                    if (s.Folios[i].Present && s.Folios[i].TagDirty && filter(s, c.Tid, i)) s.Folios[i].TagToWrite = true;
+            });
+
+    /// <summary>Writeback of every folio the filter admits, in index order.</summary>
+    public static void EmitRange(ProgramBuilder b, SyncMode mode, FolioFilter filter)
+    {
+        if (mode == SyncMode.All) EmitTagPages(b, filter);
+        for (int i = 0; i < b.Geo.Folios; i++) EmitFolio(b, i, mode, filter);
+    }
+
+    /// <summary>__filemap_fdatawait_range: wait for PG_writeback on each WRITEBACK-tagged folio in turn.</summary>
+    public static void EmitWaitRange(ProgramBuilder b, FolioFilter filter)
+    {
+        for (int i = 0; i < b.Geo.Folios; i++)
+        {
+            int fi = i;
+            b.Add("folio_wait_writeback",
+                (s, tid) => s.Folios[fi].Present && s.Folios[fi].TagWriteback && filter(s, tid, fi)
+                    ? Guard.Block(WaitKind.FolioWriteback, fi, $"folio_wait_writeback(F{fi})")
+                    : Guard.Skip(),
+                (_, _) => { },
+                (_, _) => $"F{fi}");
+        }
+    }
+
+    private static bool Tagged(Folio f, SyncMode mode) => f.Present && (mode == SyncMode.All ? f.TagToWrite : f.TagDirty);
+
+    public static void EmitFolio(ProgramBuilder b, int i, SyncMode mode, FolioFilter filter)
+    {
+        int after = b.Count + 2;
+        b.Add("folio_lock",
+            (s, tid) => !Tagged(s.Folios[i], mode) || !filter(s, tid, i) ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
+            (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid,
+            (_, _) => $"F{i} (writeback_get_folio)");
+        b.Add("iomap_writepages",
+            (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback
+                ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i}) [WB_SYNC_ALL]")
+                : Guard.Run,
+            (s, c) => WriteFolio(s, i, mode, c),
+            (_, _) => $"F{i}");
+    }
+
+    /// <summary>folio_prepare_writeback .. iomap_writeback_folio .. submit, then folio_unlock.</summary>
+    public static void WriteFolio(KernelState s, int i, SyncMode mode, StepContext c)
+    {
+        var g = s.Geo;
+        ref var f = ref s.Folios[i];
+        if (!f.Dirty || (mode == SyncMode.None && f.Writeback))
+        {
+            f.LockOwner = -1;
+            f.TagToWrite = false;
+            if (!f.Dirty && !f.Writeback) f.TagDirty = false;
+            c.Note(f.Writeback ? "skip: under writeback" : "skip: not dirty");
+            return;
+        }
+        // folio_clear_dirty_for_io
+        if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
+        f.Dirty = false;
+        int isize = s.Inode.ISize;
+        int u0 = g.FirstUnitOfFolio(i);
+        if (u0 >= isize)
+        {
+            // iomap_writeback_handle_eof: wholly beyond EOF, no I/O; truncate will remove it
+            f.DirtyMask = 0;
+            f.TagDirty = false;
+            f.TagToWrite = false;
+            f.LockOwner = -1;
+            c.Note($"F{i} beyond EOF: cleaned without I/O");
+            return;
+        }
+        if (u0 + g.UnitsPerFolio > isize) PageCache.ZeroCached(s, isize, u0 + g.UnitsPerFolio, dirty: false);
+        int lastBlock = (isize + g.UnitsPerBlock - 1) / g.UnitsPerBlock; // exclusive
+        int mask = 0;
+        for (int k = 0; k < g.BlocksPerFolio; k++)
+        {
+            int blk = g.FirstBlockOfFolio(i) + k;
+            bool dirtyBlock = g.BlocksPerFolio == 1 || (f.DirtyMask & (1 << k)) != 0;
+            if (dirtyBlock && blk < lastBlock && s.Extents[blk] != ExtentType.Hole) mask |= 1 << k;
+            else if (dirtyBlock && blk < lastBlock && s.Cow[blk] != CowType.None) mask |= 1 << k;
+        }
+        PageCache.StartWriteback(s, i, mask, stableIo: false, c);
+        f.DirtyMask = 0;
+        if (mask == 0)
+        {
+            Completion.EndWriteback(s, i, c);
+            f.LockOwner = -1;
+            return;
+        }
+        SubmitRuns(s, i, mask, c);
+        s.Folios[i].LockOwner = -1;
+    }
+
+    /// <summary>xfs_map_blocks + iomap_add_to_ioend + xfs_writeback_submit for each contiguous block run.</summary>
+    private static void SubmitRuns(KernelState s, int i, int mask, StepContext c)
+    {
+        var g = s.Geo;
+        int k = 0;
+        while (k < g.BlocksPerFolio)
+        {
+            if ((mask & (1 << k)) == 0) { k++; continue; }
+            int start = k;
+            while (k < g.BlocksPerFolio && (mask & (1 << k)) != 0) k++;
+            int b0 = g.FirstBlockOfFolio(i) + start, n = k - start;
+            bool toCow = s.Cow[b0] != CowType.None;
+            bool unwritten = false;
+            for (int blk = b0; blk < b0 + n; blk++)
+            {
+                if (!toCow && s.Extents[blk] == ExtentType.Delalloc)
+                {
+                    // xfs_bmapi_convert_delalloc: a real extent on a freshly allocated block
+                    s.Extents[blk] = ExtentType.Written;
+                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = DataTag.Stale;
+                    c.Note($"blk {blk} delalloc -> allocated");
+                }
+                if (toCow && s.Cow[blk] == CowType.Unwritten)
+                {
+                    s.Cow[blk] = CowType.Written; // xfs_reflink_convert_cow at submission
+                }
+                unwritten |= !toCow && s.Extents[blk] == ExtentType.Unwritten;
+            }
+            int firstUnit = g.FirstUnitOfBlock(b0), units = n * g.UnitsPerBlock;
+            var data = s.CacheData.AsSpan(firstUnit, units).ToArray();
+            int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
+            bool needsWq = unwritten || toCow || ioEnd > s.Inode.IDiskSize;
+            var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, s.Folios[i].Dropbehind);
+            s.Bios.Add(bio);
+            c.Note("submit " + bio.Describe(g));
+        }
+    }
+
+    /// <summary>The BDI flusher: WB_SYNC_NONE passes over DIRTY-tagged folios, as many as the scenario allows.</summary>
+    public static ThreadInfo Flusher(Geometry g, int passes)
+    {
+        var b = new ProgramBuilder(g);
+        var top = b.MarkHere();
+        b.Add("wb_workfn",
+            (s, _) => PageCache.AnyFolio(s, f => f.TagDirty && f.Dirty) ? Guard.Skip() : Guard.Block(WaitKind.Idle, -1, "no dirty folios"),
+            (_, _) => { });
+        EmitRange(b, SyncMode.None, AllFolios);
+        b.Add("wb_writeback",
+            (_, _) => Guard.Run,
+            (s, c) =>
+            {
+                ref int done = ref s.Local(c.Tid, OpHistory.Scratch0);
+                done++;
+                if (done < passes) c.Goto(top);
+                else c.NextPc = short.MaxValue;
+            },
+            (s, tid) => $"pass {s.Local(tid, OpHistory.Scratch0) + 1}/{passes}");
+        var (program, ops) = b.Build();
+        return new ThreadInfo("flusher", ThreadKind.Actor, ExecContext.Task, program, ops);
+    }
+}

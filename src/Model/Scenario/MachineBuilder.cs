@@ -1,0 +1,209 @@
+using ModelCheck.Model.Ops;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Model.Scenario;
+
+/// <summary>A scenario that parses but cannot be modelled; Line 0 means "the file as a whole".</summary>
+public sealed class ScenarioException(string field, int line, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+    public int Line { get; } = line;
+}
+
+/// <summary>Compiles a scenario under a variant into a <see cref="Machine"/> and its initial state.</summary>
+public static class MachineBuilder
+{
+    public const int MaxUnits = 24;
+    public const int MaxThreads = 12;
+
+    public static Geometry GeometryOf(ScenarioSpec spec)
+    {
+        var f = spec.File;
+        long unit = Gcd(f.BlockSize, f.FolioSize);
+        unit = Gcd(unit, f.MaxSize);
+        if (f.Size > 0) unit = Gcd(unit, f.Size);
+        foreach (var e in f.Extents) unit = Gcd(Gcd(unit, e.Offset), e.Length);
+        foreach (var c in f.Cached) unit = Gcd(Gcd(unit, c.Offset), c.Length);
+        foreach (var t in spec.Threads)
+            foreach (var op in t.Ops)
+                unit = Gcd(Gcd(Gcd(unit, op.Offset), op.Length), op.Size);
+        if (f.BlockSize <= 0 || f.FolioSize % f.BlockSize != 0)
+            throw new ScenarioException("file.folio_size", 0, "folio_size must be a positive multiple of block_size");
+        if (f.MaxSize <= 0 || f.MaxSize % f.FolioSize != 0)
+            throw new ScenarioException("file.max_size", 0, "max_size must be a positive multiple of folio_size");
+        var g = new Geometry((int)unit, (int)(f.BlockSize / unit), (int)(f.FolioSize / f.BlockSize), (int)(f.MaxSize / f.FolioSize));
+        if (g.Units > MaxUnits)
+            throw new ScenarioException("file.max_size", 0, $"the scenario needs {g.Units} units of {unit} bytes; at most {MaxUnits} are supported (use coarser offsets or a smaller max_size)");
+        if (g.BlocksPerFolio > 8)
+            throw new ScenarioException("file.folio_size", 0, "at most 8 blocks per folio");
+        return g;
+    }
+
+    private static long Gcd(long a, long b)
+    {
+        if (a == 0) return b;
+        if (b == 0) return a;
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
+    }
+
+    public static KernelState Build(ScenarioSpec spec, Variant variant)
+    {
+        var g = GeometryOf(spec);
+        int u(long bytes) => (int)(bytes / g.UnitBytes);
+        var threads = new List<ThreadInfo>();
+        int writeId = 0;
+        foreach (var t in spec.Threads)
+        {
+            var b = new ProgramBuilder(g);
+            foreach (var op in t.Ops)
+            {
+                int from = u(op.Offset), to = u(op.Offset + op.Length);
+                if (OpNames.HasRange(op.Kind) && (op.Length <= 0 || to > g.Units))
+                    throw new ScenarioException("length", op.Line, $"{OpNames.Name(op.Kind)} range {op.Offset}+{op.Length} must be non-empty and inside max_size ({spec.File.MaxSize})");
+                int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
+                string label = Label(op, g, id);
+                bool mustNotHang = op.Kind is OpKind.Sync or OpKind.Truncate or OpKind.MemoryPressure;
+                b.BeginOp(label, op.MayBlock, mustNotHang);
+                EmitOp(b, op, from, to, id, g);
+                b.EndOp();
+            }
+            var (program, ops) = b.Build();
+            threads.Add(new ThreadInfo(t.Name, ThreadKind.User, ExecContext.Task, program, ops));
+        }
+        var deviceCtx = spec.Actors.DeviceContext == "task" ? ExecContext.Task : ExecContext.Irq;
+        if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses));
+        threads.Add(Completion.Device(g, deviceCtx));
+        threads.Add(Completion.Workqueue(g));
+        if (threads.Count > MaxThreads)
+            throw new ScenarioException("threads", 0, $"at most {MaxThreads - 3} user threads");
+
+        var machine = new Machine
+        {
+            Geometry = g,
+            Variant = variant,
+            Threads = [.. threads],
+            LocalsPerThread = OpHistory.LocalsPerThread(g),
+            WriteCount = writeId,
+            DeviceContext = deviceCtx,
+            LegacyMemcg = spec.Actors.Memcg == "legacy",
+        };
+        return InitialState(spec, machine);
+    }
+
+    private static string Label(OpSpec op, Geometry g, int writeId)
+    {
+        string name = OpNames.Name(op.Kind);
+        string range = OpNames.HasRange(op.Kind) ? $"({g.Bytes((int)(op.Offset / g.UnitBytes))}, {g.Bytes((int)(op.Length / g.UnitBytes))})" : "";
+        if (op.Kind == OpKind.Truncate) range = $"({g.Bytes((int)(op.Size / g.UnitBytes))})";
+        return writeId > 0 ? $"{name}{range} W{writeId}" : name + range;
+    }
+
+    private static void EmitOp(ProgramBuilder b, OpSpec op, int from, int to, int id, Geometry g)
+    {
+        switch (op.Kind)
+        {
+            case OpKind.BufferedWrite: BufferedWrite.Emit(b, from, to, id, dontcache: false); break;
+            case OpKind.DontcacheWrite: BufferedWrite.Emit(b, from, to, id, dontcache: true); break;
+            case OpKind.WriteThrough: WriteThrough.Emit(b, from, to, id, aio: false); break;
+            case OpKind.AioWriteThrough: WriteThrough.Emit(b, from, to, id, aio: true); break;
+            case OpKind.BufferedRead: BufferedRead.Emit(b, from, to); break;
+            case OpKind.DioRead: DirectIo.EmitRead(b, from, to); break;
+            case OpKind.DioWrite: DirectIo.EmitWrite(b, from, to, id); break;
+            case OpKind.Truncate:
+                if (op.Size < 0 || op.Size / g.UnitBytes > g.Units)
+                    throw new ScenarioException("size", op.Line, $"truncate size {op.Size} must be within 0..max_size");
+                Truncate.Emit(b, (int)(op.Size / g.UnitBytes));
+                break;
+            case OpKind.Fsync: Fsync.EmitFsync(b); break;
+            case OpKind.Sync: Fsync.EmitSync(b); break;
+            case OpKind.MmapStore:
+                if (g.FolioOfUnit(from) != g.FolioOfUnit(to - 1))
+                    throw new ScenarioException("length", op.Line, "an mmap-store must stay inside one folio");
+                Mmap.EmitStore(b, from, to, id);
+                break;
+            case OpKind.MemoryPressure: Reclaim.Emit(b); break;
+            default: throw new ScenarioException("op", op.Line, $"operation {OpNames.Name(op.Kind)} is not modelled yet");
+        }
+    }
+
+    private static KernelState InitialState(ScenarioSpec spec, Machine m)
+    {
+        var g = m.Geometry;
+        var f = spec.File;
+        int u(long bytes) => (int)(bytes / g.UnitBytes);
+        var s = new KernelState
+        {
+            Machine = m,
+            Folios = new Folio[g.Folios],
+            CacheData = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
+            Extents = new ExtentType[g.Blocks],
+            Cow = new CowType[g.Blocks],
+            Disk = Enumerable.Repeat(DataTag.Stale, g.Units).ToArray(),
+            CowDisk = Enumerable.Repeat(DataTag.Stale, g.Units).ToArray(),
+            Threads = new ThreadCursor[m.Threads.Length],
+            Locals = new int[m.Threads.Length * m.LocalsPerThread],
+            Wt = new WtCtx[m.Threads.Length],
+            History = new History
+            {
+                Floor = new int[g.Units],
+                MustSurvive = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
+                WriteRank = new int[m.WriteCount + 1],
+                WriteCut = new int[m.WriteCount + 1],
+            },
+        };
+        s.Inode.ISize = u(f.Size);
+        s.Inode.IDiskSize = u(f.Size);
+        s.Inode.IRwsem = RwSem.Free;
+        s.Inode.InvalidateLock = RwSem.Free;
+        if (u(f.Size) > g.Units) throw new ScenarioException("file.size", 0, "size must not exceed max_size");
+        foreach (var e in f.Extents)
+        {
+            if (e.Offset % f.BlockSize != 0 || e.Length % f.BlockSize != 0 || e.Length <= 0 || u(e.Offset + e.Length) > g.Units)
+                throw new ScenarioException("file.extents", 0, $"extent {e.Offset}+{e.Length} must be block aligned and inside max_size");
+            byte tag = ParseTag(e.Data);
+            for (int blk = g.BlockOfUnit(u(e.Offset)); blk < g.BlockOfUnit(u(e.Offset + e.Length)); blk++)
+            {
+                s.Extents[blk] = (ExtentType)(int)e.Type;
+                if (e.CowPrealloc) s.Cow[blk] = CowType.Unwritten;
+                for (int x = g.FirstUnitOfBlock(blk); x < g.FirstUnitOfBlock(blk + 1); x++)
+                    s.Disk[x] = e.Type == ExtentKind.Written ? tag : DataTag.Stale;
+            }
+        }
+        foreach (var c in f.Cached)
+        {
+            if (c.Offset % f.FolioSize != 0 || c.Length % f.FolioSize != 0 || u(c.Offset + c.Length) > g.Units)
+                throw new ScenarioException("file.cached", 0, $"cached range {c.Offset}+{c.Length} must be folio aligned and inside max_size");
+            for (int i = g.FolioOfUnit(u(c.Offset)); i < g.FolioOfUnit(u(c.Offset + c.Length)); i++)
+            {
+                ref var folio = ref s.Folios[i];
+                folio = new Folio { Present = true, LockOwner = -1, UptodateMask = (byte)g.AllBlocksMask, PteMapped = c.Mapped };
+                for (int x = g.FirstUnitOfFolio(i); x < g.FirstUnitOfFolio(i + 1); x++)
+                    s.CacheData[x] = c.Dirty ? DataTag.Write(0) : PageCache.DiskRead(s, x);
+                if (c.Dirty)
+                {
+                    PageCache.MarkDirty(s, i);
+                    for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1); blk++)
+                        if (s.Extents[blk] == ExtentType.Hole) s.Extents[blk] = ExtentType.Delalloc;
+                }
+            }
+        }
+        for (int x = 0; x < s.Inode.ISize; x++)
+        {
+            int fi = g.FolioOfUnit(x);
+            byte visible = s.Folios[fi].Present ? s.CacheData[x] : PageCache.DiskRead(s, x);
+            if (DataTag.IsWrite(visible)) s.History.MustSurvive[x] = visible;
+        }
+        return s;
+    }
+
+    public static byte ParseTag(string text) => text switch
+    {
+        "0" => DataTag.Zero,
+        "Stale" => DataTag.Stale,
+        "W0" => DataTag.Write(0),
+        _ => throw new ScenarioException("data", 0, $"initial data '{text}' must be W0, 0 or Stale"),
+    };
+}

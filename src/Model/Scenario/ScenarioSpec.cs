@@ -1,0 +1,86 @@
+namespace ModelCheck.Model.Scenario;
+
+/// <summary>Operation names, as used in scenario files and by --ops.</summary>
+public enum OpKind
+{
+    BufferedWrite,
+    DontcacheWrite,
+    WriteThrough,
+    AioWriteThrough,
+    BufferedRead,
+    DioRead,
+    DioWrite,
+    Truncate,
+    Fsync,
+    MmapStore,
+    Sync,
+    MemoryPressure,
+}
+
+public static class OpNames
+{
+    public static readonly IReadOnlyDictionary<string, OpKind> ByName = new Dictionary<string, OpKind>
+    {
+        ["buffered-write"] = OpKind.BufferedWrite,
+        ["dontcache-write"] = OpKind.DontcacheWrite,
+        ["writethrough"] = OpKind.WriteThrough,
+        ["aio-writethrough"] = OpKind.AioWriteThrough,
+        ["buffered-read"] = OpKind.BufferedRead,
+        ["dio-read"] = OpKind.DioRead,
+        ["dio-write"] = OpKind.DioWrite,
+        ["truncate"] = OpKind.Truncate,
+        ["fsync"] = OpKind.Fsync,
+        ["mmap-store"] = OpKind.MmapStore,
+        ["sync"] = OpKind.Sync,
+        ["memory-pressure"] = OpKind.MemoryPressure,
+    };
+
+    public static string Name(OpKind k) => ByName.First(kv => kv.Value == k).Key;
+
+    public static bool HasRange(OpKind k) => k is not (OpKind.Truncate or OpKind.Fsync or OpKind.Sync or OpKind.MemoryPressure);
+
+    public static bool IsWrite(OpKind k) => k is OpKind.BufferedWrite or OpKind.DontcacheWrite or OpKind.WriteThrough
+        or OpKind.AioWriteThrough or OpKind.DioWrite or OpKind.MmapStore;
+}
+
+/// <summary>One operation of a user thread; sizes in bytes. Line is the scenario file line.</summary>
+public sealed record OpSpec(OpKind Kind, long Offset, long Length, long Size, bool MayBlock, int Line);
+
+public sealed record ThreadSpec(string Name, IReadOnlyList<OpSpec> Ops);
+
+public enum ExtentKind { Hole, Delalloc, Unwritten, Written }
+
+/// <summary>An initial extent; Data is the initial tag of its disk blocks ("W0" by default for written).</summary>
+public sealed record ExtentSpec(long Offset, long Length, ExtentKind Type, string Data, bool CowPrealloc);
+
+/// <summary>An initially cached range: clean (data from disk) or dirty.</summary>
+public sealed record CachedSpec(long Offset, long Length, bool Dirty, bool Mapped);
+
+public sealed record FileSpec(
+    long BlockSize,
+    long FolioSize,
+    long MaxSize,
+    long Size,
+    IReadOnlyList<ExtentSpec> Extents,
+    IReadOnlyList<CachedSpec> Cached);
+
+public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg);
+
+public sealed record BoundsSpec(int MaxDepth, int MaxStates);
+
+/// <summary>An expect line: under Variant, the run violates Invariant (or holds when null).</summary>
+public sealed record ExpectSpec(IReadOnlyDictionary<string, string> Variant, string? Violates, int Line, string Text);
+
+public sealed record ScenarioSpec(
+    string Id,
+    string Title,
+    string Race,
+    string Description,
+    FileSpec File,
+    IReadOnlyList<ThreadSpec> Threads,
+    ActorsSpec Actors,
+    IReadOnlyList<string> Invariants,
+    BoundsSpec Bounds,
+    IReadOnlyList<ExpectSpec> Expect,
+    string SourcePath,
+    string SourceText);

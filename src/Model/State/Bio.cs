@@ -1,0 +1,95 @@
+namespace ModelCheck.Model.State;
+
+public enum BioKind : byte
+{
+    /// <summary>iomap writeback ioend (flusher, fsync, DIO flush, sync).</summary>
+    Writeback,
+    /// <summary>RWF_WRITETHROUGH bio (iomap_writethrough_submit_bio).</summary>
+    WriteThrough,
+}
+
+/// <summary>
+/// A bio in flight. Immutable, so states share it. The data is the folio contents snapshotted
+/// at submission (the DMA source). Completion order is chosen by the device actor.
+/// </summary>
+public sealed record Bio(
+    BioKind Kind,
+    int Owner,
+    int FirstBlock,
+    int BlockCount,
+    byte[] Data,
+    int[] Folios,
+    bool ToCow,
+    bool Unwritten,
+    int IoEndUnit,
+    bool NeedsWq,
+    bool Dontcache)
+{
+    public void Encode(ref Encoder e)
+    {
+        e.Byte((byte)Kind);
+        e.Byte((byte)(Owner + 1));
+        e.Byte((byte)FirstBlock);
+        e.Byte((byte)BlockCount);
+        e.Bytes(Data);
+        e.Byte((byte)Folios.Length);
+        foreach (var f in Folios) e.Byte((byte)f);
+        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0)));
+        e.Short(IoEndUnit);
+    }
+
+    public string Describe(Geometry g) =>
+        $"bio[{(Kind == BioKind.WriteThrough ? "wt" : "wb")} blk {FirstBlock}{(BlockCount > 1 ? "-" + (FirstBlock + BlockCount - 1) : "")}" +
+        $" = {string.Join(",", Data.Select(DataTag.Name))}]";
+}
+
+public enum WorkKind : byte
+{
+    /// <summary>xfs_end_io: XFS completion work for append/unwritten/shared ioends.</summary>
+    XfsEndIo,
+    /// <summary>iomap_writethrough_complete_work on sb->s_dio_done_wq.</summary>
+    WriteThroughComplete,
+}
+
+/// <summary>A queued work item; immutable.</summary>
+public sealed record WorkItem(WorkKind Kind, int Owner, Bio? Ioend)
+{
+    public void Encode(ref Encoder e)
+    {
+        e.Byte((byte)Kind);
+        e.Byte((byte)(Owner + 1));
+        if (Ioend is null) e.Byte(0);
+        else
+        {
+            e.Byte(1);
+            Ioend.Encode(ref e);
+        }
+    }
+}
+
+/// <summary>The write-through context (wt_ctx) of one in-flight RWF_WRITETHROUGH call.</summary>
+public struct WtCtx
+{
+    public bool Active;
+    public byte Ref;
+    public int Pos;         // units
+    public int Written;     // units
+    public int NewISize;    // units
+    public bool Aio;
+    public bool Waiting;    // sync: waiter still set
+    public bool DioRef;     // took an i_dio_count reference
+    public bool Unwritten;  // IOMAP_DIO_UNWRITTEN
+    public bool Completed;  // ->end_io ran
+    public byte WriteId;
+
+    public readonly void Encode(ref Encoder e)
+    {
+        if (!Active) { e.Byte(0); return; }
+        e.Byte((byte)(1 | (Aio ? 2 : 0) | (Waiting ? 4 : 0) | (DioRef ? 8 : 0) | (Unwritten ? 16 : 0) | (Completed ? 32 : 0)));
+        e.Byte(Ref);
+        e.Short(Pos);
+        e.Short(Written);
+        e.Short(NewISize);
+        e.Byte(WriteId);
+    }
+}

@@ -1,0 +1,56 @@
+namespace ModelCheck.Model.State;
+
+/// <summary>
+/// One page-cache folio: flags, xarray marks, per-block (ifs) bits and the user PTE state.
+/// A value type: the state copies folios by value. Data lives in <see cref="KernelState.CacheData"/>.
+/// </summary>
+public struct Folio
+{
+    public bool Present;
+    /// <summary>PG_locked owner thread, or -1.</summary>
+    public sbyte LockOwner;
+    /// <summary>Per-block uptodate bits (PG_uptodate is "all set").</summary>
+    public byte UptodateMask;
+    /// <summary>Per-block ifs dirty bits.</summary>
+    public byte DirtyMask;
+    public bool Dirty;       // PG_dirty
+    public bool Writeback;   // PG_writeback
+    public bool Dropbehind;  // PG_dropbehind
+    public bool Reclaim;     // PG_reclaim
+    public bool TagDirty;    // xarray DIRTY mark
+    public bool TagToWrite;  // xarray TOWRITE mark
+    public bool TagWriteback;// xarray WRITEBACK mark
+    public bool PteMapped;
+    public bool PteWritable;
+    public bool PteDirty;
+    /// <summary>Contents came from DONTCACHE I/O and no other user touched the folio since.</summary>
+    public bool DontcacheOrigin;
+    /// <summary>Why a dropbehind invalidation was skipped (for the leak message), 0 = none.</summary>
+    public byte LeakCause;
+    /// <summary>The blocks a writeback bio now in flight carries (for stable-pages and lost-write).</summary>
+    public byte WritebackMask;
+    /// <summary>The I/O in flight needs stable pages (write-through).</summary>
+    public bool StableIo;
+
+    public readonly bool Locked => LockOwner >= 0;
+
+    public readonly bool Uptodate(Geometry g) => UptodateMask == g.AllBlocksMask;
+
+    public static Folio New(int owner) => new() { Present = true, LockOwner = (sbyte)owner };
+
+    public readonly void Encode(ref Encoder e)
+    {
+        if (!Present) { e.Byte(0); return; }
+        int flags = 1
+            | (Dirty ? 2 : 0) | (Writeback ? 4 : 0) | (Dropbehind ? 8 : 0) | (Reclaim ? 16 : 0)
+            | (TagDirty ? 32 : 0) | (TagToWrite ? 64 : 0) | (TagWriteback ? 128 : 0)
+            | (PteMapped ? 256 : 0) | (PteWritable ? 512 : 0) | (PteDirty ? 1024 : 0)
+            | (DontcacheOrigin ? 2048 : 0) | (StableIo ? 4096 : 0);
+        e.Short(flags);
+        e.Byte((byte)(LockOwner + 1));
+        e.Byte(UptodateMask);
+        e.Byte(DirtyMask);
+        e.Byte(LeakCause);
+        e.Byte(WritebackMask);
+    }
+}

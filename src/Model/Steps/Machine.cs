@@ -1,0 +1,32 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Model.Steps;
+
+public enum ThreadKind : byte { User, Actor }
+
+/// <summary>An operation inside a thread's program: its pc range and label.</summary>
+public sealed record OpRange(int Start, int End, string Label, bool MayBlock, bool MustNotHang);
+
+/// <summary>A thread's static description: its program and context.</summary>
+public sealed record ThreadInfo(string Name, ThreadKind Kind, ExecContext Context, Step[] Program, OpRange[] Ops)
+{
+    public OpRange? OpAt(int pc) => Ops.FirstOrDefault(o => pc >= o.Start && pc < o.End);
+}
+
+/// <summary>
+/// A compiled scenario under one variant: geometry, threads and their step programs. Shared
+/// (immutable) by every state of a run.
+/// </summary>
+public sealed class Machine
+{
+    public required Geometry Geometry { get; init; }
+    public required Variant Variant { get; init; }
+    public required ThreadInfo[] Threads { get; init; }
+    public required int LocalsPerThread { get; init; }
+    public required int WriteCount { get; init; }
+    public required ExecContext DeviceContext { get; init; }
+    public bool LegacyMemcg { get; init; }
+
+    public int ThreadIndex(string name) => Array.FindIndex(Threads, t => t.Name == name);
+}

@@ -1,0 +1,16 @@
+namespace ModelCheck.Model.Steps;
+
+/// <summary>Observable events a step produces; history invariants judge them.</summary>
+public abstract record ModelEvent;
+
+/// <summary>A read operation returned this tag for this unit; FloorRank is what it must not undercut.</summary>
+public sealed record ReadReturned(int Tid, string Op, int Unit, byte Tag, int Rank, int FloorRank) : ModelEvent;
+
+/// <summary>A kernel assertion (VM_BUG_ON) or folio-flag rule the step broke.</summary>
+public sealed record FolioFlagsBroken(int Folio, string Message) : ModelEvent;
+
+/// <summary>Folio contents changed while an I/O that needs stable pages was reading them.</summary>
+public sealed record StablePagesBroken(int Folio, string Message) : ModelEvent;
+
+/// <summary>An integrity operation (fsync, sync) returned: every surviving write must be on disk.</summary>
+public sealed record DurabilityPoint(int Tid, string Op) : ModelEvent;

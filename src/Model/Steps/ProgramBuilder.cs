@@ -1,0 +1,68 @@
+using ModelCheck.Model.State;
+
+namespace ModelCheck.Model.Steps;
+
+/// <summary>Builds one thread's step program; operations unroll their per-folio loops here.</summary>
+public sealed class ProgramBuilder
+{
+    private readonly List<Step> steps = [];
+    private readonly List<OpRange> ops = [];
+    private int opStart = -1;
+    private string opLabel = "";
+    private bool opMayBlock;
+    private bool opMustNotHang;
+
+    public ProgramBuilder(Geometry geometry) => Geo = geometry;
+
+    public Geometry Geo { get; }
+
+    public int Count => steps.Count;
+
+    public Label NewLabel() => new();
+
+    public void Mark(Label label) => label.Index = steps.Count;
+
+    public Label MarkHere()
+    {
+        var l = new Label();
+        Mark(l);
+        return l;
+    }
+
+    public void Add(
+        string function,
+        Func<KernelState, int, Guard> check,
+        Action<KernelState, StepContext> apply,
+        Func<KernelState, int, string>? args = null,
+        Func<KernelState, int, int>? alternatives = null)
+    {
+        steps.Add(new Step
+        {
+            Function = function,
+            Check = check,
+            Apply = apply,
+            Args = args,
+            Alternatives = alternatives,
+            Index = steps.Count,
+        });
+    }
+
+    public void BeginOp(string label, bool mayBlock, bool mustNotHang)
+    {
+        opStart = steps.Count;
+        opLabel = label;
+        opMayBlock = mayBlock;
+        opMustNotHang = mustNotHang;
+    }
+
+    public void EndOp()
+    {
+        ops.Add(new OpRange(opStart, steps.Count, opLabel, opMayBlock, opMustNotHang));
+        opStart = -1;
+    }
+
+    public (Step[] Program, OpRange[] Ops) Build() => ([.. steps], [.. ops]);
+}
+
+/// <summary>A broken consistency check of the model's own representation: exit 3, never a verdict.</summary>
+public sealed class ModelError(string message) : Exception(message);

@@ -1,0 +1,78 @@
+using ModelCheck.Model.State;
+
+namespace ModelCheck.Model.Steps;
+
+public enum ThreadStatus : byte { Enabled, Blocked, Finished }
+
+/// <summary>
+/// The transition relation: which threads can take a step in a state and what the step does.
+/// Every engine (exhaustive, Coyote, FsCheck, replay) goes through this one class.
+/// </summary>
+public static class Semantics
+{
+    /// <summary>Resolves skip steps from the thread's pc; returns the status and the step it stops at.</summary>
+    public static ThreadStatus Status(KernelState s, int tid, out int pc, out Guard guard)
+    {
+        var program = s.Machine.Threads[tid].Program;
+        pc = s.Threads[tid].Pc;
+        guard = Guard.Run;
+        for (int hops = 0; ; hops++)
+        {
+            if (pc >= program.Length) return ThreadStatus.Finished;
+            if (hops > (program.Length * 2) + 8)
+                throw new ModelError($"thread {s.Machine.Threads[tid].Name}: skip loop at pc {pc}");
+            guard = program[pc].Check(s, tid);
+            switch (guard.Kind)
+            {
+                case GuardKind.Run:
+                    return ThreadStatus.Enabled;
+                case GuardKind.Block:
+                    return ThreadStatus.Blocked;
+                default:
+                    pc = guard.SkipTo >= 0 ? guard.SkipTo : pc + 1;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Number of alternatives the thread offers now (0 when not enabled).</summary>
+    public static int Alternatives(KernelState s, int tid)
+    {
+        if (Status(s, tid, out int pc, out _) != ThreadStatus.Enabled) return 0;
+        return s.Machine.Threads[tid].Program[pc].AlternativeCount(s, tid);
+    }
+
+    public static void Enabled(KernelState s, List<(int Tid, int Alt)> into)
+    {
+        into.Clear();
+        for (int t = 0; t < s.Threads.Length; t++)
+        {
+            int n = Alternatives(s, t);
+            for (int a = 0; a < n; a++) into.Add((t, a));
+        }
+    }
+
+    /// <summary>Executes one step of thread tid with alternative alt on a clone of s.</summary>
+    public static KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
+    {
+        if (Status(s, tid, out int pc, out _) != ThreadStatus.Enabled)
+            throw new ModelError($"thread {s.Machine.Threads[tid].Name} is not enabled");
+        var info = s.Machine.Threads[tid];
+        step = info.Program[pc];
+        int n = step.AlternativeCount(s, tid);
+        if (alt < 0 || alt >= n) throw new ModelError($"alternative {alt} out of range 0..{n - 1} at {step.Function}");
+        var next = s.Clone();
+        next.Threads[tid].Pc = (short)pc;
+        ctx = new StepContext { Tid = tid, Alt = alt, Context = info.Context, NextPc = pc + 1 };
+        step.Apply(next, ctx);
+        next.Threads[tid].Pc = (short)ctx.NextPc;
+        return next;
+    }
+
+    public static bool IsQuiescent(KernelState s)
+    {
+        for (int t = 0; t < s.Threads.Length; t++)
+            if (Status(s, t, out _, out _) == ThreadStatus.Enabled) return false;
+        return true;
+    }
+}

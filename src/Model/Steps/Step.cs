@@ -1,0 +1,74 @@
+using ModelCheck.Model.State;
+
+namespace ModelCheck.Model.Steps;
+
+public enum GuardKind : byte { Run, Skip, Block }
+
+/// <summary>What a blocked step waits for; used for the wait-for chain of deadlock reports.</summary>
+public enum WaitKind : byte
+{
+    IRwsem,
+    InvalidateLock,
+    FolioLock,
+    FolioWriteback,
+    FolioStable,
+    DioCount,
+    WriteThroughCompletion,
+    Idle,
+}
+
+public readonly record struct Wait(WaitKind Kind, int Target, string Text);
+
+/// <summary>Result of a step's guard: run it, skip it (pure control flow), or block.</summary>
+public readonly record struct Guard(GuardKind Kind, Wait Wait, int SkipTo)
+{
+    public static readonly Guard Run = new(GuardKind.Run, default, -1);
+    public static Guard Skip(int to = -1) => new(GuardKind.Skip, default, to);
+    public static Guard Block(WaitKind kind, int target, string text) => new(GuardKind.Block, new Wait(kind, target, text), -1);
+}
+
+/// <summary>
+/// One atomic step: a kernel critical section, named after its kernel function. A guard says
+/// whether it can run; the effect mutates a fresh clone of the state. A step with several
+/// alternatives (the device choosing which bio completes) is a nondeterministic choice.
+/// </summary>
+public sealed class Step
+{
+    public required string Function { get; init; }
+    public Func<KernelState, int, string>? Args { get; init; }
+    public required Func<KernelState, int, Guard> Check { get; init; }
+    public Func<KernelState, int, int>? Alternatives { get; init; }
+    public required Action<KernelState, StepContext> Apply { get; init; }
+    public int Index { get; set; }
+
+    public int AlternativeCount(KernelState s, int tid) => Alternatives?.Invoke(s, tid) ?? 1;
+}
+
+/// <summary>Execution context of a thread (in_task() is false in IRQ).</summary>
+public enum ExecContext : byte { Task, Irq, Workqueue }
+
+/// <summary>Everything a step's effect may touch besides the state: its choice, next pc, events.</summary>
+public sealed class StepContext
+{
+    public int Tid { get; init; }
+    public int Alt { get; init; }
+    public required ExecContext Context { get; init; }
+    public int NextPc { get; set; }
+    public string? Function { get; set; }
+    public List<ModelEvent> Events { get; } = [];
+    public List<string> Notes { get; } = [];
+
+    public bool InTask => Context != ExecContext.Irq;
+
+    public void Goto(Label label) => NextPc = label.Index;
+
+    public void Note(string text) => Notes.Add(text);
+
+    public void Emit(ModelEvent e) => Events.Add(e);
+}
+
+/// <summary>A jump target resolved when the program is built.</summary>
+public sealed class Label
+{
+    public int Index { get; set; } = -1;
+}

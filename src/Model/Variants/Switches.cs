@@ -1,0 +1,63 @@
+namespace ModelCheck.Model.Variants;
+
+/// <summary>A named kernel behaviour a seed changes, with its named values.</summary>
+public sealed record SwitchDef(string Name, string[] Values, string Default, string Meaning);
+
+/// <summary>The switches the model implements (scenarios.md, Switches).</summary>
+public static class Switches
+{
+    public static readonly SwitchDef WtAioDioCount = new(
+        "WtAioDioCount", ["off", "on"], "on",
+        "aio write-through takes an i_dio_count reference (seed 002 patch 4/5); off is 4/5 without inode_dio_begin/end");
+
+    public static readonly IReadOnlyList<SwitchDef> All = [WtAioDioCount];
+
+    public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+}
+
+/// <summary>
+/// A set of switch values. Unset switches take their default: today's kernel with every
+/// posted patch applied.
+/// </summary>
+public sealed class Variant
+{
+    private readonly SortedDictionary<string, string> values;
+
+    public Variant(IReadOnlyDictionary<string, string>? values = null)
+    {
+        this.values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in values ?? new Dictionary<string, string>())
+        {
+            var def = Switches.Find(k) ?? throw new ArgumentException($"unknown switch '{k}' (known: {string.Join(", ", Switches.All.Select(s => s.Name))})");
+            if (!def.Values.Contains(v))
+                throw new ArgumentException($"switch {k} has no value '{v}' (values: {string.Join("|", def.Values)})");
+            this.values[k] = v;
+        }
+        DioAccounting = WriteThroughDioAccounting.For(Get(Switches.WtAioDioCount));
+    }
+
+    public static Variant Default { get; } = new();
+
+    /// <summary>Only the switches set explicitly.</summary>
+    public IReadOnlyDictionary<string, string> Explicit => values;
+
+    public string Get(SwitchDef def) => values.TryGetValue(def.Name, out var v) ? v : def.Default;
+
+    public WriteThroughDioAccounting DioAccounting { get; }
+
+    public override string ToString() =>
+        values.Count == 0 ? "default" : string.Join(",", values.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>Parses "A=x,B=y" or a list of "A=x" items.</summary>
+    public static Variant Parse(IEnumerable<string> items)
+    {
+        var d = new Dictionary<string, string>();
+        foreach (var item in items.SelectMany(i => i.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            int eq = item.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"variant item '{item}' is not Switch=value");
+            d[item[..eq].Trim()] = item[(eq + 1)..].Trim();
+        }
+        return new Variant(d);
+    }
+}
