@@ -40,7 +40,7 @@ public static class Checker
         TraceFile? trace = null;
         if (result.Violation is { } v)
         {
-            trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, spec.SourcePath, spec.SourceText,
+            trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, PortablePath(spec.SourcePath), spec.SourceText,
                 variant.Explicit, "exhaustive", 0, result.Trace, new TraceViolation(v.Invariant, v.Message));
             if (traceOut is not null) trace.Save(traceOut);
         }
@@ -60,5 +60,11 @@ public static class Checker
         return (row, result, trace);
     }
 
-    public static string VariantName(Variant v) => v.ToString();
+    /// <summary>The scenario path from its scenarios/ directory on, so traces do not carry machine paths.</summary>
+    public static string PortablePath(string path)
+    {
+        string p = path.Replace('\\', '/');
+        int i = p.LastIndexOf("/scenarios/", StringComparison.Ordinal);
+        return i >= 0 ? p[(i + 1)..] : Path.GetFileName(p);
+    }
 }
