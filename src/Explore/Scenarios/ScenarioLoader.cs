@@ -39,6 +39,10 @@ public static class ScenarioLoader
         {
             throw new InputException(path, (int)e.Start.Line, "yaml", e.Message);
         }
+        catch (InvalidOperationException)
+        {
+            throw new InputException(path, LastGoodLine(text), "yaml", "malformed YAML (an unterminated flow collection or quote?)");
+        }
         if (stream.Documents.Count != 1) throw new InputException(path, 0, "yaml", "expected exactly one YAML document");
         var root = y.Map(stream.Documents[0].RootNode, "scenario");
         y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect");
@@ -60,6 +64,23 @@ public static class ScenarioLoader
             throw new InputException(path, e.Line, e.Field, e.Message);
         }
         return spec;
+    }
+
+    /// <summary>The line of the last YAML event the parser accepted, for errors it reports without a position.</summary>
+    private static int LastGoodLine(string text)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        int line = 1;
+        try
+        {
+            while (parser.MoveNext())
+                if (parser.Current is { } ev) line = (int)ev.End.Line;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            return e is YamlException ye ? (int)ye.Start.Line : line;
+        }
+        return line;
     }
 
     private static FileSpec ParseFile(YamlNodes y, YamlMappingNode m)

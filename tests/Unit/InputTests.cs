@@ -1,0 +1,79 @@
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Explore.Traces;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Tests.Unit;
+
+public class InputTests
+{
+    private const string Good = """
+        id: t
+        file: {block_size: 4K, folio_size: 4K, max_size: 8K, size: 0}
+        threads:
+          - name: w
+            ops:
+              - {op: buffered-write, offset: 0, length: 4K}
+        expect:
+          - default holds
+        """;
+
+    [Fact]
+    public void AGoodScenarioLoads()
+    {
+        var s = ScenarioLoader.Parse(Good, "good.yaml");
+        Assert.Equal("t", s.Id);
+        Assert.Single(s.Expect);
+    }
+
+    [Theory]
+    [InlineData("op: buffered-write", "op: buffered-wrte", 6, "threads[].ops[].op")]
+    [InlineData("max_size: 8K", "max_size: 8Q", 2, "file.max_size")]
+    [InlineData("  - default holds", "  - Foo=bar holds", 8, "expect[]")]
+    [InlineData("  - default holds", "  - WtAioDioCount=maybe holds", 8, "expect[]")]
+    [InlineData("  - default holds", "  - default violates nothing-such", 8, "expect[]")]
+    [InlineData("id: t", "id: t\nfrobnicate: 1", 2, "frobnicate")]
+    [InlineData("length: 4K", "length: 64K", 6, "length")]
+    public void MalformedScenariosNameFileLineAndField(string from, string to, int line, string field)
+    {
+        var e = Assert.Throws<InputException>(() => ScenarioLoader.Parse(Good.Replace(from, to), "bad.yaml"));
+        Assert.Equal("bad.yaml", e.File);
+        Assert.Equal(line, e.Line);
+        Assert.Equal(field, e.Field);
+        Assert.Contains("bad.yaml:", e.Message);
+    }
+
+    [Fact]
+    public void BrokenYamlSyntaxIsAnInputError()
+    {
+        var e = Assert.Throws<InputException>(() => ScenarioLoader.Parse("id: [unclosed\nfile: {", "x.yaml"));
+        Assert.Equal("yaml", e.Field);
+        Assert.True(e.Line > 0);
+    }
+
+    [Fact]
+    public void UnknownSwitchValuesAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => Variant.Parse(["WtAioDioCount=sometimes"]));
+        Assert.Throws<ArgumentException>(() => Variant.Parse(["NoSuchSwitch=on"]));
+        Assert.Throws<ArgumentException>(() => Variant.Parse(["WtAioDioCount"]));
+        Assert.Equal("on", Variant.Default.Get(Switches.WtAioDioCount));
+    }
+
+    [Fact]
+    public void MalformedTraceFilesAreInputErrors()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "{ \"schema\": 1, \"choices\": [ }");
+            var e = Assert.Throws<InputException>(() => TraceFile.Load(path));
+            Assert.Equal(path, e.File);
+            File.WriteAllText(path, "{ \"schema\": 7 }");
+            Assert.Equal("schema", Assert.Throws<InputException>(() => TraceFile.Load(path)).Field);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
