@@ -113,9 +113,15 @@ public sealed class LostWrite : Invariant
                 int u0 = g.FirstUnitOfBlock(io.FirstBlock);
                 if (u >= u0 && u < u0 + io.Data.Length && io.Data[u - u0] == tag) return true;
             }
+        // on disk in an unwritten extent whose write-through ->end_io is still to convert it
+        foreach (var w in s.Wt)
+            if (w.Active && w.Unwritten && !w.Completed && w.Written > 0 && s.Disk[u] == tag
+                && g.BlockOfUnit(u) >= g.BlockOfUnit(w.Pos) && g.BlockOfUnit(u) <= g.BlockOfUnit(w.Pos + w.Written - 1)) return true;
         var f = s.Folios[g.FolioOfUnit(u)];
         if (!f.Present || s.CacheData[u] != tag) return false;
-        return f.Dirty || f.Locked || f.PteDirty;
+        // under writeback with this block in its I/O: the bio (submitted or still being built) writes it
+        bool inIo = f.Writeback && (f.WritebackMask & g.BlockBit(g.BlockOfUnit(u))) != 0;
+        return f.Dirty || f.Locked || f.PteDirty || inIo;
     }
 }
 

@@ -20,13 +20,9 @@ public static class BufferedWrite
         {
             s.Inode.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
+            s.Local(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // old_size
         });
-        b.Add("xfs_file_write_zero_eof",
-            (s, _) => from <= s.Inode.ISize ? Guard.Skip() : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w : Guard.Run,
-            (s, c) =>
-            {
-                if (PageCache.ZeroCached(s, s.Inode.ISize, from, dirty: true)) c.Note("zeroed the gap past EOF");
-            });
+        ZeroRange.EmitWriteZeroEof(b, from);
         b.Add("xfs_buffered_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
         {
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
@@ -48,7 +44,14 @@ public static class BufferedWrite
                 s.Folios[i].LockOwner = -1;
             }, (_, _) => $"F{i}");
         }
-        InodeLock.EmitUnlock(b, "inode_unlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
+        b.Add("pagecache_isize_extended",
+            (s, tid) => IsizeExtended.Check(s, s.Local(tid, OpHistory.Scratch0), from, tid),
+            (s, c) => IsizeExtended.Apply(s, s.Local(c.Tid, OpHistory.Scratch0), from, c));
+        InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
+        {
+            s.Local(c.Tid, OpHistory.Scratch0) = 0;
+            OpHistory.WriteDone(s, writeId, from, to);
+        });
     }
 
     /// <summary>iomap_write_begin: __filemap_get_folio(FGP_LOCK|FGP_CREAT|FGP_STABLE) then folio_wait_stable.</summary>

@@ -66,6 +66,7 @@ public static class DirectIo
             s.Inode.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
         }, (_, _) => BufferedWrite.Range(g, from, to));
+        ZeroRange.EmitWriteZeroEof(b, from);
         var filter = InRange(g, from, to);
         Writeback.EmitRange(b, SyncMode.All, filter);
         Writeback.EmitWaitRange(b, filter);
@@ -87,7 +88,7 @@ public static class DirectIo
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
             {
                 int bu0 = g.FirstUnitOfBlock(blk), bu1 = g.FirstUnitOfBlock(blk + 1);
-                bool fresh = s.Extents[blk] is ExtentType.Hole or ExtentType.Unwritten;
+                bool fresh = s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc or ExtentType.Unwritten; // IOMAP_F_NEW or unwritten: sub-block zeroing
                 if (s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc)
                 {
                     s.Extents[blk] = ExtentType.Unwritten;

@@ -44,9 +44,15 @@ public static class Mmap
                     PageCache.ReadIn(s, i);
                     c.Note($"filemap_fault: F{i} read in");
                 }
+                else if (!f.Uptodate(g))
+                {
+                    PageCache.ReadIn(s, i); // filemap_fault reads a folio that is not uptodate
+                    c.Note($"filemap_fault: F{i} not uptodate, read");
+                }
                 PageCache.NonDontcacheLookup(s, i);
                 f.LockOwner = (sbyte)c.Tid;
-                for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1); blk++)
+                // folio_mkwrite_check_truncate: blocks are reserved only up to EOF
+                for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1) && g.FirstUnitOfBlock(blk) < s.Inode.ISize; blk++)
                     if (s.Extents[blk] == ExtentType.Hole && s.Cow[blk] == CowType.None) s.Extents[blk] = ExtentType.Delalloc;
                 PageCache.MarkDirty(s, i);
             },

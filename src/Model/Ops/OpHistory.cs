@@ -19,6 +19,16 @@ public static class OpHistory
 
     public static void SizeOpStarted(KernelState s) => s.History.SizeOpSince = true;
 
+    /// <summary>truncate(n) started: data past n is being discarded, so it no longer has to survive.</summary>
+    public static void TruncateStarted(KernelState s, int newSize)
+    {
+        var h = s.History;
+        h.SizeOpSince = true;
+        for (int w = 0; w < h.WriteCut.Length; w++)
+            if (h.WriteCut[w] > newSize) h.WriteCut[w] = newSize;
+        for (int u = newSize; u < s.Geo.Units; u++) h.MustSurvive[u] = DataTag.None;
+    }
+
     public static void WriteStarted(KernelState s, int writeId, int from, int to)
     {
         var h = s.History;

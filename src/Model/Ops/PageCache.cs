@@ -91,16 +91,24 @@ public static class PageCache
         f.StableIo = stableIo;
     }
 
-    /// <summary>Zeroes units [from, to) in cached folios (folio_zero_range); returns whether any folio changed.</summary>
-    public static bool ZeroCached(KernelState s, int from, int to, bool dirty)
+    /// <summary>
+    /// Zeroes units [from, to) in cached folios. With dirty, through the write path (iomap_zero_range:
+    /// partial blocks filled first, only the zeroed blocks dirtied); otherwise folio_zero_segment.
+    /// </summary>
+    public static bool ZeroCached(KernelState s, int from, int to, bool dirty, StepContext c)
     {
         bool any = false;
-        for (int u = from; u < to; u++)
+        var g = s.Geo;
+        for (int i = 0; i < g.Folios && from < to; i++)
         {
-            int fi = s.Geo.FolioOfUnit(u);
-            if (!s.Folios[fi].Present || s.CacheData[u] == DataTag.Zero) continue;
-            s.CacheData[u] = DataTag.Zero;
-            if (dirty) MarkDirty(s, fi);
+            int u0 = Math.Max(from, g.FirstUnitOfFolio(i)), u1 = Math.Min(to, g.FirstUnitOfFolio(i + 1));
+            if (u0 >= u1 || !s.Folios[i].Present) continue;
+            bool needed = false;
+            for (int u = u0; u < u1; u++) needed |= s.CacheData[u] != DataTag.Zero;
+            if (!needed) continue;
+            if (dirty) BufferedWrite.CopyIntoFolio(s, i, u0, u1, DataTag.Zero, c);
+            else
+                for (int u = u0; u < u1; u++) s.CacheData[u] = DataTag.Zero;
             any = true;
         }
         return any;

@@ -26,7 +26,7 @@ public static class Truncate
             {
                 s.Inode.IRwsem.Lock(c.Tid);
                 s.Inode.InvalidateLock.Lock(c.Tid);
-                OpHistory.SizeOpStarted(s);
+                OpHistory.TruncateStarted(s, newSize);
                 s.Local(c.Tid, OpHistory.Scratch0) = s.Inode.ISize;
             },
             (_, _) => g.Bytes(newSize));
@@ -34,16 +34,20 @@ public static class Truncate
         b.Add("xfs_truncate_page",
             (s, tid) =>
             {
-                int old = s.Inode.ISize;
-                if (newSize >= old) return old % g.UnitsPerFolio != 0 && s.Folios[g.FolioOfUnit(old)].Present ? PageCache.LockGuard(s, g.FolioOfUnit(old), tid) : Guard.Skip();
-                if (newSize % g.UnitsPerBlock == 0) return Guard.Skip();
-                return PageCache.LockGuard(s, g.FolioOfUnit(newSize), tid);
+                var (z0, z1) = ZeroSpan(s, newSize);
+                return z0 >= z1 ? Guard.Skip() : ZeroRange.Guard(s, z0, z1, tid);
             },
-            (s, c) => ZeroEof(s, newSize, c),
-            (_, _) => g.Bytes(newSize));
-        b.Add("truncate_setsize", (_, _) => Guard.Run, (s, c) =>
+            (s, c) =>
+            {
+                var (z0, z1) = ZeroSpan(s, newSize);
+                if (ZeroRange.Apply(s, z0, z1, c.Tid, c)) s.Local(c.Tid, OpHistory.Scratch1) = 1;
+            },
+            (s, _) => s.Inode.ISize <= newSize ? $"xfs_zero_range to {g.Bytes(newSize)}" : g.Bytes(newSize));
+        b.Add("truncate_setsize", (s, tid) => IsizeExtended.Check(s, s.Inode.ISize, newSize, tid) is { Kind: GuardKind.Block } w ? w : Guard.Run, (s, c) =>
         {
+            int old = s.Inode.ISize;
             s.Inode.ISize = newSize;
+            if (newSize > old) IsizeExtended.Apply(s, old, newSize, c);
             OpHistory.TruncateSetSize(s, newSize);
             // unmap_mapping_range: zap the PTEs of folios past the new EOF
             for (int i = keepFolios; i < g.Folios; i++)
@@ -123,33 +127,16 @@ public static class Truncate
         });
     }
 
-    /// <summary>xfs_truncate_page (shrink) / xfs_zero_range (grow) through the page cache.</summary>
-    private static void ZeroEof(KernelState s, int newSize, StepContext c)
+    /// <summary>
+    /// What truncate zeroes: growing, xfs_zero_range(old, new - old); shrinking, xfs_truncate_page
+    /// zeroes the rest of the block that holds the new EOF.
+    /// </summary>
+    private static (int From, int To) ZeroSpan(KernelState s, int newSize)
     {
         var g = s.Geo;
         int old = s.Inode.ISize;
-        if (newSize >= old)
-        {
-            if (PageCache.ZeroCached(s, old, Math.Min(newSize, g.FirstUnitOfFolio(g.FolioOfUnit(old) + 1)), dirty: true))
-            {
-                s.Local(c.Tid, OpHistory.Scratch1) = 1;
-                c.Note("zeroed past old EOF");
-            }
-            return;
-        }
-        int blk = g.BlockOfUnit(newSize);
-        int fi = g.FolioOfUnit(newSize);
-        if (!s.Folios[fi].Present)
-        {
-            if (s.Extents[blk] != ExtentType.Written) return; // iomap_zero_range skips holes and unwritten
-            PageCache.AddFolio(s, fi, c.Tid, dropbehind: false);
-            PageCache.ReadIn(s, fi);
-        }
-        PageCache.NonDontcacheLookup(s, fi);
-        for (int u = newSize; u < g.FirstUnitOfBlock(blk + 1); u++) s.CacheData[u] = DataTag.Zero;
-        PageCache.MarkDirty(s, fi);
-        s.Folios[fi].LockOwner = -1;
-        s.Local(c.Tid, OpHistory.Scratch1) = 1;
-        c.Note($"zeroed EOF block {blk} in F{fi}");
+        if (newSize >= old) return (old, newSize);
+        if (newSize % g.UnitsPerBlock == 0) return (0, 0);
+        return (newSize, g.FirstUnitOfBlock(g.BlockOfUnit(newSize) + 1));
     }
 }

@@ -24,12 +24,7 @@ public static class WriteThrough
             s.Inode.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
         }, (_, _) => "xfs_file_buffered_write");
-        b.Add("xfs_file_write_zero_eof",
-            (s, _) => from <= s.Inode.ISize ? Guard.Skip() : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w : Guard.Run,
-            (s, c) =>
-            {
-                if (PageCache.ZeroCached(s, s.Inode.ISize, from, dirty: true)) c.Note("zeroed the gap past EOF");
-            });
+        ZeroRange.EmitWriteZeroEof(b, from);
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {
             ref var w = ref s.Wt[c.Tid];

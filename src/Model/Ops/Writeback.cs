@@ -94,7 +94,7 @@ public static class Writeback
             c.Note($"F{i} beyond EOF: cleaned without I/O");
             return;
         }
-        if (u0 + g.UnitsPerFolio > isize) PageCache.ZeroCached(s, isize, u0 + g.UnitsPerFolio, dirty: false);
+        if (u0 + g.UnitsPerFolio > isize) PageCache.ZeroCached(s, isize, u0 + g.UnitsPerFolio, dirty: false, c);
         int lastBlock = (isize + g.UnitsPerBlock - 1) / g.UnitsPerBlock; // exclusive
         int mask = 0;
         for (int k = 0; k < g.BlocksPerFolio; k++)

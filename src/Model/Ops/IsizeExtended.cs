@@ -1,0 +1,41 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// pagecache_isize_extended(from, to) (reference 2.5.1): when i_size grows past a block
+/// boundary inside the old EOF folio (block size smaller than the folio), write-protect that
+/// folio so the next mmap store faults into page_mkwrite and gets blocks allocated, and zero the
+/// newly exposed range of a dirty folio.
+/// </summary>
+public static class IsizeExtended
+{
+    private static int Folio(KernelState s, int from, int to)
+    {
+        var g = s.Geo;
+        if (from >= to || g.BlocksPerFolio == 1 && g.UnitsPerBlock == 1) return -1;
+        int roundedFrom = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock * g.UnitsPerBlock;
+        if (to <= roundedFrom || from % g.UnitsPerFolio == 0) return -1;
+        int i = g.FolioOfUnit(from);
+        return s.Folios[i].Present ? i : -1;
+    }
+
+    public static Guard Check(KernelState s, int from, int to, int tid)
+    {
+        int i = Folio(s, from, to);
+        return i < 0 ? Guard.Skip() : PageCache.LockGuard(s, i, tid);
+    }
+
+    public static void Apply(KernelState s, int from, int to, StepContext c)
+    {
+        int i = Folio(s, from, to);
+        if (i < 0) return;
+        var g = s.Geo;
+        if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
+        ref var f = ref s.Folios[i];
+        if (f.Dirty)
+            for (int u = from; u < Math.Min(to, g.FirstUnitOfFolio(i + 1)); u++) s.CacheData[u] = DataTag.Zero;
+        c.Note($"pagecache_isize_extended: F{i} write-protected");
+    }
+}
