@@ -10,7 +10,7 @@ public static class DocsCommand
     public static Command Create()
     {
         var outDir = new Option<string?>("--out") { Description = "output directory (default docs/)" };
-        var cmd = new Command("docs", "generate docs/invariants.md and docs/catalog.md") { outDir };
+        var cmd = new Command("docs", "generate docs/invariants.md, docs/catalog.md and docs/scenarios/<id>.md") { outDir };
         cmd.SetAction(p =>
         {
             var catalog = Catalog.Locate();
@@ -18,7 +18,14 @@ public static class DocsCommand
             Directory.CreateDirectory(dir);
             File.WriteAllText(Path.Combine(dir, "invariants.md"), Invariants());
             File.WriteAllText(Path.Combine(dir, "catalog.md"), CatalogPage(catalog));
-            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")} and {Path.Combine(dir, "catalog.md")}");
+            Directory.CreateDirectory(Path.Combine(dir, "scenarios"));
+            int n = 0;
+            foreach (var spec in catalog.LoadAll())
+            {
+                File.WriteAllText(Path.Combine(dir, "scenarios", spec.Id + ".md"), ScenarioPage.Render(catalog, spec));
+                n++;
+            }
+            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")} and {n} scenario pages");
             return ExitCodes.Holds;
         });
         return cmd;

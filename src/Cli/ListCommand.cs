@@ -13,6 +13,8 @@ public static class ListCommand
         {
             var catalog = Catalog.Locate();
             var all = catalog.LoadAll();
+            if (all.Count == 0)
+                Console.Error.WriteLine($"modelcheck: no scenarios under {catalog.ScenarioDir} (run from the repository or set MODELCHECK_ROOT)");
             if (p.GetValue(json))
             {
                 Output.WriteJson(new
