@@ -45,7 +45,7 @@ public static class ScenarioLoader
         }
         if (stream.Documents.Count != 1) throw new InputException(path, 0, "yaml", "expected exactly one YAML document");
         var root = y.Map(stream.Documents[0].RootNode, "scenario");
-        y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect");
+        y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect", "faults");
         string id = y.Str(root, "id", "");
         var file = ParseFile(y, y.Map(y.Require(root, "file", ""), "file"));
         var threads = ParseThreads(y, y.Seq(y.Require(root, "threads", ""), "threads"));
@@ -54,7 +54,7 @@ public static class ScenarioLoader
         var bounds = ParseBounds(y, y.Get(root, "bounds"));
         var expect = ParseExpect(y, y.Get(root, "expect"), invariants);
         var spec = new ScenarioSpec(id, y.Str(root, "title", "", id), y.Str(root, "race", "", ""), y.Str(root, "description", "", ""),
-            file, threads, actors, invariants, bounds, expect, path, text);
+            file, threads, actors, invariants, bounds, expect, path, text, ParseFaults(y, y.Get(root, "faults")));
         try
         {
             MachineBuilder.Build(spec, Variant.Default);
@@ -85,7 +85,7 @@ public static class ScenarioLoader
 
     private static FileSpec ParseFile(YamlNodes y, YamlMappingNode m)
     {
-        y.OnlyKeys(m, "file", "block_size", "folio_size", "max_size", "size", "extents", "cached");
+        y.OnlyKeys(m, "file", "block_size", "folio_size", "max_size", "size", "extents", "cached", "stable_writes");
         var extents = new List<ExtentSpec>();
         if (y.Get(m, "extents") is { } en)
             foreach (var item in y.Seq(en, "file.extents"))
@@ -118,7 +118,8 @@ public static class ScenarioLoader
             }
         long block = y.Size(m, "block_size", "file.", 4096);
         long folio = y.Size(m, "folio_size", "file.", block);
-        return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached);
+        return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached,
+            y.Bool(m, "stable_writes", "file.", false));
     }
 
     private static List<ThreadSpec> ParseThreads(YamlNodes y, YamlSequenceNode seq)
@@ -176,6 +177,20 @@ public static class ScenarioLoader
             if (InvariantCatalog.Find(id) is null)
                 throw y.Error(item, "invariants[]", $"unknown invariant '{id}' (known: {string.Join(", ", InvariantCatalog.All.Select(i => i.Id))})");
             list.Add(id);
+        }
+        return list;
+    }
+
+    private static List<string> ParseFaults(YamlNodes y, YamlNode? node)
+    {
+        var list = new List<string>();
+        if (node is null) return list;
+        foreach (var item in y.Seq(node, "faults"))
+        {
+            string f = y.Scalar(item, "faults[]");
+            if (!ScenarioSpec.KnownFaults.Contains(f))
+                throw y.Error(item, "faults[]", $"unknown fault '{f}' (known: {string.Join(", ", ScenarioSpec.KnownFaults)})");
+            list.Add(f);
         }
         return list;
     }

@@ -78,7 +78,7 @@ public static class BufferedWrite
     }
 
     /// <summary>__iomap_write_begin (zero or read partial blocks) + copy + __iomap_write_end (dirty).</summary>
-    public static void CopyIntoFolio(KernelState s, int i, int from, int to, byte tag, StepContext c, bool markDirty = true)
+    public static void CopyIntoFolio(KernelState s, int i, int from, int to, byte tag, StepContext c, bool markDirty = true, bool cowSource = false)
     {
         var g = s.Geo;
         ref var f = ref s.Folios[i];
@@ -92,11 +92,18 @@ public static class BufferedWrite
             bool whole = from <= bu0 && to >= bu1;
             if (!whole && (f.UptodateMask & (1 << k)) == 0)
             {
-                bool zero = NeedsZeroing(s, blk, bu0);
-                for (int u = bu0; u < bu1; u++) s.CacheData[u] = zero ? DataTag.Zero : s.Disk[u];
+                // the source mapping is the COW extent for a write-through over a COW staging block
+                bool fromCow = cowSource && s.Cow[blk] != CowType.None;
+                bool zero = fromCow ? s.Cow[blk] != CowType.Written || bu0 >= s.Inode.ISize : NeedsZeroing(s, blk, bu0);
+                for (int u = bu0; u < bu1; u++) s.CacheData[u] = zero ? DataTag.Zero : fromCow ? s.CowDisk[u] : s.Disk[u];
                 c.Note(zero ? $"blk {blk} zeroed" : $"blk {blk} read from disk");
             }
-            for (int u = Math.Max(bu0, from); u < Math.Min(bu1, to); u++) s.CacheData[u] = tag;
+            for (int u = Math.Max(bu0, from); u < Math.Min(bu1, to); u++)
+            {
+                // a newer write replaces older data: the older write no longer has to survive here
+                if (DataTag.IsWrite(tag) && s.CacheData[u] != tag) s.History.MustSurvive[u] = DataTag.None;
+                s.CacheData[u] = tag;
+            }
             f.UptodateMask |= (byte)(1 << k);
             if (markDirty) f.DirtyMask |= (byte)(1 << k);
         }

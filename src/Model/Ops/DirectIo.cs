@@ -96,7 +96,11 @@ public static class DirectIo
                 }
                 for (int u = bu0; u < bu1; u++)
                 {
-                    if (u >= from && u < to) s.Disk[u] = tag;
+                    if (u >= from && u < to)
+                    {
+                        s.Disk[u] = tag;
+                        s.History.MustSurvive[u] = DataTag.None; // superseded; set again when this write returns
+                    }
                     else if (fresh) s.Disk[u] = DataTag.Zero; // sub-block zeroing bio
                 }
             }

@@ -12,6 +12,45 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class Mmap
 {
+    /// <summary>
+    /// A load through a MAP_SHARED mapping: filemap_fault finds the folio (a non-DONTCACHE lookup),
+    /// reads it in under the invalidate_lock if it is not cached, locks it and maps it; the load
+    /// returns the folio's contents. No i_rwsem is taken.
+    /// </summary>
+    public static void EmitLoad(ProgramBuilder b, int from, int to)
+    {
+        var g = b.Geo;
+        int i = g.FolioOfUnit(from);
+        b.Add("filemap_fault",
+            (s, tid) => !s.Folios[i].Present && !s.Inode.InvalidateLock.CanRead
+                ? Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared")
+                : PageCache.LockGuard(s, i, tid),
+            (s, c) =>
+            {
+                OpHistory.ReadStarted(s, c.Tid);
+                if (g.FirstUnitOfFolio(i) >= s.Inode.ISize)
+                {
+                    c.Note("fault beyond EOF: SIGBUS");
+                    OpHistory.ReadDone(s, c.Tid);
+                    return;
+                }
+                ref var f = ref s.Folios[i];
+                if (!f.Present)
+                {
+                    PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
+                    c.Note($"F{i} read in");
+                }
+                if (!f.Uptodate(g)) PageCache.ReadIn(s, i);
+                PageCache.NonDontcacheLookup(s, i);
+                f.LockOwner = -1;
+                f.PteMapped = true;
+                for (int u = from; u < Math.Min(to, s.Inode.ISize); u++)
+                    OpHistory.ReadUnit(s, c.Tid, "mmap-read", u, s.CacheData[u], c);
+                OpHistory.ReadDone(s, c.Tid);
+            },
+            (_, _) => $"F{i} {BufferedWrite.Range(g, from, to)}");
+    }
+
     public static void EmitStore(ProgramBuilder b, int from, int to, int writeId)
     {
         var g = b.Geo;

@@ -52,6 +52,10 @@ public static class OpHistory
         for (int u = from; u < to && u < limit; u++)
         {
             h.Floor[u] = Math.Max(h.Floor[u], rank);
+            // a newer write that already replaced this data (a store during a write-through) wins
+            int fi = s.Geo.FolioOfUnit(u);
+            byte visible = s.Folios[fi].Present ? s.CacheData[u] : PageCache.DiskRead(s, u);
+            if (DataTag.IsWrite(visible) && visible != tag && h.Rank(visible) > rank) continue;
             h.MustSurvive[u] = tag;
         }
     }

@@ -25,8 +25,10 @@ public static class WriteThrough
             OpHistory.WriteStarted(s, writeId, from, to);
         }, (_, _) => "xfs_file_buffered_write");
         ZeroRange.EmitWriteZeroEof(b, from);
+        var failed = b.NewLabel();
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {
+            var policy = s.Machine.Variant.WriteThrough;
             ref var w = ref s.Wt[c.Tid];
             w = new WtCtx
             {
@@ -35,23 +37,56 @@ public static class WriteThrough
             };
             if (aio)
             {
-                w.DioRef = s.Machine.Variant.DioAccounting.Begin(ref s.Inode);
+                w.DioRef = policy.Dio.Begin(ref s.Inode);
                 if (w.DioRef) c.Note($"inode_dio_begin (i_dio_count={s.Inode.DioCount})");
+            }
+            policy.Stable.Set(ref s.Inode); // mapping_set_stable_writes
+            if (aio && !s.Inode.DioDoneWq)
+            {
+                if (c.Alt == 1)
+                {
+                    // sb_init_dio_done_wq failed: patch 4/5 clears stable writes and returns
+                    c.Note("sb_init_dio_done_wq: -ENOMEM");
+                    policy.Stable.Clear(ref s.Inode);
+                    if (w.DioRef && policy.WqInitError.ReleasesDioRef)
+                    {
+                        s.Inode.DioCount--;
+                        c.Note($"inode_dio_end (i_dio_count={s.Inode.DioCount})");
+                    }
+                    w = default;
+                    c.Goto(failed);
+                    return;
+                }
                 s.Inode.DioDoneWq = true;
             }
-            s.Inode.StableWrites = true; // mapping_set_stable_writes
-        }, (_, _) => (aio ? "aio " : "sync ") + BufferedWrite.Range(g, from, to));
+        },
+        (_, _) => (aio ? "aio " : "sync ") + BufferedWrite.Range(g, from, to),
+        (s, _) => aio && !s.Inode.DioDoneWq && s.Machine.FailDioDoneWqAlloc ? 2 : 1);
         b.Add("xfs_direct_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
         {
+            var policy = s.Machine.Variant.WriteThrough;
+            ref var w = ref s.Wt[c.Tid];
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
             {
+                if (s.Cow[blk] != CowType.None)
+                {
+                    // a COW staging extent over the data fork: IOMAP_F_SHARED
+                    w.Cow = true;
+                    if (policy.CowConvert.AtIomapBegin && s.Cow[blk] == CowType.Unwritten)
+                    {
+                        s.Cow[blk] = CowType.Written; // xfs_reflink_allocate_cow(convert_now)
+                        s.Local(c.Tid, OpHistory.Scratch3) = 1; // reported IOMAP_F_NEW; write_begin will find it stale
+                        c.Note($"blk {blk} COW extent converted to written at iomap_begin (IOMAP_F_NEW)");
+                    }
+                    continue;
+                }
                 if (s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc)
                 {
                     s.Extents[blk] = ExtentType.Unwritten;
                     for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = DataTag.Stale;
                     c.Note($"blk {blk} allocated unwritten");
                 }
-                if (s.Extents[blk] == ExtentType.Unwritten) s.Wt[c.Tid].Unwritten = true;
+                if (s.Extents[blk] == ExtentType.Unwritten) w.Unwritten = true;
             }
         }, (_, _) => BufferedWrite.Range(g, from, to));
         for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
@@ -59,7 +94,7 @@ public static class WriteThrough
             int i = fi;
             BufferedWrite.EmitWriteBegin(b, i, dontcache: false);
             b.Add("iomap_folio_prepare_writethrough",
-                (s, _) => s.Folios[i].Writeback
+                (s, _) => s.Folios[i].Writeback && s.Machine.Variant.WriteThrough.WaitWriteback.Waits
                     ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})")
                     : Guard.Run,
                 (s, c) => CopyAndStart(s, i, from, to, c),
@@ -94,10 +129,12 @@ public static class WriteThrough
                 (s, c) => Complete(s, c.Tid, c, fromWorker: false));
         }
         b.Mark(unlock);
+        b.Mark(failed);
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
             ref int queued = ref s.Local(c.Tid, OpHistory.Scratch2);
-            if (queued == 0)
+            if (!s.Wt[c.Tid].Active && queued == 0) { } // the call failed before any I/O: nothing written
+            else if (queued == 0)
             {
                 OpHistory.WriteDone(s, writeId, from, to);
                 s.Wt[c.Tid] = default;
@@ -110,14 +147,23 @@ public static class WriteThrough
     private static void CopyAndStart(KernelState s, int i, int from, int to, StepContext c)
     {
         var g = s.Geo;
-        BufferedWrite.CopyIntoFolio(s, i, from, to, DataTag.Write(s.Wt[c.Tid].WriteId), c);
+        var policy = s.Machine.Variant.WriteThrough;
+        ref int staleRemap = ref s.Local(c.Tid, OpHistory.Scratch3);
+        if (staleRemap != 0)
+        {
+            // ->iomap_valid failed after the conversion: IOMAP_F_STALE, unlock, remap. The same COW
+            // extent is now written and not NEW, so iomap_block_needs_zeroing is false.
+            c.Note("IOMAP_F_STALE: remap finds the COW extent written, not NEW");
+            staleRemap = 0;
+        }
+        BufferedWrite.CopyIntoFolio(s, i, from, to, DataTag.Write(s.Wt[c.Tid].WriteId), c, cowSource: s.Wt[c.Tid].Cow);
         ref var w = ref s.Wt[c.Tid];
         int f0 = g.FirstUnitOfFolio(i), f1 = g.FirstUnitOfFolio(i + 1);
         int u0 = Math.Max(from, f0), u1 = Math.Min(to, f1);
         w.Written += u1 - u0;
         w.NewISize = Math.Max(w.NewISize, u1);
         ref var f = ref s.Folios[i];
-        if (PageCache.Mkclean(s, i))
+        if (policy.Mkclean.On && PageCache.Mkclean(s, i))
         {
             PageCache.MarkDirty(s, i);
             c.Note("folio_mkclean found a dirty PTE: folio_mark_dirty");
@@ -130,12 +176,14 @@ public static class WriteThrough
         }
         f.DirtyMask &= (byte)~mask;
         bool whole = u0 == f0 && u1 == f1;
-        if (whole || f.DirtyMask == 0)
+        if (policy.DirtyClear.ClearsPgDirty(whole, f.DirtyMask))
         {
+            if (f.DirtyMask != 0) c.Note("PG_dirty cleared with other blocks still dirty");
             f.Dirty = false; // folio_clear_dirty_for_writethrough
         }
         else c.Note("other blocks still dirty: PG_dirty kept");
         PageCache.StartWriteback(s, i, mask, stableIo: true, c);
+        w.FolioMask |= (byte)(1 << i);
         // bvec batching: one bio per iomap
         int firstBlock = g.FirstBlockOfFolio(i) + System.Numerics.BitOperations.TrailingZeroCount(mask);
         ref int pendingFirst = ref s.Local(c.Tid, OpHistory.Scratch0);
@@ -152,8 +200,19 @@ public static class WriteThrough
         ref int count = ref s.Local(c.Tid, OpHistory.Scratch1);
         int u0 = g.FirstUnitOfBlock(first), n = count * g.UnitsPerBlock;
         var folios = Enumerable.Range(first, count).Select(g.FolioOfBlock).Distinct().ToArray();
+        bool cow = s.Wt[c.Tid].Cow;
+        if (cow)
+        {
+            // ->writethrough_submit = xfs_writethrough_submit: xfs_reflink_convert_cow for IOMAP_F_SHARED
+            for (int blk = first; blk < first + count; blk++)
+                if (s.Cow[blk] == CowType.Unwritten)
+                {
+                    s.Cow[blk] = CowType.Written;
+                    c.Note($"xfs_reflink_convert_cow: blk {blk} COW extent written");
+                }
+        }
         var bio = new Bio(BioKind.WriteThrough, c.Tid, first, count, s.CacheData.AsSpan(u0, n).ToArray(), folios,
-            ToCow: false, Unwritten: s.Wt[c.Tid].Unwritten, IoEndUnit: u0 + n, NeedsWq: false, Dontcache: false);
+            ToCow: cow, Unwritten: s.Wt[c.Tid].Unwritten, IoEndUnit: u0 + n, NeedsWq: false, Dontcache: false);
         s.Wt[c.Tid].Ref++;
         s.Bios.Add(bio);
         c.Note("submit_bio " + bio.Describe(g));
@@ -164,8 +223,13 @@ public static class WriteThrough
     /// <summary>iomap_writethrough_bio_end_io: end writeback of every folio, drop the bio's reference.</summary>
     public static void BioEndIo(KernelState s, Bio bio, StepContext c)
     {
-        Completion.FinishFolios(s, bio, c);
         ref var w = ref s.Wt[bio.Owner];
+        if (s.Machine.Variant.WriteThrough.WritebackEnd.AtBioEnd)
+        {
+            Completion.FinishFolios(s, bio, c);
+            foreach (int fi in bio.Folios)
+                if (!s.Folios[fi].Writeback) w.FolioMask &= (byte)~(1 << fi);
+        }
         if (!w.Active) throw new ModelError($"write-through bio of T{bio.Owner} without an active wt_ctx");
         w.Ref--;
         if (w.Ref > 0) return;
@@ -186,9 +250,22 @@ public static class WriteThrough
     public static void Complete(KernelState s, int owner, StepContext c, bool fromWorker)
     {
         var g = s.Geo;
+        var policy = s.Machine.Variant.WriteThrough;
         ref var w = ref s.Wt[owner];
         int end = w.Pos + w.Written;
-        if (w.Unwritten)
+        if (w.Cow)
+        {
+            // xfs_reflink_end_cow: remap the COW blocks into the data fork
+            for (int blk = g.BlockOfUnit(w.Pos); blk <= g.BlockOfUnit(end - 1); blk++)
+                if (s.Cow[blk] != CowType.None)
+                {
+                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = s.CowDisk[u];
+                    s.Extents[blk] = ExtentType.Written;
+                    s.Cow[blk] = CowType.None;
+                    c.Note($"xfs_reflink_end_cow: blk {blk} remapped");
+                }
+        }
+        else if (w.Unwritten)
         {
             // xfs_iomap_write_unwritten(update_isize = true): converts what is still unwritten
             for (int blk = g.BlockOfUnit(w.Pos); blk <= g.BlockOfUnit(end - 1); blk++)
@@ -204,7 +281,18 @@ public static class WriteThrough
             c.Note($"i_size_write({g.Bytes(end)})");
         }
         Completion.SetFileSize(s, end, c);
-        s.Inode.StableWrites = false; // mapping_clear_stable_writes: a plain bit
+        if (!policy.WritebackEnd.AtBioEnd)
+        {
+            // WtWritebackEnd=after-end-io: PG_writeback ends only now, as XFS writeback does
+            for (int fi = 0; fi < g.Folios; fi++)
+                if ((w.FolioMask & (1 << fi)) != 0 && s.Folios[fi].Present && s.Folios[fi].Writeback)
+                {
+                    s.Folios[fi].WritebackMask = 0;
+                    Completion.EndWriteback(s, fi, c);
+                }
+            w.FolioMask = 0;
+        }
+        policy.Stable.Clear(ref s.Inode); // mapping_clear_stable_writes
         if (w.DioRef)
         {
             s.Inode.DioCount--;

@@ -104,7 +104,7 @@ public static class Writeback
             if (dirtyBlock && blk < lastBlock && s.Extents[blk] != ExtentType.Hole) mask |= 1 << k;
             else if (dirtyBlock && blk < lastBlock && s.Cow[blk] != CowType.None) mask |= 1 << k;
         }
-        PageCache.StartWriteback(s, i, mask, stableIo: false, c);
+        PageCache.StartWriteback(s, i, mask, stableIo: s.Inode.DeviceStable, c);
         f.DirtyMask = 0;
         if (mask == 0)
         {

@@ -89,6 +89,7 @@ public static class MachineBuilder
             WriteCount = writeId,
             DeviceContext = deviceCtx,
             LegacyMemcg = spec.Actors.Memcg == "legacy",
+            FailDioDoneWqAlloc = spec.Faults?.Contains("dio-done-wq-alloc") == true,
         };
         return InitialState(spec, machine);
     }
@@ -125,6 +126,11 @@ public static class MachineBuilder
                 Mmap.EmitStore(b, from, to, id);
                 break;
             case OpKind.MemoryPressure: Reclaim.Emit(b); break;
+            case OpKind.MmapRead:
+                if (g.FolioOfUnit(from) != g.FolioOfUnit(to - 1))
+                    throw new ScenarioException("length", op.Line, "an mmap-read must stay inside one folio");
+                Mmap.EmitLoad(b, from, to);
+                break;
             default: throw new ScenarioException("op", op.Line, $"operation {OpNames.Name(op.Kind)} is not modelled yet");
         }
     }
@@ -158,6 +164,8 @@ public static class MachineBuilder
         s.Inode.IDiskSize = u(f.Size);
         s.Inode.IRwsem = RwSem.Free;
         s.Inode.InvalidateLock = RwSem.Free;
+        s.Inode.DeviceStable = f.StableWrites; // inode_init_always: SB_I_STABLE_WRITES presets the bit
+        s.Inode.StableWrites = f.StableWrites;
         if (u(f.Size) > g.Units) throw new ScenarioException("file.size", 0, "size must not exceed max_size");
         foreach (var e in f.Extents)
         {

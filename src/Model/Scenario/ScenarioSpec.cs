@@ -15,6 +15,7 @@ public enum OpKind
     MmapStore,
     Sync,
     MemoryPressure,
+    MmapRead,
 }
 
 public static class OpNames
@@ -33,6 +34,7 @@ public static class OpNames
         ["mmap-store"] = OpKind.MmapStore,
         ["sync"] = OpKind.Sync,
         ["memory-pressure"] = OpKind.MemoryPressure,
+        ["mmap-read"] = OpKind.MmapRead,
     };
 
     public static string Name(OpKind k) => ByName.First(kv => kv.Value == k).Key;
@@ -62,7 +64,8 @@ public sealed record FileSpec(
     long MaxSize,
     long Size,
     IReadOnlyList<ExtentSpec> Extents,
-    IReadOnlyList<CachedSpec> Cached);
+    IReadOnlyList<CachedSpec> Cached,
+    bool StableWrites = false);
 
 public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg);
 
@@ -83,4 +86,9 @@ public sealed record ScenarioSpec(
     BoundsSpec Bounds,
     IReadOnlyList<ExpectSpec> Expect,
     string SourcePath,
-    string SourceText);
+    string SourceText,
+    IReadOnlyList<string>? Faults = null)
+{
+    /// <summary>Environment faults the scenario enables as nondeterministic choices.</summary>
+    public static readonly IReadOnlyList<string> KnownFaults = ["dio-done-wq-alloc"];
+}

@@ -81,6 +81,8 @@ public struct WtCtx
     public bool Unwritten;  // IOMAP_DIO_UNWRITTEN
     public bool Completed;  // ->end_io ran
     public byte WriteId;
+    public byte FolioMask;  // folios whose writeback the ctx still has to end (WtWritebackEnd=after-end-io)
+    public bool Cow;        // IOMAP_DIO_COW
 
     public readonly void Encode(ref Encoder e)
     {
@@ -91,5 +93,7 @@ public struct WtCtx
         e.Short(Written);
         e.Short(NewISize);
         e.Byte(WriteId);
+        e.Byte(FolioMask);
+        e.Bool(Cow);
     }
 }

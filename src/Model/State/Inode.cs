@@ -40,6 +40,8 @@ public struct Inode
     public RwSem InvalidateLock; // MMAPLOCK
     public int DioCount;     // i_dio_count
     public bool StableWrites;    // AS_STABLE_WRITES
+    public byte StableCount;     // in-flight write-throughs (WtStableWrites=counted)
+    public bool DeviceStable;    // SB_I_STABLE_WRITES: the bit was preset at inode setup
     public bool WritebackMayDeadlock; // AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM / INDETERMINATE
     public byte WbErr;       // errseq counter (errors only)
     public bool DioDoneWq;   // sb->s_dio_done_wq allocated
@@ -51,7 +53,8 @@ public struct Inode
         IRwsem.Encode(ref e);
         InvalidateLock.Encode(ref e);
         e.Byte((byte)DioCount);
-        e.Byte((byte)((StableWrites ? 1 : 0) | (WritebackMayDeadlock ? 2 : 0) | (DioDoneWq ? 4 : 0)));
+        e.Byte((byte)((StableWrites ? 1 : 0) | (WritebackMayDeadlock ? 2 : 0) | (DioDoneWq ? 4 : 0) | (DeviceStable ? 8 : 0)));
+        e.Byte(StableCount);
         e.Byte(WbErr);
     }
 }

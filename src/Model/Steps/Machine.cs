@@ -28,5 +28,8 @@ public sealed class Machine
     public required ExecContext DeviceContext { get; init; }
     public bool LegacyMemcg { get; init; }
 
+    /// <summary>Scenario fault: sb_init_dio_done_wq may fail (a nondeterministic allocation failure).</summary>
+    public bool FailDioDoneWqAlloc { get; init; }
+
     public int ThreadIndex(string name) => Array.FindIndex(Threads, t => t.Name == name);
 }

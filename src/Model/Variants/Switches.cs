@@ -10,7 +10,36 @@ public static class Switches
         "WtAioDioCount", ["off", "on"], "on",
         "aio write-through takes an i_dio_count reference (seed 002 patch 4/5); off is 4/5 without inode_dio_begin/end");
 
-    public static readonly IReadOnlyList<SwitchDef> All = [WtAioDioCount];
+    public static readonly SwitchDef WtWritebackEnd = new(
+        "WtWritebackEnd", ["at-bio-end", "after-end-io"], "at-bio-end",
+        "write-through ends PG_writeback in the bio completion, before ->end_io (as posted), or only after ->end_io");
+
+    public static readonly SwitchDef WtCowConvert = new(
+        "WtCowConvert", ["at-iomap-begin", "at-submit"], "at-submit",
+        "when a COW extent over a data-fork hole is converted to written (seed 002 patch 3/5)");
+
+    public static readonly SwitchDef WtDirtyClear = new(
+        "WtDirtyClear", ["whole-folio", "per-block"], "per-block",
+        "a partial write-through clears PG_dirty unconditionally, or only when no block stays dirty (patch 1/5)");
+
+    public static readonly SwitchDef WtMkclean = new(
+        "WtMkclean", ["off", "on"], "on",
+        "write-through write-protects user PTEs (folio_mkclean) before starting writeback");
+
+    public static readonly SwitchDef WtStableWrites = new(
+        "WtStableWrites", ["plain-bit", "counted"], "plain-bit",
+        "stable writes set and cleared as one mapping bit (as posted) or counted, preserving a device's preset bit");
+
+    public static readonly SwitchDef WtWaitWriteback = new(
+        "WtWaitWriteback", ["off", "on"], "on",
+        "write-through waits for writeback already in flight on the folio before starting its own");
+
+    public static readonly SwitchDef WtWqInitError = new(
+        "WtWqInitError", ["leak", "fixed"], "leak",
+        "on failure of the dio-done workqueue allocation, patch 4/5 returns without inode_dio_end (leak), or releases it");
+
+    public static readonly IReadOnlyList<SwitchDef> All =
+        [WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -33,7 +62,7 @@ public sealed class Variant
                 throw new ArgumentException($"switch {k} has no value '{v}' (values: {string.Join("|", def.Values)})");
             this.values[k] = v;
         }
-        DioAccounting = WriteThroughDioAccounting.For(Get(Switches.WtAioDioCount));
+        WriteThrough = new WriteThroughPolicy(this);
     }
 
     public static Variant Default { get; } = new();
@@ -43,7 +72,7 @@ public sealed class Variant
 
     public string Get(SwitchDef def) => values.TryGetValue(def.Name, out var v) ? v : def.Default;
 
-    public WriteThroughDioAccounting DioAccounting { get; }
+    public WriteThroughPolicy WriteThrough { get; }
 
     public override string ToString() =>
         values.Count == 0 ? "default" : string.Join(",", values.Select(kv => $"{kv.Key}={kv.Value}"));

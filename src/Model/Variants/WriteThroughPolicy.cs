@@ -1,0 +1,80 @@
+using ModelCheck.Model.State;
+
+namespace ModelCheck.Model.Variants;
+
+/// <summary>WtWritebackEnd: PG_writeback ends in the bio completion (as posted) or only after ->end_io (as XFS writeback).</summary>
+public sealed class WtWritebackEnd(string value)
+{
+    public bool AtBioEnd { get; } = value == "at-bio-end";
+}
+
+/// <summary>WtCowConvert: a COW extent over a data-fork hole becomes written at iomap_begin (prototype) or at submission (patch 3/5).</summary>
+public sealed class WtCowConvert(string value)
+{
+    public bool AtIomapBegin { get; } = value == "at-iomap-begin";
+}
+
+/// <summary>WtDirtyClear: a partial write-through clears PG_dirty unconditionally, or only when no block stays dirty (patch 1/5).</summary>
+public sealed class WtDirtyClear(string value)
+{
+    private readonly bool wholeFolio = value == "whole-folio";
+
+    public bool ClearsPgDirty(bool fullyWritten, int dirtyBlocksLeft) => wholeFolio || fullyWritten || dirtyBlocksLeft == 0;
+}
+
+/// <summary>WtMkclean: write-through write-protects user PTEs (folio_mkclean) before folio_start_writeback.</summary>
+public sealed class WtMkclean(string value)
+{
+    public bool On { get; } = value == "on";
+}
+
+/// <summary>
+/// WtStableWrites: AS_STABLE_WRITES as one plain bit that every completion clears (as posted), or
+/// counted per in-flight write-through and never clearing a bit the device preset.
+/// </summary>
+public sealed class WtStableWrites(string value)
+{
+    private readonly bool counted = value == "counted";
+
+    public void Set(ref Inode inode)
+    {
+        inode.StableWrites = true;
+        if (counted) inode.StableCount++;
+    }
+
+    public void Clear(ref Inode inode)
+    {
+        if (!counted)
+        {
+            inode.StableWrites = false; // mapping_clear_stable_writes
+            return;
+        }
+        inode.StableCount--;
+        if (inode.StableCount == 0 && !inode.DeviceStable) inode.StableWrites = false;
+    }
+}
+
+/// <summary>WtWaitWriteback: iomap_folio_prepare_writethrough waits for writeback already in flight.</summary>
+public sealed class WtWaitWriteback(string value)
+{
+    public bool Waits { get; } = value == "on";
+}
+
+/// <summary>WtWqInitError: when sb_init_dio_done_wq fails, patch 4/5 returns without inode_dio_end (leak) or releases it (fixed).</summary>
+public sealed class WtWqInitError(string value)
+{
+    public bool ReleasesDioRef { get; } = value == "fixed";
+}
+
+/// <summary>The write-through switches of one variant.</summary>
+public sealed class WriteThroughPolicy(Variant v)
+{
+    public WriteThroughDioAccounting Dio { get; } = WriteThroughDioAccounting.For(v.Get(Switches.WtAioDioCount));
+    public WtWritebackEnd WritebackEnd { get; } = new(v.Get(Switches.WtWritebackEnd));
+    public WtCowConvert CowConvert { get; } = new(v.Get(Switches.WtCowConvert));
+    public WtDirtyClear DirtyClear { get; } = new(v.Get(Switches.WtDirtyClear));
+    public WtMkclean Mkclean { get; } = new(v.Get(Switches.WtMkclean));
+    public WtStableWrites Stable { get; } = new(v.Get(Switches.WtStableWrites));
+    public WtWaitWriteback WaitWriteback { get; } = new(v.Get(Switches.WtWaitWriteback));
+    public WtWqInitError WqInitError { get; } = new(v.Get(Switches.WtWqInitError));
+}
