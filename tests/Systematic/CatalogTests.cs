@@ -29,7 +29,13 @@ public class CatalogTests
     public void TheCatalogHasTheFoundationScenarios()
     {
         var ids = Catalog.LoadAll().Select(s => s.Id).ToHashSet();
-        foreach (var id in new[] { "wt-aio-truncate", "base-write-truncate", "base-write-dio-read", "base-append-writeback" })
+        foreach (var id in new[]
+                 {
+                     "base-write-truncate", "base-write-dio-read", "base-append-writeback",
+                     "wt-aio-truncate", "wt-aio-dio-read", "wt-sync-dio-read", "wt-sync-fault-reclaim", "wt-cow-hole",
+                     "wt-partial-folio", "wt-mmap-store", "wt-stable-overlap", "wt-stable-preset", "wt-aio-wq-init-fail",
+                     "wt-double-writeback",
+                 })
             Assert.Contains(id, ids);
     }
 
