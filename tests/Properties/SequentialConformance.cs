@@ -32,13 +32,13 @@ public class SequentialConformance
     private static readonly OpKind[] Kinds =
     [
         OpKind.BufferedWrite, OpKind.DontcacheWrite, OpKind.WriteThrough, OpKind.DioWrite, OpKind.MmapStore,
-        OpKind.BufferedRead, OpKind.DioRead, OpKind.Truncate, OpKind.Fsync, OpKind.MemoryPressure,
+        OpKind.BufferedRead, OpKind.DioRead, OpKind.MmapRead, OpKind.Truncate, OpKind.Fsync, OpKind.MemoryPressure,
     ];
 
     private static Gen<SeqOp> OpGen() =>
         from kind in Gen.Elements(Kinds)
         from off in Gen.Choose(0, Units - 1)
-        from len in Gen.Choose(1, kind == OpKind.MmapStore ? 4 - (off % 4) : Units - off)
+        from len in Gen.Choose(1, kind is OpKind.MmapStore or OpKind.MmapRead ? 4 - (off % 4) : Units - off)
         from size in Gen.Choose(0, Units)
         select new SeqOp(kind, off, len, size);
 
@@ -143,6 +143,10 @@ public class SequentialConformance
                     for (int u = op.Offset; u < end && u < size; u++) content[u] = DataTag.Write(writeId);
                     break;
                 case OpKind.BufferedRead or OpKind.DioRead:
+                    for (int u = op.Offset; u < end && u < size; u++) reads.Add((u, content[u]));
+                    break;
+                case OpKind.MmapRead:
+                    if ((op.Offset / 4 * 4) >= size) break; // SIGBUS
                     for (int u = op.Offset; u < end && u < size; u++) reads.Add((u, content[u]));
                     break;
                 case OpKind.Truncate:
