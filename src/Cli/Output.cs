@@ -42,6 +42,6 @@ public static class Output
     {
         foreach (var s in replay.Steps) Console.WriteLine(s.Line());
         Console.WriteLine();
-        Console.WriteLine(RaceDiagram.Render(replay.Steps));
+        Console.WriteLine(RaceDiagram.Render(replay));
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Steps;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Cli;
@@ -31,9 +32,29 @@ public static class ScenarioPage
             var replay = Replayer.Replay(trace, spec.SourcePath);
             diagrams.Append($"\n## `{v}`: {row.Invariant}\n\n{row.Message}\n\n");
             diagrams.Append($"Trace: `traces/{Path.GetFileName(catalog.TracePath(spec.Id, v.ToString()))}` (`modelcheck replay` re-runs it).\n\n");
-            diagrams.Append("```\n").Append(RaceDiagram.Render(replay.Steps)).Append("```\n");
+            diagrams.Append("```\n").Append(RaceDiagram.Render(replay)).Append("```\n");
         }
+        if (spec.File.Fuse) sb.Append(FuseCopies(spec));
         sb.Append(diagrams);
+        return sb.ToString();
+    }
+
+    /// <summary>Copies per FUSE writeback, from one deterministic run per FuseWriteback value.</summary>
+    public static string FuseCopies(ScenarioSpec spec)
+    {
+        var sb = new StringBuilder("\n## Copies per writeback (a metric of the model, not a kernel measurement)\n\n");
+        sb.Append("| FuseWriteback | WRITE requests | page copies in writeback | copies per WRITE |\n|---|---:|---:|---:|\n");
+        foreach (var value in Switches.FuseWriteback.Values)
+        {
+            var v = Variant.Parse([$"FuseWriteback={value}"]);
+            var run = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, v));
+            int writes = run.Functions.Count(f => f == "fuse_writepages");
+            int copies = run.Events.OfType<CopyMade>().Count();
+            sb.Append($"| `{value}` | {writes} | {copies} | {(writes == 0 ? "-" : ((double)copies / writes).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture))} |\n");
+        }
+        sb.Append("\nSeed 003 reports +20 % write throughput for 4 KiB writes and +45 % for 1 MiB writes once the temp-page copy ");
+        sb.Append("(and FUSE's rb-tree bookkeeping) is gone: the model counts the copy it removes, one per folio written back, ");
+        sb.Append("not its cost.\n");
         return sb.ToString();
     }
 }

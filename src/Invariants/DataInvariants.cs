@@ -107,6 +107,11 @@ public sealed class LostWrite : Invariant
             int u0 = g.FirstUnitOfBlock(bio.FirstBlock);
             if (u >= u0 && u < u0 + bio.Data.Length && bio.Data[u - u0] == tag) return true;
         }
+        foreach (var r in s.FuseRequests)
+        {
+            int u0 = g.FirstUnitOfBlock(r.FirstBlock);
+            if (u >= u0 && u < u0 + r.Data.Length && r.Data[u - u0] == tag) return true;
+        }
         foreach (var w in s.Work)
             if (w.Ioend is { } io)
             {

@@ -19,9 +19,25 @@ public static class WaitFor
                 return LockHolders(s.Inode.InvalidateLock, m.Threads.Length);
             case WaitKind.FolioLock:
                 return s.Folios[w.Target].LockOwner >= 0 ? [s.Folios[w.Target].LockOwner] : [];
+            case WaitKind.FolioWriteback or WaitKind.FolioStable:
+                // a FUSE folio's writeback ends when a server thread answers its WRITE
+                return FuseServers(s, s.FuseRequests.Where(r => r.Folio == w.Target));
+            case WaitKind.FuseRequests:
+                return FuseServers(s, s.FuseRequests);
             default:
                 return [];
         }
+    }
+
+    private static IEnumerable<int> FuseServers(KernelState s, IEnumerable<FuseRequest> requests)
+    {
+        foreach (var r in requests)
+        {
+            if (r.Server >= 0) return [r.Server];
+            int first = Array.FindIndex(s.Machine.Threads, t => t.Name.StartsWith("server", StringComparison.Ordinal) && t.Kind == ThreadKind.Actor);
+            return first >= 0 ? [first] : [];
+        }
+        return [];
     }
 
     private static IEnumerable<int> LockHolders(RwSem l, int n)
@@ -62,19 +78,23 @@ public static class WaitFor
     private static string NobodyText(KernelState s, Wait w) => w.Kind switch
     {
         WaitKind.DioCount => "nobody (no I/O holds the count)",
+        WaitKind.Never => "nobody (the server never answers)",
         WaitKind.FolioWriteback or WaitKind.FolioStable => "nobody (no I/O in flight will end it)",
         _ => "nobody",
     };
 
-    /// <summary>User threads that are unfinished at quiescence and not allowed to block.</summary>
+    /// <summary>
+    /// Threads stuck at quiescence: user threads blocked outside an operation that may block, and
+    /// actors blocked on something other than a lack of work (or a designed never-answering server).
+    /// </summary>
     public static IEnumerable<int> Stuck(KernelState s)
     {
         for (int t = 0; t < s.Threads.Length; t++)
         {
             var info = s.Machine.Threads[t];
-            if (info.Kind != ThreadKind.User) continue;
-            if (Semantics.Status(s, t, out int pc, out _) != ThreadStatus.Blocked) continue;
-            if (info.OpAt(pc) is { MayBlock: true }) continue;
+            if (Semantics.Status(s, t, out int pc, out var guard) != ThreadStatus.Blocked) continue;
+            if (info.Kind == ThreadKind.Actor && guard.Wait.Kind is WaitKind.Idle or WaitKind.Never) continue;
+            if (info.Kind == ThreadKind.User && info.OpAt(pc) is { MayBlock: true }) continue;
             yield return t;
         }
     }

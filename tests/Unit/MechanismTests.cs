@@ -158,4 +158,34 @@ public class MechanismTests
         PageCache.StartWriteback(s, 0, 1, false, ctx);
         Assert.Contains(ctx.Events, e => e is FolioFlagsBroken);
     }
+
+    [Theory]
+    [InlineData("temp-page", 1, false)]
+    [InlineData("no-temp-page", 0, true)]
+    public void FuseWritebackCopiesIntoATempFolioOrKeepsWritebackUntilTheServerAnswers(string mode, int copies, bool writebackWhilePending)
+    {
+        var spec = ScenarioText.Parse("""
+            id: f
+            file: {fs: fuse, block_size: 4K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K, dirty: true}]}
+            threads:
+              - name: user
+                ops: [{op: fsync}]
+            actors: {fuse_server: {threads: 1, behaviour: answers}}
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Parse([$"FuseWriteback={mode}"]));
+        // the user thread writes back; the server has not answered yet
+        var events = new List<ModelEvent>();
+        for (int k = 0; k < 3; k++)
+        {
+            s = Semantics.Execute(s, 0, 0, out var ctx, out _);
+            events.AddRange(ctx.Events);
+        }
+        Assert.Single(s.FuseRequests);
+        Assert.Equal(copies, events.OfType<CopyMade>().Count());
+        Assert.Equal(writebackWhilePending, s.Folios[0].Writeback);
+        var done = DeterministicRun.ToQuiescence(s).Final;
+        Assert.Empty(done.FuseRequests);
+        Assert.False(done.Folios[0].Writeback);
+        Assert.Equal(DataTag.Write(0), done.Disk[0]);
+    }
 }

@@ -85,7 +85,7 @@ public static class ScenarioLoader
 
     private static FileSpec ParseFile(YamlNodes y, YamlMappingNode m)
     {
-        y.OnlyKeys(m, "file", "block_size", "folio_size", "max_size", "size", "extents", "cached", "stable_writes");
+        y.OnlyKeys(m, "file", "block_size", "folio_size", "max_size", "size", "extents", "cached", "stable_writes", "fs");
         var extents = new List<ExtentSpec>();
         if (y.Get(m, "extents") is { } en)
             foreach (var item in y.Seq(en, "file.extents"))
@@ -112,14 +112,26 @@ public static class ScenarioLoader
             foreach (var item in y.Seq(cn, "file.cached"))
             {
                 var c = y.Map(item, "file.cached[]");
-                y.OnlyKeys(c, "file.cached[]", "offset", "length", "dirty", "mapped");
+                y.OnlyKeys(c, "file.cached[]", "offset", "length", "dirty", "mapped", "reclaim");
                 cached.Add(new CachedSpec(y.Size(c, "offset", "file.cached[]."), y.Size(c, "length", "file.cached[]."),
-                    y.Bool(c, "dirty", "file.cached[].", false), y.Bool(c, "mapped", "file.cached[].", false)));
+                    y.Bool(c, "dirty", "file.cached[].", false), y.Bool(c, "mapped", "file.cached[].", false),
+                    y.Bool(c, "reclaim", "file.cached[].", false)));
             }
         long block = y.Size(m, "block_size", "file.", 4096);
         long folio = y.Size(m, "folio_size", "file.", block);
         return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached,
-            y.Bool(m, "stable_writes", "file.", false));
+            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m));
+    }
+
+    private static bool ParseFs(YamlNodes y, YamlMappingNode m)
+    {
+        string fs = y.Str(m, "fs", "file.", "xfs");
+        return fs switch
+        {
+            "xfs" => false,
+            "fuse" => true,
+            _ => throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be xfs or fuse (FUSE in writeback_cache mode)"),
+        };
     }
 
     private static List<ThreadSpec> ParseThreads(YamlNodes y, YamlSequenceNode seq)
@@ -130,7 +142,7 @@ public static class ScenarioLoader
             var t = y.Map(item, "threads[]");
             y.OnlyKeys(t, "threads[]", "name", "ops");
             string name = y.Str(t, "name", "threads[].");
-            if (threads.Any(x => x.Name == name) || name is "flusher" or "IRQ" or "wq" or "bio-task")
+            if (threads.Any(x => x.Name == name) || name is "flusher" or "IRQ" or "wq" or "bio-task" || name.StartsWith("server", StringComparison.Ordinal))
                 throw y.Error(y.Get(t, "name"), "threads[].name", $"thread name '{name}' is already used");
             var ops = new List<OpSpec>();
             foreach (var on in y.Seq(y.Require(t, "ops", "threads[]."), "threads[].ops"))
@@ -159,12 +171,28 @@ public static class ScenarioLoader
     {
         if (node is null) return new ActorsSpec(0, "irq", "v2");
         var m = y.Map(node, "actors");
-        y.OnlyKeys(m, "actors", "flusher", "device", "memcg");
+        y.OnlyKeys(m, "actors", "flusher", "device", "memcg", "fuse_server");
         string device = y.Str(m, "device", "actors.", "irq");
         if (device is not ("irq" or "task")) throw y.Error(y.Get(m, "device"), "actors.device", $"'{device}' must be irq or task");
         string memcg = y.Str(m, "memcg", "actors.", "v2");
         if (memcg is not ("v2" or "legacy")) throw y.Error(y.Get(m, "memcg"), "actors.memcg", $"'{memcg}' must be v2 or legacy");
-        return new ActorsSpec(y.Int(m, "flusher", "actors.", 0), device, memcg);
+        int serverThreads = 1;
+        bool answers = true;
+        if (y.Get(m, "fuse_server") is { } sn)
+        {
+            var sm = y.Map(sn, "actors.fuse_server");
+            y.OnlyKeys(sm, "actors.fuse_server", "threads", "behaviour");
+            serverThreads = y.Int(sm, "threads", "actors.fuse_server.", 1);
+            if (serverThreads is < 1 or > 4) throw y.Error(y.Get(sm, "threads"), "actors.fuse_server.threads", "must be 1..4");
+            string beh = y.Str(sm, "behaviour", "actors.fuse_server.", "answers");
+            answers = beh switch
+            {
+                "answers" or "slow" => true,
+                "never" => false,
+                _ => throw y.Error(y.Get(sm, "behaviour"), "actors.fuse_server.behaviour", $"'{beh}' must be answers, slow or never"),
+            };
+        }
+        return new ActorsSpec(y.Int(m, "flusher", "actors.", 0), device, memcg, serverThreads, answers);
     }
 
     private static List<string> ParseInvariants(YamlNodes y, YamlNode? node)

@@ -8,7 +8,10 @@ namespace ModelCheck.Explore.Traces;
 /// </summary>
 public static class RaceDiagram
 {
-    public static string Render(IReadOnlyList<ReplayStep> steps, int columnWidth = 34)
+    public static string Render(ReplayResult replay, int columnWidth = 34) =>
+        Render(replay.Steps, columnWidth, replay.Blocked);
+
+    public static string Render(IReadOnlyList<ReplayStep> steps, int columnWidth = 34, IReadOnlyList<(string Thread, string Wait)>? blocked = null)
     {
         var columns = steps.Select(s => s.Thread).Distinct().ToList();
         var sb = new StringBuilder();
@@ -25,6 +28,16 @@ public static class RaceDiagram
                     row.Append(Pad(c == col ? line : "", columnWidth)).Append(' ');
                 sb.AppendLine(row.ToString().TrimEnd());
             }
+        }
+        if (blocked is { Count: > 0 })
+        {
+            var row = new StringBuilder();
+            foreach (var c in columns)
+            {
+                var b = blocked.FirstOrDefault(x => x.Thread == c);
+                row.Append(Pad(b.Thread is null ? "" : Clip("[blocked] " + b.Wait, columnWidth), columnWidth)).Append(' ');
+            }
+            sb.AppendLine(row.ToString().TrimEnd());
         }
         return sb.ToString();
     }

@@ -23,7 +23,8 @@ public sealed record ReplayResult(
     Variant Variant,
     IReadOnlyList<ReplayStep> Steps,
     Violation? Violation,
-    string? Divergence);
+    string? Divergence,
+    IReadOnlyList<(string Thread, string Wait)>? Blocked = null);
 
 /// <summary>Re-executes a trace's choices through the model and reports what each step did.</summary>
 public static class Replayer
@@ -41,6 +42,16 @@ public static class Replayer
             throw new InputException(source, 0, "variant", e.Message);
         }
         return Replay(spec, variant, trace.Choices);
+    }
+
+    /// <summary>Threads blocked at the end of a trace on something other than a lack of work.</summary>
+    public static List<(string Thread, string Wait)> BlockedThreads(KernelState s)
+    {
+        var list = new List<(string, string)>();
+        for (int t = 0; t < s.Threads.Length; t++)
+            if (Semantics.Status(s, t, out _, out var g) == ThreadStatus.Blocked && g.Wait.Kind != WaitKind.Idle)
+                list.Add((s.Machine.Threads[t].Name, g.Wait.Text));
+        return list;
     }
 
     public static ReplayResult Replay(ScenarioSpec spec, Variant variant, IReadOnlyList<Choice> choices)
@@ -74,7 +85,7 @@ public static class Replayer
             if (invariants.AfterStep(state, ctx.Events) is { } v) return new(spec, variant, steps, v, null);
         }
         if (Semantics.IsQuiescent(state) && invariants.AtQuiescence(state) is { } vq)
-            return new(spec, variant, steps, vq, null);
+            return new(spec, variant, steps, vq, null, BlockedThreads(state));
         return new(spec, variant, steps, null, null);
     }
 }

@@ -15,6 +15,7 @@ public static class Fsync
     {
         Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
         Writeback.EmitWaitRange(b, Writeback.AllFolios);
+        Fuse.EmitSyncWrites(b);
         b.Add("file_check_and_advance_wb_err", (_, _) => Guard.Run,
             (_, c) => c.Emit(new DurabilityPoint(c.Tid, "fsync")));
     }
@@ -22,7 +23,8 @@ public static class Fsync
     public static void EmitSync(ProgramBuilder b)
     {
         Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
-        Writeback.EmitWaitRange(b, Writeback.AllFolios);
+        // wait_sb_inodes: seed 003's AS_WRITEBACK_INDETERMINATE makes it skip the inode
+        Writeback.EmitWaitRange(b, (s, _, _) => !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncSkips));
         b.Add("wait_sb_inodes", (_, _) => Guard.Run,
             (_, c) => c.Emit(new DurabilityPoint(c.Tid, "sync")));
     }

@@ -82,6 +82,11 @@ public static class Writeback
         // folio_clear_dirty_for_io
         if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
         f.Dirty = false;
+        if (s.Machine.Fuse is not null)
+        {
+            Fuse.WriteFolio(s, i, c);
+            return;
+        }
         int isize = s.Inode.ISize;
         int u0 = g.FirstUnitOfFolio(i);
         if (u0 >= isize)

@@ -65,7 +65,7 @@ public static class MachineBuilder
                     throw new ScenarioException("length", op.Line, $"{OpNames.Name(op.Kind)} range {op.Offset}+{op.Length} must be non-empty and inside max_size ({spec.File.MaxSize})");
                 int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
                 string label = Label(op, g, id);
-                bool mustNotHang = op.Kind is OpKind.Sync or OpKind.Truncate or OpKind.MemoryPressure;
+                bool mustNotHang = op.Kind is OpKind.Sync or OpKind.Truncate or OpKind.MemoryPressure or OpKind.Migrate;
                 b.BeginOp(label, op.MayBlock, mustNotHang);
                 EmitOp(b, op, from, to, id, g);
                 b.EndOp();
@@ -75,6 +75,8 @@ public static class MachineBuilder
         }
         var deviceCtx = spec.Actors.DeviceContext == "task" ? ExecContext.Task : ExecContext.Irq;
         if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses));
+        if (spec.File.Fuse)
+            for (int k = 0; k < spec.Actors.ServerThreads; k++) threads.Add(Fuse.Server(g, k, spec.Actors.ServerAnswers));
         threads.Add(Completion.Device(g, deviceCtx));
         threads.Add(Completion.Workqueue(g));
         if (threads.Count > MaxThreads)
@@ -90,6 +92,7 @@ public static class MachineBuilder
             DeviceContext = deviceCtx,
             LegacyMemcg = spec.Actors.Memcg == "legacy",
             FailDioDoneWqAlloc = spec.Faults?.Contains("dio-done-wq-alloc") == true,
+            Fuse = spec.File.Fuse ? new FuseConfig(spec.Actors.ServerThreads, spec.Actors.ServerAnswers) : null,
         };
         return InitialState(spec, machine);
     }
@@ -126,6 +129,7 @@ public static class MachineBuilder
                 Mmap.EmitStore(b, from, to, id);
                 break;
             case OpKind.MemoryPressure: Reclaim.Emit(b); break;
+            case OpKind.Migrate: Migrate.Emit(b, g.FolioOfUnit(from)); break;
             case OpKind.MmapRead:
                 if (g.FolioOfUnit(from) != g.FolioOfUnit(to - 1))
                     throw new ScenarioException("length", op.Line, "an mmap-read must stay inside one folio");
@@ -166,6 +170,8 @@ public static class MachineBuilder
         s.Inode.InvalidateLock = RwSem.Free;
         s.Inode.DeviceStable = f.StableWrites; // inode_init_always: SB_I_STABLE_WRITES presets the bit
         s.Inode.StableWrites = f.StableWrites;
+        // fuse_init_file_inode sets the flag only in writeback_cache mode (every FUSE scenario's mode)
+        s.Inode.WritebackMayDeadlock = f.Fuse && m.Variant.Fuse.MappingFlag;
         if (u(f.Size) > g.Units) throw new ScenarioException("file.size", 0, "size must not exceed max_size");
         foreach (var e in f.Extents)
         {
@@ -193,6 +199,7 @@ public static class MachineBuilder
                 if (c.Dirty)
                 {
                     PageCache.MarkDirty(s, i);
+                    folio.Reclaim = c.Reclaim; // an earlier reclaim pass saw it dirty and set PG_reclaim
                     for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1); blk++)
                         if (s.Extents[blk] == ExtentType.Hole) s.Extents[blk] = ExtentType.Delalloc;
                 }

@@ -16,6 +16,7 @@ public enum OpKind
     Sync,
     MemoryPressure,
     MmapRead,
+    Migrate,
 }
 
 public static class OpNames
@@ -35,6 +36,7 @@ public static class OpNames
         ["sync"] = OpKind.Sync,
         ["memory-pressure"] = OpKind.MemoryPressure,
         ["mmap-read"] = OpKind.MmapRead,
+        ["migrate"] = OpKind.Migrate,
     };
 
     public static string Name(OpKind k) => ByName.First(kv => kv.Value == k).Key;
@@ -56,7 +58,7 @@ public enum ExtentKind { Hole, Delalloc, Unwritten, Written }
 public sealed record ExtentSpec(long Offset, long Length, ExtentKind Type, string Data, bool CowPrealloc);
 
 /// <summary>An initially cached range: clean (data from disk) or dirty.</summary>
-public sealed record CachedSpec(long Offset, long Length, bool Dirty, bool Mapped);
+public sealed record CachedSpec(long Offset, long Length, bool Dirty, bool Mapped, bool Reclaim = false);
 
 public sealed record FileSpec(
     long BlockSize,
@@ -65,9 +67,10 @@ public sealed record FileSpec(
     long Size,
     IReadOnlyList<ExtentSpec> Extents,
     IReadOnlyList<CachedSpec> Cached,
-    bool StableWrites = false);
+    bool StableWrites = false,
+    bool Fuse = false);
 
-public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg);
+public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg, int ServerThreads = 1, bool ServerAnswers = true);
 
 public sealed record BoundsSpec(int MaxDepth, int MaxStates);
 

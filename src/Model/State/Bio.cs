@@ -43,6 +43,19 @@ public sealed record Bio(
         $" = {string.Join(",", Data.Select(DataTag.Name))}]";
 }
 
+/// <summary>A FUSE WRITE request queued for the server; Server is the thread handling it, or -1.</summary>
+public sealed record FuseRequest(int Folio, int FirstBlock, byte[] Data, bool TempPage, int Server)
+{
+    public void Encode(ref Encoder e)
+    {
+        e.Byte((byte)Folio);
+        e.Byte((byte)FirstBlock);
+        e.Bytes(Data);
+        e.Bool(TempPage);
+        e.Byte((byte)(Server + 1));
+    }
+}
+
 public enum WorkKind : byte
 {
     /// <summary>xfs_end_io: XFS completion work for append/unwritten/shared ioends.</summary>

@@ -22,6 +22,7 @@ public sealed class KernelState
     public byte[] CowDisk = [];
     public List<Bio> Bios = [];
     public List<WorkItem> Work = [];
+    public List<FuseRequest> FuseRequests = [];
     public ThreadCursor[] Threads = [];
     public int[] Locals = [];
     public WtCtx[] Wt = [];
@@ -41,6 +42,7 @@ public sealed class KernelState
         CowDisk = (byte[])CowDisk.Clone(),
         Bios = [.. Bios],
         Work = [.. Work],
+        FuseRequests = [.. FuseRequests],
         Threads = (ThreadCursor[])Threads.Clone(),
         Locals = (int[])Locals.Clone(),
         Wt = (WtCtx[])Wt.Clone(),
@@ -72,6 +74,8 @@ public sealed class KernelState
         foreach (var b in Bios) b.Encode(ref e);
         e.Byte((byte)Work.Count);
         foreach (var w in Work) w.Encode(ref e);
+        e.Byte((byte)FuseRequests.Count);
+        foreach (var r in FuseRequests) r.Encode(ref e);
         foreach (var t in Threads) t.Encode(ref e);
         foreach (var l in Locals) e.Short(l);
         foreach (var w in Wt) w.Encode(ref e);

@@ -5,6 +5,9 @@ namespace ModelCheck.Model.Steps;
 
 public enum ThreadKind : byte { User, Actor }
 
+/// <summary>The FUSE server: how many threads, and whether it answers WRITE requests at all.</summary>
+public sealed record FuseConfig(int Threads, bool Answers);
+
 /// <summary>An operation inside a thread's program: its pc range and label.</summary>
 public sealed record OpRange(int Start, int End, string Label, bool MayBlock, bool MustNotHang);
 
@@ -27,6 +30,9 @@ public sealed class Machine
     public required int WriteCount { get; init; }
     public required ExecContext DeviceContext { get; init; }
     public bool LegacyMemcg { get; init; }
+
+    /// <summary>The file lives on FUSE in writeback_cache mode (null: XFS).</summary>
+    public FuseConfig? Fuse { get; init; }
 
     /// <summary>Scenario fault: sb_init_dio_done_wq may fail (a nondeterministic allocation failure).</summary>
     public bool FailDioDoneWqAlloc { get; init; }

@@ -12,5 +12,8 @@ public sealed record FolioFlagsBroken(int Folio, string Message) : ModelEvent;
 /// <summary>Folio contents changed while an I/O that needs stable pages was reading them.</summary>
 public sealed record StablePagesBroken(int Folio, string Message) : ModelEvent;
 
+/// <summary>A data copy the kernel made (a metric, not a verdict): FUSE temp pages.</summary>
+public sealed record CopyMade(int Folio, string What) : ModelEvent;
+
 /// <summary>An integrity operation (fsync, sync) returned: every surviving write must be on disk.</summary>
 public sealed record DurabilityPoint(int Tid, string Op) : ModelEvent;

@@ -14,6 +14,9 @@ public enum WaitKind : byte
     FolioStable,
     DioCount,
     WriteThroughCompletion,
+    FuseRequests,
+    /// <summary>An actor that will never make progress by design (a server that never answers).</summary>
+    Never,
     Idle,
 }
 

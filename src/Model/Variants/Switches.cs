@@ -38,8 +38,13 @@ public static class Switches
         "WtWqInitError", ["leak", "fixed"], "leak",
         "on failure of the dio-done workqueue allocation, patch 4/5 returns without inode_dio_end (leak), or releases it");
 
+    public static readonly SwitchDef FuseWriteback = new(
+        "FuseWriteback", ["temp-page", "no-temp-page", "no-temp-page+indeterminate", "no-temp-page+merged-flag"],
+        "no-temp-page+merged-flag",
+        "FUSE writeback with temp pages; without; without plus seed 003's flag (reclaim, sync and migration skip); without plus the flag as merged (reclaim skip only)");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
+        [FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -63,6 +68,7 @@ public sealed class Variant
             this.values[k] = v;
         }
         WriteThrough = new WriteThroughPolicy(this);
+        Fuse = new FuseWriteback(Get(Switches.FuseWriteback));
     }
 
     public static Variant Default { get; } = new();
@@ -73,6 +79,8 @@ public sealed class Variant
     public string Get(SwitchDef def) => values.TryGetValue(def.Name, out var v) ? v : def.Default;
 
     public WriteThroughPolicy WriteThrough { get; }
+
+    public FuseWriteback Fuse { get; }
 
     public override string ToString() =>
         values.Count == 0 ? "default" : string.Join(",", values.Select(kv => $"{kv.Key}={kv.Value}"));

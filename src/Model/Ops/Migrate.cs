@@ -1,0 +1,33 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// Page migration of one folio in MIGRATE_SYNC mode (reference 2.11): migrate_folio_unmap locks
+/// the folio; under writeback MIGRATE_SYNC waits (holding the lock), except that seed 003's
+/// AS_WRITEBACK_INDETERMINATE makes it return -EBUSY; then the folio is moved.
+/// </summary>
+public static class Migrate
+{
+    public static void Emit(ProgramBuilder b, int i)
+    {
+        var end = b.NewLabel();
+        b.Add("migrate_folio_unmap",
+            (s, tid) => !s.Folios[i].Present ? Guard.Skip(end.Index) : PageCache.LockGuard(s, i, tid),
+            (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid,
+            (_, _) => $"F{i} MIGRATE_SYNC");
+        b.Add("folio_wait_writeback",
+            (s, _) => s.Folios[i].Writeback && !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.MigrationSkips)
+                ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i}) [MIGRATE_SYNC]")
+                : Guard.Run,
+            (s, c) =>
+            {
+                if (s.Folios[i].Writeback) c.Note("AS_WRITEBACK_INDETERMINATE: -EBUSY");
+                else c.Note($"F{i} migrated");
+                s.Folios[i].LockOwner = -1;
+            },
+            (_, _) => $"F{i}");
+        b.Mark(end);
+    }
+}

@@ -1,0 +1,19 @@
+namespace ModelCheck.Model.Variants;
+
+/// <summary>
+/// FuseWriteback (seed 003, reference 3.4, corrections item 7): temp pages (writeback ends at
+/// submission); none (writeback lasts until the server answers); none plus seed 003's
+/// AS_WRITEBACK_INDETERMINATE (reclaim, sync(2) and MIGRATE_SYNC skip waiting); none plus the flag
+/// as merged (AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM: only reclaim skips).
+/// </summary>
+public sealed class FuseWriteback(string value)
+{
+    public bool TempPage { get; } = value == "temp-page";
+
+    /// <summary>The mapping flag is set (only in writeback_cache mode, which every FUSE scenario uses).</summary>
+    public bool MappingFlag { get; } = value.Contains('+', StringComparison.Ordinal);
+
+    public bool SyncSkips { get; } = value == "no-temp-page+indeterminate";
+
+    public bool MigrationSkips { get; } = value == "no-temp-page+indeterminate";
+}
