@@ -120,18 +120,15 @@ public static class ScenarioLoader
         long block = y.Size(m, "block_size", "file.", 4096);
         long folio = y.Size(m, "folio_size", "file.", block);
         return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached,
-            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m));
+            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m) == "fuse", ParseFs(y, m) == "blockdev");
     }
 
-    private static bool ParseFs(YamlNodes y, YamlMappingNode m)
+    private static string ParseFs(YamlNodes y, YamlMappingNode m)
     {
         string fs = y.Str(m, "fs", "file.", "xfs");
-        return fs switch
-        {
-            "xfs" => false,
-            "fuse" => true,
-            _ => throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be xfs or fuse (FUSE in writeback_cache mode)"),
-        };
+        return fs is "xfs" or "fuse" or "blockdev"
+            ? fs
+            : throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be xfs, fuse (writeback_cache mode) or blockdev (buffer_head)");
     }
 
     private static List<ThreadSpec> ParseThreads(YamlNodes y, YamlSequenceNode seq)
@@ -171,7 +168,7 @@ public static class ScenarioLoader
     {
         if (node is null) return new ActorsSpec(0, "irq", "v2");
         var m = y.Map(node, "actors");
-        y.OnlyKeys(m, "actors", "flusher", "device", "memcg", "fuse_server");
+        y.OnlyKeys(m, "actors", "flusher", "device", "memcg", "fuse_server", "dropbehind_batch");
         string device = y.Str(m, "device", "actors.", "irq");
         if (device is not ("irq" or "task")) throw y.Error(y.Get(m, "device"), "actors.device", $"'{device}' must be irq or task");
         string memcg = y.Str(m, "memcg", "actors.", "v2");
@@ -192,7 +189,9 @@ public static class ScenarioLoader
                 _ => throw y.Error(y.Get(sm, "behaviour"), "actors.fuse_server.behaviour", $"'{beh}' must be answers, slow or never"),
             };
         }
-        return new ActorsSpec(y.Int(m, "flusher", "actors.", 0), device, memcg, serverThreads, answers);
+        int batch = y.Int(m, "dropbehind_batch", "actors.", 2);
+        if (batch is < 1 or > 31) throw y.Error(y.Get(m, "dropbehind_batch"), "actors.dropbehind_batch", "must be 1..31 (the kernel's batch holds 31)");
+        return new ActorsSpec(y.Int(m, "flusher", "actors.", 0), device, memcg, serverThreads, answers, batch);
     }
 
     private static List<string> ParseInvariants(YamlNodes y, YamlNode? node)

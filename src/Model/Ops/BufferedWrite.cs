@@ -52,6 +52,19 @@ public static class BufferedWrite
             s.Local(c.Tid, OpHistory.Scratch0) = 0;
             OpHistory.WriteDone(s, writeId, from, to);
         });
+        if (dontcache) EmitDontcacheSync(b, from, to);
+    }
+
+    /// <summary>
+    /// generic_write_sync's DONTCACHE branch, after the i_rwsem is dropped: before seed 000,
+    /// filemap_flush_range runs WB_SYNC_NONE writeback of the range in the writer's own task;
+    /// with seed 000 it only wakes the flusher (the scenario's flusher actor does the work).
+    /// </summary>
+    private static void EmitDontcacheSync(ProgramBuilder b, int from, int to)
+    {
+        var g = b.Geo;
+        Writeback.EmitRange(b, SyncMode.None, (s, _, fi) =>
+            s.Machine.Variant.Dropbehind.Sync.InlineFlush && fi >= g.FolioOfUnit(from) && fi <= g.FolioOfUnit(to - 1));
     }
 
     /// <summary>iomap_write_begin: __filemap_get_folio(FGP_LOCK|FGP_CREAT|FGP_STABLE) then folio_wait_stable.</summary>

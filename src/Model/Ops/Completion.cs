@@ -11,17 +11,18 @@ namespace ModelCheck.Model.Ops;
 public static class Completion
 {
     /// <summary>folio_end_writeback: PG_reclaim, __folio_end_writeback, wake waiters, folio_end_dropbehind.</summary>
-    public static void EndWriteback(KernelState s, int i, StepContext c)
+    public static void EndWriteback(KernelState s, int i, StepContext c, bool ioendMarked = true)
     {
         ref var f = ref s.Folios[i];
         if (!f.Present || !f.Writeback)
             throw new ModelError($"folio_end_writeback on F{i} that is not under writeback");
+        bool preFixFlag = Dropbehind.BeforeEndWriteback(s, i);
         f.Reclaim = false;
-        f.Writeback = false;
+        f.Writeback = false;   // __folio_end_writeback
         f.TagWriteback = false;
         f.WritebackMask = 0;
         f.StableIo = false;
-        Dropbehind.FolioEndDropbehind(s, i, c);
+        Dropbehind.AfterEndWriteback(s, i, preFixFlag, ioendMarked, c);
     }
 
     /// <summary>Ends the blocks of a bio on its folios; a folio's writeback ends with its last bio.</summary>
@@ -34,7 +35,7 @@ public static class Completion
             if (!f.Present) throw new ModelError($"bio completion for F{fi} that is not cached");
             for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
                 if (g.FolioOfBlock(blk) == fi) f.WritebackMask &= (byte)~g.BlockBit(blk);
-            if (f.WritebackMask == 0) EndWriteback(s, fi, c);
+            if (f.WritebackMask == 0) EndWriteback(s, fi, c, ioendMarked: bio.Dontcache || bio.CompleteInTask || !f.Dropbehind);
         }
     }
 
@@ -57,7 +58,14 @@ public static class Completion
                 s.Bios.RemoveAt(c.Alt);
                 WriteDisk(s, bio);
                 c.Note("disk <- " + bio.Describe(s.Geo));
-                if (bio.Kind == BioKind.WriteThrough)
+                if (bio.CompleteInTask && !c.InTask)
+                {
+                    // bio_endio: BIO_COMPLETE_IN_TASK in atomic context -> per-CPU bio_list, bio_complete_wq
+                    c.Function = "bio_endio";
+                    s.Work.Add(new WorkItem(WorkKind.BioCompleteInTask, -1, bio));
+                    c.Note("BIO_COMPLETE_IN_TASK: deferred to bio_complete_work_fn");
+                }
+                else if (bio.Kind == BioKind.WriteThrough)
                 {
                     c.Function = "iomap_writethrough_bio_end_io";
                     WriteThrough.BioEndIo(s, bio, c);
@@ -95,6 +103,18 @@ public static class Completion
                 {
                     c.Function = "xfs_end_io";
                     XfsEndIoendWrite(s, w.Ioend!, c);
+                }
+                else if (w.Kind == WorkKind.BioCompleteInTask)
+                {
+                    c.Function = "bio_complete_work_fn";
+                    var bio = w.Ioend!;
+                    if (bio.Kind == BioKind.WriteThrough) WriteThrough.BioEndIo(s, bio, c);
+                    else FinishFolios(s, bio, c);
+                }
+                else if (w.Kind == WorkKind.DropbehindWork)
+                {
+                    c.Function = "dropbehind_work_fn";
+                    Dropbehind.WorkFn(s, c);
                 }
                 else
                 {

@@ -152,11 +152,30 @@ public static class Writeback
             int firstUnit = g.FirstUnitOfBlock(b0), units = n * g.UnitsPerBlock;
             var data = s.CacheData.AsSpan(firstUnit, units).ToArray();
             int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
-            bool needsWq = unwritten || toCow || ioEnd > s.Inode.IDiskSize;
-            var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, s.Folios[i].Dropbehind);
+            var (needsWq, ioendDontcache, completeInTask) = CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
+            var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);
             s.Bios.Add(bio);
             c.Note("submit " + bio.Describe(g));
         }
+    }
+
+    /// <summary>
+    /// Where a writeback bio completes: iomap_add_to_ioend's DONTCACHE flag (IoendDontcache),
+    /// xfs_ioend_needs_wq_completion (append, unwritten, shared, and DONTCACHE unless seed 004 removed
+    /// it), and BIO_COMPLETE_IN_TASK (seed 004: set for DONTCACHE ioends, or per dropbehind folio;
+    /// xfs_writeback_submit clears it on ioends it sends to its own workqueue). A block device
+    /// (buffer_head) has no XFS workqueue; "buffer: set BIO_COMPLETE_IN_TASK for dropbehind writeback"
+    /// is modelled as flagging bios of dropbehind folios (its contents are unconfirmed).
+    /// </summary>
+    private static (bool NeedsWq, bool IoendDontcache, bool CompleteInTask) CompletionRouting(KernelState s, int i, bool xfsNeedsWq)
+    {
+        var p = s.Machine.Variant.Dropbehind;
+        bool dropbehind = s.Folios[i].Dropbehind;
+        if (s.Machine.Blockdev) return (false, dropbehind, p.Irq.CompleteInTask && dropbehind);
+        bool ioendDontcache = p.Ioend.IoendFlag && dropbehind;
+        bool flagged = p.Irq.CompleteInTask && (ioendDontcache || (p.Ioend.PerFolio && dropbehind));
+        bool needsWq = xfsNeedsWq || (p.XfsWq.Present && ioendDontcache);
+        return (needsWq, ioendDontcache || (p.Ioend.PerFolio && dropbehind), flagged && !needsWq);
     }
 
     /// <summary>The BDI flusher: WB_SYNC_NONE passes over DIRTY-tagged folios, as many as the scenario allows.</summary>

@@ -93,6 +93,8 @@ public static class MachineBuilder
             LegacyMemcg = spec.Actors.Memcg == "legacy",
             FailDioDoneWqAlloc = spec.Faults?.Contains("dio-done-wq-alloc") == true,
             Fuse = spec.File.Fuse ? new FuseConfig(spec.Actors.ServerThreads, spec.Actors.ServerAnswers) : null,
+            Blockdev = spec.File.Blockdev,
+            DropbehindBatchCapacity = spec.Actors.DropbehindBatch,
         };
         return InitialState(spec, machine);
     }

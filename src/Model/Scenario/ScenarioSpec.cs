@@ -68,9 +68,10 @@ public sealed record FileSpec(
     IReadOnlyList<ExtentSpec> Extents,
     IReadOnlyList<CachedSpec> Cached,
     bool StableWrites = false,
-    bool Fuse = false);
+    bool Fuse = false,
+    bool Blockdev = false);
 
-public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg, int ServerThreads = 1, bool ServerAnswers = true);
+public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg, int ServerThreads = 1, bool ServerAnswers = true, int DropbehindBatch = 2);
 
 public sealed record BoundsSpec(int MaxDepth, int MaxStates);
 

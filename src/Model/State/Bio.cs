@@ -23,7 +23,8 @@ public sealed record Bio(
     bool Unwritten,
     int IoEndUnit,
     bool NeedsWq,
-    bool Dontcache)
+    bool Dontcache,
+    bool CompleteInTask = false)
 {
     public void Encode(ref Encoder e)
     {
@@ -34,7 +35,7 @@ public sealed record Bio(
         e.Bytes(Data);
         e.Byte((byte)Folios.Length);
         foreach (var f in Folios) e.Byte((byte)f);
-        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0)));
+        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0) | (CompleteInTask ? 16 : 0)));
         e.Short(IoEndUnit);
     }
 
@@ -62,7 +63,14 @@ public enum WorkKind : byte
     XfsEndIo,
     /// <summary>iomap_writethrough_complete_work on sb->s_dio_done_wq.</summary>
     WriteThroughComplete,
+    /// <summary>bio_complete_work_fn: a BIO_COMPLETE_IN_TASK bio's end_io, deferred from IRQ (seed 004).</summary>
+    BioCompleteInTask,
+    /// <summary>Seed 001's dropbehind work item: drain the batch.</summary>
+    DropbehindWork,
 }
+
+/// <summary>A folio_end_dropbehind that the context which ended writeback still has to run.</summary>
+public readonly record struct PendingDropbehind(int Folio, int Tid, bool PreFix);
 
 /// <summary>A queued work item; immutable.</summary>
 public sealed record WorkItem(WorkKind Kind, int Owner, Bio? Ioend)

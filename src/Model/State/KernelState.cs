@@ -23,6 +23,10 @@ public sealed class KernelState
     public List<Bio> Bios = [];
     public List<WorkItem> Work = [];
     public List<FuseRequest> FuseRequests = [];
+    /// <summary>folio_end_dropbehind still to run in the context (thread) that ended writeback.</summary>
+    public List<PendingDropbehind> PendingDropbehind = [];
+    /// <summary>Seed 001's deferral batch (global, or the device CPU's list).</summary>
+    public List<int> DropbehindBatch = [];
     public ThreadCursor[] Threads = [];
     public int[] Locals = [];
     public WtCtx[] Wt = [];
@@ -43,6 +47,8 @@ public sealed class KernelState
         Bios = [.. Bios],
         Work = [.. Work],
         FuseRequests = [.. FuseRequests],
+        PendingDropbehind = [.. PendingDropbehind],
+        DropbehindBatch = [.. DropbehindBatch],
         Threads = (ThreadCursor[])Threads.Clone(),
         Locals = (int[])Locals.Clone(),
         Wt = (WtCtx[])Wt.Clone(),
@@ -76,6 +82,15 @@ public sealed class KernelState
         foreach (var w in Work) w.Encode(ref e);
         e.Byte((byte)FuseRequests.Count);
         foreach (var r in FuseRequests) r.Encode(ref e);
+        e.Byte((byte)PendingDropbehind.Count);
+        foreach (var p in PendingDropbehind)
+        {
+            e.Byte((byte)p.Folio);
+            e.Byte((byte)p.Tid);
+            e.Bool(p.PreFix);
+        }
+        e.Byte((byte)DropbehindBatch.Count);
+        foreach (var f in DropbehindBatch) e.Byte((byte)f);
         foreach (var t in Threads) t.Encode(ref e);
         foreach (var l in Locals) e.Short(l);
         foreach (var w in Wt) w.Encode(ref e);

@@ -16,6 +16,7 @@ public static class Semantics
         var program = s.Machine.Threads[tid].Program;
         pc = s.Threads[tid].Pc;
         guard = Guard.Run;
+        if (HasContinuation(s, tid)) return ThreadStatus.Enabled;
         for (int hops = 0; ; hops++)
         {
             if (pc >= program.Length) return ThreadStatus.Finished;
@@ -35,10 +36,19 @@ public static class Semantics
         }
     }
 
+    /// <summary>A folio_end_dropbehind owed by this thread runs before its next program step.</summary>
+    private static bool HasContinuation(KernelState s, int tid)
+    {
+        foreach (var p in s.PendingDropbehind)
+            if (p.Tid == tid) return true;
+        return false;
+    }
+
     /// <summary>Number of alternatives the thread offers now (0 when not enabled).</summary>
     public static int Alternatives(KernelState s, int tid)
     {
         if (Status(s, tid, out int pc, out _) != ThreadStatus.Enabled) return 0;
+        if (HasContinuation(s, tid)) return 1;
         return s.Machine.Threads[tid].Program[pc].AlternativeCount(s, tid);
     }
 
@@ -58,6 +68,14 @@ public static class Semantics
         if (Status(s, tid, out int pc, out _) != ThreadStatus.Enabled)
             throw new ModelError($"thread {s.Machine.Threads[tid].Name} is not enabled");
         var info = s.Machine.Threads[tid];
+        if (HasContinuation(s, tid))
+        {
+            step = Ops.Dropbehind.Continuation;
+            var cont = s.Clone();
+            ctx = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = s.Threads[tid].Pc };
+            step.Apply(cont, ctx);
+            return cont;
+        }
         step = info.Program[pc];
         int n = step.AlternativeCount(s, tid);
         if (alt < 0 || alt >= n) throw new ModelError($"alternative {alt} out of range 0..{n - 1} at {step.Function}");

@@ -43,8 +43,28 @@ public static class Switches
         "no-temp-page+merged-flag",
         "FUSE writeback with temp pages; without; without plus seed 003's flag (reclaim, sync and migration skip); without plus the flag as merged (reclaim skip only)");
 
+    public static readonly SwitchDef DontcacheSync = new(
+        "DontcacheSync", ["inline-flush", "kick-flusher"], "kick-flusher",
+        "generic_write_sync's DONTCACHE branch flushes the range in the writer (6.14) or wakes the flusher (seed 000)");
+
+    public static readonly SwitchDef DropbehindIrq = new(
+        "DropbehindIrq", ["skip", "global-batch", "per-cpu-batch", "complete-in-task"], "complete-in-task",
+        "what folio_end_dropbehind does outside task context (seeds 001, 004)");
+
+    public static readonly SwitchDef IoendDontcache = new(
+        "IoendDontcache", ["none", "ioend-flag", "per-folio-bio-flag"], "ioend-flag",
+        "how iomap marks a writeback bio that carries dropbehind folios");
+
+    public static readonly SwitchDef XfsDontcacheWq = new(
+        "XfsDontcacheWq", ["present", "removed"], "removed",
+        "XFS routes DONTCACHE ioends to its completion workqueue (removed by seed 004 patch 2/3)");
+
+    public static readonly SwitchDef DropbehindRecheck = new(
+        "DropbehindRecheck", ["off", "on"], "on",
+        "the dropbehind invalidation re-checks dirty and writeback under the folio lock (the 2025 fix)");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
+        [DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -69,6 +89,7 @@ public sealed class Variant
         }
         WriteThrough = new WriteThroughPolicy(this);
         Fuse = new FuseWriteback(Get(Switches.FuseWriteback));
+        Dropbehind = new DropbehindPolicy(this);
     }
 
     public static Variant Default { get; } = new();
@@ -81,6 +102,8 @@ public sealed class Variant
     public WriteThroughPolicy WriteThrough { get; }
 
     public FuseWriteback Fuse { get; }
+
+    public DropbehindPolicy Dropbehind { get; }
 
     public override string ToString() =>
         values.Count == 0 ? "default" : string.Join(",", values.Select(kv => $"{kv.Key}={kv.Value}"));
