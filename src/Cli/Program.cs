@@ -10,6 +10,7 @@ root.Add(CheckCommand.Create());
 root.Add(MatrixCommand.Create());
 root.Add(ReplayCommand.Create());
 root.Add(DocsCommand.Create());
+root.Add(MetricsCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
