@@ -13,17 +13,19 @@ public static class CheckCommand
     {
         var scenario = new Argument<string>("scenario") { Description = "a catalog id or a scenario YAML file" };
         var variant = new Option<string[]>("--variant") { Description = "Switch=value (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var engine = new Option<string>("--engine") { Description = "exhaustive", DefaultValueFactory = _ => "exhaustive" };
+        var engine = new Option<string>("--engine") { Description = "exhaustive | fscheck", DefaultValueFactory = _ => "exhaustive" };
+        var iterations = new Option<int>("--iterations") { Description = "schedules to try (fscheck)", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<ulong?>("--seed") { Description = "replay seed (fscheck)" };
         var maxDepth = new Option<int?>("--max-depth") { Description = "depth bound (default: the scenario's)" };
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default traces/<id>.<variant>.json)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
-        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, maxDepth, maxStates, traceOut, json };
+        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, maxDepth, maxStates, traceOut, json };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
-            if (eng != "exhaustive")
-                throw new InputException("--engine", 0, "engine", $"'{eng}' is not available in this version (engines: exhaustive)");
+            if (eng is not ("exhaustive" or "fscheck"))
+                throw new InputException("--engine", 0, "engine", $"'{eng}' is not available in this version (engines: exhaustive, fscheck)");
             var catalog = Catalog.Locate();
             var spec = catalog.Resolve(p.GetValue(scenario)!);
             Variant v;
@@ -38,6 +40,7 @@ public static class CheckCommand
             var bounds = new Bounds(p.GetValue(maxDepth) ?? spec.Bounds.MaxDepth, p.GetValue(maxStates) ?? spec.Bounds.MaxStates);
             string tracePath = p.GetValue(traceOut) ?? catalog.TracePath(spec.Id, v.ToString());
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
+            if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json));
             var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id));
             Output.EndProgress();
             if (p.GetValue(json)) Output.WriteJson(row);
@@ -53,5 +56,35 @@ public static class CheckCommand
             return row.Verdict == "violated" ? ExitCodes.Violation : ExitCodes.Holds;
         });
         return cmd;
+    }
+
+    private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json)
+    {
+        if (iterations <= 0) throw new InputException("--iterations", 0, "iterations", "must be positive");
+        var r = ModelCheck.Explore.Generate.ScheduleSearch.Run(spec, v, iterations, seed);
+        if (r.Failed) r.Trace!.Save(tracePath);
+        if (json)
+        {
+            Output.WriteJson(new
+            {
+                scenario = spec.Id, variant = v.Explicit, engine = "fscheck", verdict = r.Failed ? "violated" : "holds",
+                invariant = r.Violation?.Invariant, message = r.Violation?.Message, complete = false, iterations = r.Tests,
+                shrinkSteps = r.ShrinkSteps, seconds = Math.Round(r.Seconds, 3), seed, trace = r.Failed ? tracePath : null,
+                traceLength = r.Trace?.Choices.Count,
+            });
+        }
+        else
+        {
+            Console.WriteLine($"{spec.Id} [{v}] engine=fscheck seed={seed}");
+            Console.WriteLine(r.Failed
+                ? $"  verdict: violated {r.Violation!.Invariant} after {r.TestsToFailure} schedules, {r.ShrinkSteps} shrink steps ({r.Seconds:0.00} s)\n  violation: {r.Violation.Message}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps)"
+                : $"  verdict: no violation in {r.Tests} random schedules ({r.Seconds:0.00} s; not a proof)");
+            if (r.Failed)
+            {
+                Console.WriteLine();
+                Output.PrintReplay(Replayer.Replay(r.Trace!, tracePath));
+            }
+        }
+        return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
     }
 }

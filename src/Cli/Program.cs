@@ -11,6 +11,7 @@ root.Add(MatrixCommand.Create());
 root.Add(ReplayCommand.Create());
 root.Add(DocsCommand.Create());
 root.Add(MetricsCommand.Create());
+root.Add(GenerateCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

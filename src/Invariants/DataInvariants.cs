@@ -44,17 +44,17 @@ public sealed class ReadCoherence : Invariant
         foreach (var e in events)
             if (e is ReadReturned r && r.Rank < r.FloorRank)
             {
-                string newer = DescribeRank(s, r.FloorRank);
+                string newer = DescribeRank(s, r.Unit, r.FloorRank);
                 return Fail($"{s.Machine.Threads[r.Tid].Name}'s {r.Op} returned {DataTag.Name(r.Tag)} at {s.Geo.Bytes(r.Unit)} " +
                             $"after {newer} had been returned or written there");
             }
         return null;
     }
 
-    private static string DescribeRank(KernelState s, int rank)
+    private static string DescribeRank(KernelState s, int unit, int rank)
     {
-        for (int w = 0; w < s.History.WriteRank.Length; w++)
-            if (s.History.WriteRank[w] == rank) return "W" + w;
+        for (int w = 1; w <= s.History.Writes; w++)
+            if (s.History.Rank(unit, DataTag.Write(w)) == rank) return "W" + w;
         return "newer data";
     }
 }
@@ -76,22 +76,17 @@ public sealed class LostWrite : Invariant
     public override Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)
     {
         var h = s.History;
-        bool durability = false;
-        string who = "";
         foreach (var e in events)
             if (e is DurabilityPoint d)
-            {
-                durability = true;
-                who = $"{s.Machine.Threads[d.Tid].Name}'s {d.Op}";
-            }
+                for (int u = 0; u < d.Required.Length; u++)
+                    if (d.Required[u] != DataTag.None && PageCache.DiskRead(s, u) != d.Required[u])
+                        return Fail($"{s.Machine.Threads[d.Tid].Name}'s {d.Op} returned but {DataTag.Name(d.Required[u])} at {s.Geo.Bytes(u)}, " +
+                                    $"written before it started, is not on disk (disk has {DataTag.Name(PageCache.DiskRead(s, u))})");
         for (int u = 0; u < h.MustSurvive.Length; u++)
         {
             byte tag = h.MustSurvive[u];
             if (tag == DataTag.None) continue;
             bool onDisk = PageCache.DiskRead(s, u) == tag;
-            if (durability && !onDisk)
-                return Fail($"{who} returned but {DataTag.Name(tag)} at {s.Geo.Bytes(u)} is not on disk " +
-                            $"(disk has {DataTag.Name(PageCache.DiskRead(s, u))})");
             if (!onDisk && !Reachable(s, u, tag))
                 return Fail($"{DataTag.Name(tag)} at {s.Geo.Bytes(u)} is neither on disk nor in a dirty, locked or " +
                             "writeback folio: nothing will write it");

@@ -52,7 +52,8 @@ public static class StateView
         if (f.TagToWrite) tags.Add("T");
         if (f.TagWriteback) tags.Add("W");
         if (tags.Count > 0) flags.Add("marks:" + string.Join("", tags));
-        if (f.PteMapped) flags.Add("pte:" + (f.PteWritable ? "rw" : "ro") + (f.PteDirty ? ",dirty" : ""));
+        if (f.PteMapped)
+            flags.Add("pte:" + (f.PteWritablePages == 0 ? "ro" : f.PteWritablePages == 0xFF || g.UnitsPerFolio == g.UnitsPerPage ? "rw" : $"rw:{f.PteWritablePages:b}") + (f.PteDirty ? ",dirty" : ""));
         var data = Enumerable.Range(g.FirstUnitOfFolio(i), g.UnitsPerFolio).Select(u => DataTag.Name(s.CacheData[u]));
         flags.Add("data:" + string.Join(",", data));
         return string.Join(" ", flags);

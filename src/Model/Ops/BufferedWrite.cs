@@ -115,6 +115,7 @@ public static class BufferedWrite
             {
                 // a newer write replaces older data: the older write no longer has to survive here
                 if (DataTag.IsWrite(tag) && s.CacheData[u] != tag) s.History.MustSurvive[u] = DataTag.None;
+                if (s.CacheData[u] != tag) s.History.Landed(u, tag);
                 s.CacheData[u] = tag;
             }
             f.UptodateMask |= (byte)(1 << k);

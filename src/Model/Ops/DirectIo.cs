@@ -81,10 +81,22 @@ public static class DirectIo
                 (s, c) => Invalidate(s, i, c),
                 (_, _) => $"F{i}");
         }
-        b.Add("iomap_dio_rw", (_, _) => Guard.Run, (s, c) =>
+        b.Add("iomap_dio_rw",
+            (s, tid) => s.Local(tid, OpHistory.Scratch1) != 0 ? ZeroRange.Guard(s, from, to, tid) : Guard.Run,
+            (s, c) =>
         {
-            s.Inode.DioCount++;
             byte tag = DataTag.Write(writeId);
+            ref int fallback = ref s.Local(c.Tid, OpHistory.Scratch1);
+            if (fallback != 0)
+            {
+                // kiocb_invalidate_pages failed: -ENOTBLK, XFS falls back to a buffered write
+                fallback = 0;
+                c.Function = "xfs_file_buffered_write";
+                c.Note("-ENOTBLK: a cached folio could not be invalidated, buffered fallback");
+                BufferedFallback(s, from, to, tag, c);
+                return;
+            }
+            s.Inode.DioCount++;
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
             {
                 int bu0 = g.FirstUnitOfBlock(blk), bu1 = g.FirstUnitOfBlock(blk + 1);
@@ -104,6 +116,7 @@ public static class DirectIo
                     else if (fresh) s.Disk[u] = DataTag.Zero; // sub-block zeroing bio
                 }
             }
+            OpHistory.WriteApplied(s, tag, from, to);
             // xfs_dio_write_end_io: convert unwritten, then raise i_size
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
                 if (s.Extents[blk] == ExtentType.Unwritten) s.Extents[blk] = ExtentType.Written;
@@ -129,8 +142,26 @@ public static class DirectIo
         if (f.Dirty)
         {
             c.Note($"F{i} dirty: -EBUSY, left cached");
+            s.Local(c.Tid, OpHistory.Scratch1) = 1;
             return;
         }
         PageCache.Delete(s, i, c, "invalidate_inode_pages2_range");
+    }
+
+    /// <summary>The buffered write XFS falls back to when the page cache could not be invalidated.</summary>
+    private static void BufferedFallback(KernelState s, int from, int to, byte tag, StepContext c)
+    {
+        var g = s.Geo;
+        for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
+            if (s.Extents[blk] == ExtentType.Hole) s.Extents[blk] = ExtentType.Delalloc;
+        for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
+        {
+            bool created = !s.Folios[i].Present;
+            if (created) PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
+            else PageCache.NonDontcacheLookup(s, i);
+            BufferedWrite.CopyIntoFolio(s, i, from, to, tag, c);
+            s.Folios[i].LockOwner = -1;
+        }
+        if (to > s.Inode.ISize) s.Inode.ISize = to;
     }
 }

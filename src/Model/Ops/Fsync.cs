@@ -13,19 +13,41 @@ public static class Fsync
 {
     public static void EmitFsync(ProgramBuilder b)
     {
+        EmitStart(b, "file_write_and_wait_range");
         Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
         Writeback.EmitWaitRange(b, Writeback.AllFolios);
         Fuse.EmitSyncWrites(b);
         b.Add("file_check_and_advance_wb_err", (_, _) => Guard.Run,
-            (_, c) => c.Emit(new DurabilityPoint(c.Tid, "fsync")));
+            (s, c) => c.Emit(new DurabilityPoint(c.Tid, "fsync", Finish(s, c.Tid))));
     }
 
     public static void EmitSync(ProgramBuilder b)
     {
+        EmitStart(b, "sync_inodes_sb");
         Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
         // wait_sb_inodes: seed 003's AS_WRITEBACK_INDETERMINATE makes it skip the inode
         Writeback.EmitWaitRange(b, (s, _, _) => !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncSkips));
         b.Add("wait_sb_inodes", (_, _) => Guard.Run,
-            (_, c) => c.Emit(new DurabilityPoint(c.Tid, "sync")));
+            (s, c) => c.Emit(new DurabilityPoint(c.Tid, "sync", Finish(s, c.Tid))));
+    }
+
+    /// <summary>What must be durable when the call returns: the writes completed before it started.</summary>
+    private static void EmitStart(ProgramBuilder b, string function) =>
+        b.Add(function, (_, _) => Guard.Run, (s, c) =>
+        {
+            for (int u = 0; u < s.Geo.Units; u++) s.Local(c.Tid, OpHistory.ScratchSlots + u) = s.History.MustSurvive[u];
+        });
+
+    private static byte[] Finish(KernelState s, int tid)
+    {
+        var required = new byte[s.Geo.Units];
+        for (int u = 0; u < s.Geo.Units; u++)
+        {
+            ref int slot = ref s.Local(tid, OpHistory.ScratchSlots + u);
+            // still owed only if no later write or truncate replaced it meanwhile
+            required[u] = slot != DataTag.None && s.History.MustSurvive[u] == slot ? (byte)slot : DataTag.None;
+            slot = 0;
+        }
+        return required;
     }
 }

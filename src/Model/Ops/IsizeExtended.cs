@@ -14,7 +14,7 @@ public static class IsizeExtended
     private static int Folio(KernelState s, int from, int to)
     {
         var g = s.Geo;
-        if (from >= to || g.BlocksPerFolio == 1 && g.UnitsPerBlock == 1) return -1;
+        if (from >= to || g.BlockBytes >= 4096) return -1; // bsize >= PAGE_SIZE: nothing to do
         int roundedFrom = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock * g.UnitsPerBlock;
         if (to <= roundedFrom || from % g.UnitsPerFolio == 0) return -1;
         int i = g.FolioOfUnit(from);

@@ -28,7 +28,7 @@ public static class Mmap
             (s, c) =>
             {
                 OpHistory.ReadStarted(s, c.Tid);
-                if (g.FirstUnitOfFolio(i) >= s.Inode.ISize)
+                if (PageStart(g, from) >= s.Inode.ISize)
                 {
                     c.Note("fault beyond EOF: SIGBUS");
                     OpHistory.ReadDone(s, c.Tid);
@@ -55,7 +55,7 @@ public static class Mmap
     {
         var g = b.Geo;
         int i = g.FolioOfUnit(from);
-        if (g.FolioOfUnit(to - 1) != i) throw new ArgumentException("an mmap store must stay inside one folio");
+        if (PageStart(g, to - 1) != PageStart(g, from)) throw new ArgumentException("an mmap store must stay inside one page");
         var fault = b.MarkHere();
         var end = b.NewLabel();
         var store = b.NewLabel();
@@ -63,14 +63,14 @@ public static class Mmap
             (s, tid) =>
             {
                 var f = s.Folios[i];
-                if (f.Present && f.PteWritable) return Guard.Skip(store.Index);
+                if (f.Present && (f.PteWritablePages & g.PageBit(from)) != 0) return Guard.Skip(store.Index);
                 if (!f.Present && !s.Inode.InvalidateLock.CanRead)
                     return Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
                 return PageCache.LockGuard(s, i, tid);
             },
             (s, c) =>
             {
-                if (g.FirstUnitOfFolio(i) >= s.Inode.ISize)
+                if (PageStart(g, from) >= s.Inode.ISize)
                 {
                     c.Note("fault beyond EOF: SIGBUS");
                     c.Goto(end);
@@ -104,13 +104,13 @@ public static class Mmap
             {
                 ref var f = ref s.Folios[i];
                 f.PteMapped = true;
-                f.PteWritable = true;
+                f.PteWritablePages |= (byte)g.PageBit(from);
                 f.LockOwner = -1;
             },
             (_, _) => $"F{i}; PTE writable; folio_unlock");
         b.Mark(store);
         b.Add("mmap_store",
-            (s, _) => s.Folios[i].Present && s.Folios[i].PteWritable ? Guard.Run : Guard.Skip(fault.Index),
+            (s, _) => s.Folios[i].Present && (s.Folios[i].PteWritablePages & g.PageBit(from)) != 0 ? Guard.Run : Guard.Skip(fault.Index),
             (s, c) =>
             {
                 ref var f = ref s.Folios[i];
@@ -118,10 +118,14 @@ public static class Mmap
                     c.Emit(new StablePagesBroken(i, $"store changed F{i} while its stable-write I/O was in flight"));
                 OpHistory.WriteStarted(s, writeId, from, to);
                 for (int u = from; u < to; u++) s.CacheData[u] = DataTag.Write(writeId);
+                OpHistory.WriteApplied(s, DataTag.Write(writeId), from, to);
                 f.PteDirty = true;
                 OpHistory.WriteDone(s, writeId, from, to);
             },
             (_, _) => $"F{i} {BufferedWrite.Range(g, from, to)}");
         b.Mark(end);
     }
+
+    /// <summary>The first unit of the page holding unit u (filemap_fault's SIGBUS test is per page).</summary>
+    private static int PageStart(Geometry g, int u) => u / g.UnitsPerPage * g.UnitsPerPage;
 }

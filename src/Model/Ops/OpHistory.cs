@@ -32,10 +32,15 @@ public static class OpHistory
     public static void WriteStarted(KernelState s, int writeId, int from, int to)
     {
         var h = s.History;
-        h.WriteRank[writeId] = h.NextRank++;
         h.WriteCut[writeId] = s.Geo.Units + 1;
         h.SizeOpSince = true;
         for (int u = from; u < to; u++) h.MustSurvive[u] = DataTag.None;
+    }
+
+    /// <summary>The write's data landed in units [from, to) (cache or disk): each unit orders its versions by landing.</summary>
+    public static void WriteApplied(KernelState s, byte tag, int from, int to)
+    {
+        for (int u = from; u < to; u++) s.History.Landed(u, tag);
     }
 
     /// <summary>
@@ -46,16 +51,16 @@ public static class OpHistory
     {
         var h = s.History;
         byte tag = DataTag.Write(writeId);
-        int rank = h.WriteRank[writeId];
         int limit = Math.Min(s.Inode.ISize, h.WriteCut[writeId]);
         h.WriteCut[writeId] = 0;
         for (int u = from; u < to && u < limit; u++)
         {
+            int rank = h.Rank(u, tag);
             h.Floor[u] = Math.Max(h.Floor[u], rank);
             // a newer write that already replaced this data (a store during a write-through) wins
             int fi = s.Geo.FolioOfUnit(u);
             byte visible = s.Folios[fi].Present ? s.CacheData[u] : PageCache.DiskRead(s, u);
-            if (DataTag.IsWrite(visible) && visible != tag && h.Rank(visible) > rank) continue;
+            if (DataTag.IsWrite(visible) && visible != tag && h.Rank(u, visible) > rank) continue;
             h.MustSurvive[u] = tag;
         }
     }
@@ -91,7 +96,7 @@ public static class OpHistory
     /// <summary>The read copied this unit to the user buffer.</summary>
     public static void ReadUnit(KernelState s, int tid, string op, int unit, byte tag, StepContext c)
     {
-        int rank = s.History.Rank(tag);
+        int rank = s.History.Rank(unit, tag);
         c.Emit(new ReadReturned(tid, op, unit, tag, rank, s.Local(tid, ScratchSlots + unit)));
         ref int seen = ref s.Local(tid, ScratchSlots + s.Geo.Units + unit);
         seen = Math.Max(seen, rank + 1);

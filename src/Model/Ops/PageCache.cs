@@ -76,7 +76,7 @@ public static class PageCache
     }
 
     /// <summary>__folio_start_writeback. The kernel VM_BUG_ONs unless the folio is locked and not under writeback.</summary>
-    public static void StartWriteback(KernelState s, int index, int blockMask, bool stableIo, StepContext c)
+    public static void StartWriteback(KernelState s, int index, int blockMask, bool stableIo, StepContext c, bool keepWrite = false)
     {
         ref var f = ref s.Folios[index];
         if (f.Writeback)
@@ -86,7 +86,7 @@ public static class PageCache
         f.Writeback = true;
         f.TagWriteback = true;
         if (!f.Dirty) f.TagDirty = false;
-        f.TagToWrite = false;
+        if (!keepWrite) f.TagToWrite = false;
         f.WritebackMask = (byte)blockMask;
         f.StableIo = stableIo;
     }

@@ -29,7 +29,7 @@ public static class WriteThrough
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {
             var policy = s.Machine.Variant.WriteThrough;
-            ref var w = ref s.Wt[c.Tid];
+            ref var w = ref s.Wt[writeId];
             w = new WtCtx
             {
                 Active = true, Ref = 1, Pos = from, NewISize = s.Inode.ISize, Aio = aio, Waiting = !aio,
@@ -65,7 +65,7 @@ public static class WriteThrough
         b.Add("xfs_direct_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
         {
             var policy = s.Machine.Variant.WriteThrough;
-            ref var w = ref s.Wt[c.Tid];
+            ref var w = ref s.Wt[writeId];
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
             {
                 if (s.Cow[blk] != CowType.None)
@@ -97,20 +97,20 @@ public static class WriteThrough
                 (s, _) => s.Folios[i].Writeback && s.Machine.Variant.WriteThrough.WaitWriteback.Waits
                     ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})")
                     : Guard.Run,
-                (s, c) => CopyAndStart(s, i, from, to, c),
+                (s, c) => CopyAndStart(s, i, from, to, writeId, c),
                 (_, _) => $"F{i}");
         }
         b.Add("iomap_writethrough_submit_bio",
             (s, tid) => s.Local(tid, OpHistory.Scratch1) == 0 ? Guard.Skip() : Guard.Run,
-            (s, c) => SubmitBio(s, c));
+            (s, c) => SubmitBio(s, writeId, c));
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {
-            ref var w = ref s.Wt[c.Tid];
+            ref var w = ref s.Wt[writeId];
             w.Ref--;
             if (w.Ref == 0)
             {
                 c.Note("last reference: complete inline");
-                Complete(s, c.Tid, c, fromWorker: false);
+                Complete(s, writeId, c, fromWorker: false);
                 c.Goto(unlock);
             }
             else if (aio)
@@ -123,28 +123,28 @@ public static class WriteThrough
         if (!aio)
         {
             b.Add("iomap_writethrough_complete",
-                (s, tid) => s.Wt[tid].Waiting
+                (s, tid) => s.Wt[writeId].Waiting
                     ? Guard.Block(WaitKind.WriteThroughCompletion, tid, "wait for write-through bios (waiter)")
                     : Guard.Run,
-                (s, c) => Complete(s, c.Tid, c, fromWorker: false));
+                (s, c) => Complete(s, writeId, c, fromWorker: false));
         }
         b.Mark(unlock);
         b.Mark(failed);
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
             ref int queued = ref s.Local(c.Tid, OpHistory.Scratch2);
-            if (!s.Wt[c.Tid].Active && queued == 0) { } // the call failed before any I/O: nothing written
+            if (!s.Wt[writeId].Active && queued == 0) { } // the call failed before any I/O: nothing written
             else if (queued == 0)
             {
                 OpHistory.WriteDone(s, writeId, from, to);
-                s.Wt[c.Tid] = default;
+                s.Wt[writeId] = default;
             }
             queued = 0;
         });
     }
 
     /// <summary>Copy + write_end, then iomap_folio_prepare_writethrough, then __iomap_put_folio.</summary>
-    private static void CopyAndStart(KernelState s, int i, int from, int to, StepContext c)
+    private static void CopyAndStart(KernelState s, int i, int from, int to, int writeId, StepContext c)
     {
         var g = s.Geo;
         var policy = s.Machine.Variant.WriteThrough;
@@ -156,8 +156,8 @@ public static class WriteThrough
             c.Note("IOMAP_F_STALE: remap finds the COW extent written, not NEW");
             staleRemap = 0;
         }
-        BufferedWrite.CopyIntoFolio(s, i, from, to, DataTag.Write(s.Wt[c.Tid].WriteId), c, cowSource: s.Wt[c.Tid].Cow);
-        ref var w = ref s.Wt[c.Tid];
+        BufferedWrite.CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c, cowSource: s.Wt[writeId].Cow);
+        ref var w = ref s.Wt[writeId];
         int f0 = g.FirstUnitOfFolio(i), f1 = g.FirstUnitOfFolio(i + 1);
         int u0 = Math.Max(from, f0), u1 = Math.Min(to, f1);
         w.Written += u1 - u0;
@@ -182,7 +182,7 @@ public static class WriteThrough
             f.Dirty = false; // folio_clear_dirty_for_writethrough
         }
         else c.Note("other blocks still dirty: PG_dirty kept");
-        PageCache.StartWriteback(s, i, mask, stableIo: true, c);
+        PageCache.StartWriteback(s, i, mask, stableIo: true, c, keepWrite: f.Dirty && policy.Towrite.KeepWhenDirty);
         w.FolioMask |= (byte)(1 << i);
         // bvec batching: one bio per iomap
         int firstBlock = g.FirstBlockOfFolio(i) + System.Numerics.BitOperations.TrailingZeroCount(mask);
@@ -193,14 +193,14 @@ public static class WriteThrough
         f.LockOwner = -1;
     }
 
-    private static void SubmitBio(KernelState s, StepContext c)
+    private static void SubmitBio(KernelState s, int writeId, StepContext c)
     {
         var g = s.Geo;
         ref int first = ref s.Local(c.Tid, OpHistory.Scratch0);
         ref int count = ref s.Local(c.Tid, OpHistory.Scratch1);
         int u0 = g.FirstUnitOfBlock(first), n = count * g.UnitsPerBlock;
         var folios = Enumerable.Range(first, count).Select(g.FolioOfBlock).Distinct().ToArray();
-        bool cow = s.Wt[c.Tid].Cow;
+        bool cow = s.Wt[writeId].Cow;
         if (cow)
         {
             // ->writethrough_submit = xfs_writethrough_submit: xfs_reflink_convert_cow for IOMAP_F_SHARED
@@ -211,9 +211,9 @@ public static class WriteThrough
                     c.Note($"xfs_reflink_convert_cow: blk {blk} COW extent written");
                 }
         }
-        var bio = new Bio(BioKind.WriteThrough, c.Tid, first, count, s.CacheData.AsSpan(u0, n).ToArray(), folios,
-            ToCow: cow, Unwritten: s.Wt[c.Tid].Unwritten, IoEndUnit: u0 + n, NeedsWq: false, Dontcache: false);
-        s.Wt[c.Tid].Ref++;
+        var bio = new Bio(BioKind.WriteThrough, writeId, first, count, s.CacheData.AsSpan(u0, n).ToArray(), folios,
+            ToCow: cow, Unwritten: s.Wt[writeId].Unwritten, IoEndUnit: u0 + n, NeedsWq: false, Dontcache: false);
+        s.Wt[writeId].Ref++;
         s.Bios.Add(bio);
         c.Note("submit_bio " + bio.Describe(g));
         first = 0;
@@ -230,7 +230,7 @@ public static class WriteThrough
             foreach (int fi in bio.Folios)
                 if (!s.Folios[fi].Writeback) w.FolioMask &= (byte)~(1 << fi);
         }
-        if (!w.Active) throw new ModelError($"write-through bio of T{bio.Owner} without an active wt_ctx");
+        if (!w.Active) throw new ModelError($"write-through bio of W{bio.Owner} without an active wt_ctx");
         w.Ref--;
         if (w.Ref > 0) return;
         // iomap_writethrough_done

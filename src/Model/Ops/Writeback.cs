@@ -73,9 +73,9 @@ public static class Writeback
         ref var f = ref s.Folios[i];
         if (!f.Dirty || (mode == SyncMode.None && f.Writeback))
         {
+            // folio_prepare_writeback skips it; the marks stay as they are (only
+            // __folio_start_writeback clears DIRTY and TOWRITE)
             f.LockOwner = -1;
-            f.TagToWrite = false;
-            if (!f.Dirty && !f.Writeback) f.TagDirty = false;
             c.Note(f.Writeback ? "skip: under writeback" : "skip: not dirty");
             return;
         }

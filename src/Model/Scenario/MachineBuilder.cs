@@ -126,8 +126,8 @@ public static class MachineBuilder
             case OpKind.Fsync: Fsync.EmitFsync(b); break;
             case OpKind.Sync: Fsync.EmitSync(b); break;
             case OpKind.MmapStore:
-                if (g.FolioOfUnit(from) != g.FolioOfUnit(to - 1))
-                    throw new ScenarioException("length", op.Line, "an mmap-store must stay inside one folio");
+                if (from / g.UnitsPerPage != (to - 1) / g.UnitsPerPage)
+                    throw new ScenarioException("length", op.Line, "an mmap-store must stay inside one page (4K)");
                 Mmap.EmitStore(b, from, to, id);
                 break;
             case OpKind.MemoryPressure: Reclaim.Emit(b); break;
@@ -157,12 +157,13 @@ public static class MachineBuilder
             CowDisk = Enumerable.Repeat(DataTag.Stale, g.Units).ToArray(),
             Threads = new ThreadCursor[m.Threads.Length],
             Locals = new int[m.Threads.Length * m.LocalsPerThread],
-            Wt = new WtCtx[m.Threads.Length],
+            Wt = new WtCtx[m.WriteCount + 1],
             History = new History
             {
                 Floor = new int[g.Units],
                 MustSurvive = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
-                WriteRank = new int[m.WriteCount + 1],
+                UnitRank = new int[g.Units * (m.WriteCount + 1)],
+                Writes = m.WriteCount,
                 WriteCut = new int[m.WriteCount + 1],
             },
         };

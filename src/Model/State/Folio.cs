@@ -21,7 +21,15 @@ public struct Folio
     public bool TagToWrite;  // xarray TOWRITE mark
     public bool TagWriteback;// xarray WRITEBACK mark
     public bool PteMapped;
-    public bool PteWritable;
+    /// <summary>Which of the folio's pages have a writable PTE (PTEs are per page, the folio may span several).</summary>
+    public byte PteWritablePages;
+
+    /// <summary>Any page writable; setting false write-protects every page.</summary>
+    public bool PteWritable
+    {
+        readonly get => PteWritablePages != 0;
+        set => PteWritablePages = value ? (byte)0xFF : (byte)0;
+    }
     public bool PteDirty;
     /// <summary>Contents came from DONTCACHE I/O and no other user touched the folio since.</summary>
     public bool DontcacheOrigin;
@@ -52,5 +60,6 @@ public struct Folio
         e.Byte(DirtyMask);
         e.Byte(LeakCause);
         e.Byte(WritebackMask);
+        e.Byte(PteWritablePages);
     }
 }

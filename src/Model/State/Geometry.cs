@@ -7,6 +7,14 @@ namespace ModelCheck.Model.State;
 public sealed record Geometry(int UnitBytes, int UnitsPerBlock, int BlocksPerFolio, int Folios)
 {
     public int UnitsPerFolio => UnitsPerBlock * BlocksPerFolio;
+
+    /// <summary>PAGE_SIZE (4 KiB, or the folio when folios are smaller) in units: PTEs and faults are per page.</summary>
+    public int UnitsPerPage => Math.Max(1, Math.Min(UnitsPerFolio, 4096 / UnitBytes));
+
+    public int BlockBytes => UnitsPerBlock * UnitBytes;
+
+    /// <summary>Bit of a unit's page inside its folio.</summary>
+    public int PageBit(int unit) => 1 << ((unit % UnitsPerFolio) / UnitsPerPage);
     public int Blocks => BlocksPerFolio * Folios;
     public int Units => UnitsPerFolio * Folios;
 

@@ -14,8 +14,12 @@ public sealed class History
     public int[] Floor = [];
     /// <summary>Per unit: tag of the last completed write that must survive (DataTag.None if none).</summary>
     public byte[] MustSurvive = [];
-    /// <summary>Per write id: version rank, assigned when the write starts (0 = not started).</summary>
-    public int[] WriteRank = [];
+    /// <summary>
+    /// Per unit and write id: when that write's data landed in that unit (0 = never). A unit's
+    /// versions are ordered by landing, so concurrent writes are ordered as the cache saw them.
+    /// </summary>
+    public int[] UnitRank = [];
+    public int Writes;
     /// <summary>Per write id in progress: the lowest size a concurrent truncate cut the file to since it started.</summary>
     public int[] WriteCut = [];
     public int NextRank = 1;
@@ -26,12 +30,19 @@ public sealed class History
         SizeOpSince = SizeOpSince,
         Floor = (int[])Floor.Clone(),
         MustSurvive = (byte[])MustSurvive.Clone(),
-        WriteRank = (int[])WriteRank.Clone(),
+        UnitRank = (int[])UnitRank.Clone(),
+        Writes = Writes,
         WriteCut = (int[])WriteCut.Clone(),
         NextRank = NextRank,
     };
 
-    public int Rank(byte tag) => DataTag.IsWrite(tag) ? WriteRank[DataTag.WriteId(tag)] : 0;
+    public int Rank(int unit, byte tag) => DataTag.IsWrite(tag) ? UnitRank[(unit * (Writes + 1)) + DataTag.WriteId(tag)] : 0;
+
+    public void Landed(int unit, byte tag)
+    {
+        if (!DataTag.IsWrite(tag) || DataTag.WriteId(tag) == 0) return;
+        UnitRank[(unit * (Writes + 1)) + DataTag.WriteId(tag)] = NextRank++;
+    }
 
     public void Encode(ref Encoder e)
     {
@@ -39,7 +50,7 @@ public sealed class History
         e.Bool(SizeOpSince);
         foreach (var f in Floor) e.Byte((byte)f);
         e.Bytes(MustSurvive);
-        foreach (var r in WriteRank) e.Byte((byte)r);
+        foreach (var r in UnitRank) e.Byte((byte)r);
         foreach (var c in WriteCut) e.Byte((byte)c);
         e.Byte((byte)NextRank);
     }

@@ -16,4 +16,5 @@ public sealed record StablePagesBroken(int Folio, string Message) : ModelEvent;
 public sealed record CopyMade(int Folio, string What) : ModelEvent;
 
 /// <summary>An integrity operation (fsync, sync) returned: every surviving write must be on disk.</summary>
-public sealed record DurabilityPoint(int Tid, string Op) : ModelEvent;
+/// <summary>Required holds, per unit, the data of writes completed before the operation started (DataTag.None: nothing).</summary>
+public sealed record DurabilityPoint(int Tid, string Op, byte[] Required) : ModelEvent;

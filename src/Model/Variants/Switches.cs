@@ -63,8 +63,12 @@ public static class Switches
         "DropbehindRecheck", ["off", "on"], "on",
         "the dropbehind invalidation re-checks dirty and writeback under the folio lock (the 2025 fix)");
 
+    public static readonly SwitchDef WtTowrite = new(
+        "WtTowrite", ["clear", "keep"], "clear",
+        "a write-through that leaves the folio dirty starts writeback with folio_start_writeback, clearing TOWRITE (as posted), or keeps it (folio_start_writeback_keepwrite)");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
+        [WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }

@@ -66,6 +66,12 @@ public sealed class WtWqInitError(string value)
     public bool ReleasesDioRef { get; } = value == "fixed";
 }
 
+/// <summary>WtTowrite: whether a write-through that keeps PG_dirty also keeps the TOWRITE mark (keepwrite).</summary>
+public sealed class WtTowrite(string value)
+{
+    public bool KeepWhenDirty { get; } = value == "keep";
+}
+
 /// <summary>The write-through switches of one variant.</summary>
 public sealed class WriteThroughPolicy(Variant v)
 {
@@ -77,4 +83,5 @@ public sealed class WriteThroughPolicy(Variant v)
     public WtStableWrites Stable { get; } = new(v.Get(Switches.WtStableWrites));
     public WtWaitWriteback WaitWriteback { get; } = new(v.Get(Switches.WtWaitWriteback));
     public WtWqInitError WqInitError { get; } = new(v.Get(Switches.WtWqInitError));
+    public WtTowrite Towrite { get; } = new(v.Get(Switches.WtTowrite));
 }

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using ModelCheck.Explore.Generate;
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Explore.Traces;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Cli;
+
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var tests = new Option<int>("--tests") { Description = "number of generated tests", DefaultValueFactory = _ => 200 };
+        var seed = new Option<ulong?>("--seed") { Description = "FsCheck replay seed (printed by every run)" };
+        var ops = new Option<string[]>("--ops") { Description = "restrict the grammar: comma-separated operation names", AllowMultipleArgumentsPerToken = true };
+        var variant = new Option<string[]>("--variant") { Description = "Switch=value (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var outDir = new Option<string>("--out") { Description = "where to write the shrunk scenario and trace", DefaultValueFactory = _ => "out/generated" };
+        var json = new Option<bool>("--json") { Description = "print JSON" };
+        var only = new Option<string[]>("--invariants") { Description = "check only these invariant ids (default: all)", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("generate", "FsCheck: generated scenarios and schedules, every invariant must hold; failures are shrunk")
+        {
+            tests, seed, ops, variant, outDir, json, only,
+        };
+        cmd.SetAction(p =>
+        {
+            Variant v;
+            try
+            {
+                v = Variant.Parse(p.GetValue(variant) ?? []);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InputException("--variant", 0, "variant", e.Message);
+            }
+            int n = p.GetValue(tests);
+            if (n <= 0) throw new InputException("--tests", 0, "tests", "must be positive");
+            var kinds = Generator.ParseOps(p.GetValue(ops) ?? []);
+            ulong s = p.GetValue(seed) ?? (ulong)Environment.TickCount64;
+            var invs = (p.GetValue(only) ?? []).SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            foreach (var id in invs)
+                if (ModelCheck.Invariants.InvariantCatalog.Find(id) is null)
+                    throw new InputException("--invariants", 0, "invariants", $"unknown invariant '{id}'");
+            var r = Generator.Run(n, s, kinds, v, invs.Count > 0 ? invs : null);
+            string? yamlPath = null, tracePath = null;
+            if (r.Failed)
+            {
+                string dir = p.GetValue(outDir)!;
+                Directory.CreateDirectory(dir);
+                yamlPath = Path.Combine(dir, $"generated-{s}.yaml");
+                tracePath = Path.Combine(dir, $"generated-{s}.json");
+                File.WriteAllText(yamlPath, r.Yaml);
+                r.Trace!.Save(tracePath);
+            }
+            if (p.GetValue(json))
+            {
+                Output.WriteJson(new
+                {
+                    verdict = r.Failed ? "violated" : "holds", invariant = r.Violation?.Invariant, message = r.Violation?.Message,
+                    tests = r.Tests, testsToFailure = r.TestsToFailure, shrinkSteps = r.ShrinkSteps, seconds = Math.Round(r.Seconds, 3),
+                    seed = s, variant = v.Explicit, scenario = yamlPath, trace = tracePath,
+                    threads = r.Scenario?.Threads.Length, operations = r.Scenario?.OpCount,
+                });
+            }
+            else
+            {
+                Console.WriteLine($"generate: {(r.Failed ? $"failed after {r.TestsToFailure} tests, {r.ShrinkSteps} shrink steps" : $"{r.Tests} tests passed")} " +
+                                  $"in {r.Seconds:0.0} s [variant {v}] (replay: --seed {s})");
+                if (r.Failed)
+                {
+                    Console.WriteLine($"violation {r.Violation!.Invariant}: {r.Violation.Message}");
+                    Console.WriteLine($"shrunk scenario: {r.Scenario} ({yamlPath})");
+                    Console.WriteLine($"trace: {tracePath}");
+                    Console.WriteLine();
+                    Output.PrintReplay(Replayer.Replay(r.Trace!, tracePath!));
+                }
+            }
+            return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
+        });
+        return cmd;
+    }
+}

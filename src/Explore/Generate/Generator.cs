@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Explore.Traces;
+using ModelCheck.Invariants;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Explore.Generate;
+
+/// <summary>
+/// `modelcheck generate`: the property "every invariant holds" over generated scenarios and
+/// schedules, run by FsCheck; a failure is shrunk to the smallest scenario and schedule that
+/// still fail and comes back as a YAML scenario and a trace.
+/// </summary>
+public static class Generator
+{
+    public sealed record Result(
+        bool Failed,
+        int Tests,
+        int TestsToFailure,
+        int ShrinkSteps,
+        double Seconds,
+        ulong Seed,
+        GenScenario? Scenario,
+        IReadOnlyList<int>? Schedule,
+        Violation? Violation,
+        string? Yaml,
+        TraceFile? Trace);
+
+    /// <summary>A quiet FsCheck runner: counts, prints nothing.</summary>
+    private sealed class QuietRunner : IRunner
+    {
+        public void OnStartFixture(Type t)
+        {
+        }
+
+        public void OnArguments(int ntest, FSharpList<object> args, FSharpFunc<int, FSharpFunc<FSharpList<object>, string>> every)
+        {
+        }
+
+        public void OnShrink(FSharpList<object> args, FSharpFunc<FSharpList<object>, string> everyShrink)
+        {
+        }
+
+        public void OnFinished(string name, TestResult result)
+        {
+        }
+    }
+
+    public static (ScenarioSpec Spec, string Yaml) ToSpec(GenScenario g, string id = "generated", IReadOnlyList<string>? invariants = null)
+    {
+        string yaml = g.ToYaml(id, invariants);
+        return (ScenarioLoader.Parse(yaml, id + ".yaml"), yaml);
+    }
+
+    public static Result Run(int tests, ulong seed, OpKind[] ops, Variant variant, IReadOnlyList<string>? invariants = null)
+    {
+        var sw = Stopwatch.StartNew();
+        int evaluated = 0, firstFailure = 0, failures = 0;
+        (GenScenario, int[])? last = null;
+        Violation? lastViolation = null;
+        IReadOnlyList<Choice>? lastTrace = null;
+        var arb = ScenarioGenerators.Arbitrary(ops, variant.Explicit);
+        Exception? crash = null;
+        var property = Prop.ForAll(arb, x =>
+        {
+            evaluated++;
+            ScheduleRun.Outcome? outcome;
+            try
+            {
+                outcome = Evaluate(x.Scenario, x.Schedule, variant, invariants);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                crash ??= new InvalidOperationException($"the model failed on a generated scenario ({x.Scenario}): {e.Message}", e);
+                return true;
+            }
+            if (outcome?.Violation is null) return true;
+            failures++;
+            if (firstFailure == 0) firstFailure = evaluated;
+            last = x;
+            lastViolation = outcome.Violation;
+            lastTrace = outcome.Trace;
+            return false;
+        });
+        var config = Config.Quick.WithMaxTest(tests).WithRunner(new QuietRunner()).WithReplay(seed, 0x9E3779B97F4A7C15UL | 1);
+        Check.One(config, property);
+        sw.Stop();
+        if (crash is not null) throw crash;
+        if (last is null) return new Result(false, evaluated, 0, 0, sw.Elapsed.TotalSeconds, seed, null, null, null, null, null);
+        var (g, schedule) = last.Value;
+        // FsCheck's shrink keeps a schedule that fits the scenario; shrinking the scenario further
+        // changes what each choice means, so continue greedily with the exhaustive engine as the
+        // oracle: a smaller scenario is kept when some interleaving still violates the same invariant.
+        var (small, exhaustive, extra) = ShrinkExhaustively(g, variant, lastViolation!.Invariant, invariants);
+        var (spec, yaml) = ToSpec(small, invariants: invariants);
+        var violation = exhaustive?.Violation ?? lastViolation;
+        var choices = exhaustive?.Trace ?? lastTrace!;
+        if (exhaustive is null) (spec, yaml) = ToSpec(g, invariants: invariants);
+        var trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, "generated.yaml", yaml,
+            variant.Explicit, exhaustive is null ? "fscheck" : "fscheck+exhaustive", (long)seed, choices,
+            new TraceViolation(violation.Invariant, violation.Message));
+        return new Result(true, firstFailure, firstFailure, failures - 1 + extra, sw.Elapsed.TotalSeconds, seed,
+            exhaustive is null ? g : small, schedule, violation, yaml, trace);
+    }
+
+    /// <summary>Greedy scenario shrinking with a bounded exhaustive search as the oracle.</summary>
+    public static (GenScenario Scenario, ExploreResult? Result, int Steps) ShrinkExhaustively(GenScenario g, Variant variant, string invariant, IReadOnlyList<string>? invariants = null)
+    {
+        var bounds = new Bounds(300, 200_000);
+        ExploreResult? Check(GenScenario x)
+        {
+            ScenarioSpec spec;
+            try
+            {
+                spec = ToSpec(x, invariants: invariants).Spec;
+            }
+            catch (InputException)
+            {
+                return null;
+            }
+            var r = new ExhaustiveExplorer(new InvariantSet(InvariantCatalog.Select(spec.Invariants)), bounds).Run(MachineBuilder.Build(spec, variant));
+            return r.Violation?.Invariant == invariant ? r : null;
+        }
+        var best = Check(g);
+        if (best is null) return (g, null, 0);
+        int steps = 0;
+        for (bool progress = true; progress && steps < 200;)
+        {
+            progress = false;
+            foreach (var (candidate, _) in ScenarioGenerators.Shrink((g, [])))
+            {
+                if (Check(candidate) is { } r)
+                {
+                    g = candidate;
+                    best = r;
+                    steps++;
+                    progress = true;
+                    break;
+                }
+            }
+        }
+        return (g, best, steps);
+    }
+
+    /// <summary>Runs one generated scenario under one schedule; null when the scenario is not valid.</summary>
+    public static ScheduleRun.Outcome? Evaluate(GenScenario g, IReadOnlyList<int> schedule, Variant variant, IReadOnlyList<string>? invariants = null)
+    {
+        ScenarioSpec spec;
+        try
+        {
+            spec = ToSpec(g, invariants: invariants).Spec;
+        }
+        catch (InputException)
+        {
+            return null;
+        }
+        var initial = MachineBuilder.Build(spec, variant);
+        return ScheduleRun.Run(initial, new InvariantSet(InvariantCatalog.Select(spec.Invariants)), schedule);
+    }
+
+    public static OpKind[] ParseOps(IEnumerable<string> names)
+    {
+        var list = new List<OpKind>();
+        foreach (var n in names.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            list.Add(OpNames.ByName.TryGetValue(n, out var k) ? k
+                : throw new InputException("--ops", 0, "ops", $"unknown operation '{n}' (known: {string.Join(", ", OpNames.ByName.Keys)})"));
+        return list.Count == 0 ? ScenarioGenerators.AllOps : [.. list.Distinct()];
+    }
+}
+
+/// <summary>`check --engine fscheck`: random schedules of one scenario, the failing schedule shrunk.</summary>
+public static class ScheduleSearch
+{
+    public static Generator.Result Run(ScenarioSpec spec, Variant variant, int tests, ulong seed)
+    {
+        var sw = Stopwatch.StartNew();
+        var initial = MachineBuilder.Build(spec, variant);
+        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        int evaluated = 0, firstFailure = 0, failures = 0;
+        int[]? last = null;
+        ScheduleRun.Outcome? lastOutcome = null;
+        var arb = Arb.From(ScenarioGenerators.Schedule().SelectMany(_ => Gen.Choose(0, 200).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 15), n))),
+            s => ScenarioGenerators.Shrink((new GenScenario(1, 1, ["hole"], [false], 0, [], variant.Explicit), s)).Select(x => x.Item2));
+        var property = Prop.ForAll(arb, schedule =>
+        {
+            evaluated++;
+            var outcome = ScheduleRun.Run(initial, invariants, schedule);
+            if (outcome.Violation is null) return true;
+            failures++;
+            if (firstFailure == 0) firstFailure = evaluated;
+            last = schedule;
+            lastOutcome = outcome;
+            return false;
+        });
+        Check.One(Config.Quick.WithMaxTest(tests).WithRunner(new QuietRunnerPublic()).WithReplay(seed, 0x9E3779B97F4A7C15UL | 1), property);
+        sw.Stop();
+        if (last is null) return new Generator.Result(false, evaluated, 0, 0, sw.Elapsed.TotalSeconds, seed, null, null, null, null, null);
+        var trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, Runs.Checker.PortablePath(spec.SourcePath), spec.SourceText,
+            variant.Explicit, "fscheck", (long)seed, lastOutcome!.Trace, new TraceViolation(lastOutcome.Violation!.Invariant, lastOutcome.Violation.Message));
+        return new Generator.Result(true, firstFailure, firstFailure, failures - 1, sw.Elapsed.TotalSeconds, seed, null, last, lastOutcome.Violation, null, trace);
+    }
+
+    private sealed class QuietRunnerPublic : IRunner
+    {
+        public void OnStartFixture(Type t)
+        {
+        }
+
+        public void OnArguments(int ntest, FSharpList<object> args, FSharpFunc<int, FSharpFunc<FSharpList<object>, string>> every)
+        {
+        }
+
+        public void OnShrink(FSharpList<object> args, FSharpFunc<FSharpList<object>, string> everyShrink)
+        {
+        }
+
+        public void OnFinished(string name, TestResult result)
+        {
+        }
+    }
+}
