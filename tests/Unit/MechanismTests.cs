@@ -189,7 +189,7 @@ public class MechanismTests
         var s = MachineBuilder.Build(spec, Variant.Parse([$"FuseWriteback={mode}"]));
         // the user thread writes back; the server has not answered yet
         var events = new List<ModelEvent>();
-        for (int k = 0; k < 3; k++)
+        while (s.FuseRequests.Count == 0)
         {
             s = Semantics.Execute(s, 0, 0, out var ctx, out _);
             events.AddRange(ctx.Events);
