@@ -13,19 +13,24 @@ public static class CheckCommand
     {
         var scenario = new Argument<string>("scenario") { Description = "a catalog id or a scenario YAML file" };
         var variant = new Option<string[]>("--variant") { Description = "Switch=value (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var engine = new Option<string>("--engine") { Description = "exhaustive | fscheck", DefaultValueFactory = _ => "exhaustive" };
-        var iterations = new Option<int>("--iterations") { Description = "schedules to try (fscheck)", DefaultValueFactory = _ => 1000 };
-        var seed = new Option<ulong?>("--seed") { Description = "replay seed (fscheck)" };
+        var engine = new Option<string>("--engine") { Description = "exhaustive | coyote | fscheck", DefaultValueFactory = _ => "exhaustive" };
+        var iterations = new Option<int>("--iterations") { Description = "schedules to try (coyote, fscheck)", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<ulong?>("--seed") { Description = "random seed (coyote, fscheck)" };
+        var strategy = new Option<string>("--strategy") { Description = "coyote: random | pct | fair-pct | probabilistic | ql | portfolio", DefaultValueFactory = _ => "random" };
+        var maxSteps = new Option<int>("--max-steps") { Description = "coyote: scheduling steps per iteration", DefaultValueFactory = _ => 2000 };
         var maxDepth = new Option<int?>("--max-depth") { Description = "depth bound (default: the scenario's)" };
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default traces/<id>.<variant>.json)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
-        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, maxDepth, maxStates, traceOut, json };
+        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, strategy, maxSteps, maxDepth, maxStates, traceOut, json };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
-            if (eng is not ("exhaustive" or "fscheck"))
-                throw new InputException("--engine", 0, "engine", $"'{eng}' is not available in this version (engines: exhaustive, fscheck)");
+            if (eng is not ("exhaustive" or "fscheck" or "coyote"))
+                throw new InputException("--engine", 0, "engine", $"'{eng}' is not an engine (engines: exhaustive, coyote, fscheck)");
+            string strat = p.GetValue(strategy) ?? "random";
+            if (!ModelCheck.Explore.Coyote.CoyoteEngine.Strategies.Contains(strat))
+                throw new InputException("--strategy", 0, "strategy", $"'{strat}' is not a strategy ({string.Join(", ", ModelCheck.Explore.Coyote.CoyoteEngine.Strategies)})");
             var catalog = Catalog.Locate();
             var spec = catalog.Resolve(p.GetValue(scenario)!);
             Variant v;
@@ -40,6 +45,8 @@ public static class CheckCommand
             var bounds = new Bounds(p.GetValue(maxDepth) ?? spec.Bounds.MaxDepth, p.GetValue(maxStates) ?? spec.Bounds.MaxStates);
             string tracePath = p.GetValue(traceOut) ?? catalog.TracePath(spec.Id, v.ToString());
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
+            if (eng == "coyote")
+                return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed)), tracePath, p.GetValue(json));
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json));
             var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id));
             Output.EndProgress();
@@ -86,5 +93,41 @@ public static class CheckCommand
             }
         }
         return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
+    }
+
+    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Coyote.CoyoteOptions o, string tracePath, bool json)
+    {
+        if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive");
+        var r = ModelCheck.Explore.Coyote.CoyoteEngine.Run(spec, v, o);
+        string? coyotePath = null;
+        if (r.BugFound)
+        {
+            r.Trace!.Save(tracePath);
+            coyotePath = Path.ChangeExtension(tracePath, ".coyote.json");
+            File.WriteAllText(coyotePath, r.CoyoteTrace);
+        }
+        if (json)
+        {
+            Output.WriteJson(new
+            {
+                scenario = spec.Id, variant = v.Explicit, engine = "coyote", strategy = o.Strategy, verdict = r.BugFound ? "violated" : "holds",
+                invariant = r.Violation?.Invariant, message = r.Violation?.Message, coyote = r.CoyoteMessage, complete = false,
+                iterations = r.Iterations, iterationsToBug = r.IterationsToBug, iterationsPerSecond = Math.Round(r.IterationsPerSecond),
+                seconds = Math.Round(r.Seconds, 3), seed = o.Seed, trace = r.BugFound ? tracePath : null, coyoteTrace = coyotePath,
+            });
+        }
+        else
+        {
+            Console.WriteLine($"{spec.Id} [{v}] engine=coyote strategy={o.Strategy} seed={o.Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "random"}");
+            Console.WriteLine(r.BugFound
+                ? $"  verdict: violated {r.Violation!.Invariant} in iteration {r.IterationsToBug} ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s)\n  violation: {r.Violation.Message}\n  coyote: {r.CoyoteMessage}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps); Coyote's own: {coyotePath}"
+                : $"  verdict: no bug in {r.Iterations} iterations ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s; not a proof)");
+            if (r.BugFound)
+            {
+                Console.WriteLine();
+                Output.PrintReplay(Replayer.Replay(r.Trace!, tracePath));
+            }
+        }
+        return r.BugFound ? ExitCodes.Violation : ExitCodes.Holds;
     }
 }

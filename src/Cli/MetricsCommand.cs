@@ -11,9 +11,19 @@ public static class MetricsCommand
     public static Command Create()
     {
         var write = new Option<bool>("--write-docs") { Description = "also write docs/latency.md and docs/contention.md" };
-        var cmd = new Command("metrics", "writer-context cost and latency model (B10), dropbehind lock contention (B6)") { write };
+        var coyote = new Option<bool>("--coyote") { Description = "also run Coyote's strategies over the catalog (docs/coyote.md; minutes)" };
+        var cmd = new Command("metrics", "writer-context cost and latency model (B10), dropbehind lock contention (B6), Coyote table") { write, coyote };
         cmd.SetAction(p =>
         {
+            if (p.GetValue(coyote))
+            {
+                var catalog = Catalog.Locate();
+                string table = ModelCheck.Explore.Coyote.CoyoteTable.Render(catalog, progress: s => { if (!Console.IsErrorRedirected) Console.Error.Write($"\r{s,-70}"); });
+                Output.EndProgress();
+                Console.WriteLine(table);
+                if (p.GetValue(write)) File.WriteAllText(Path.Combine(catalog.Root, "docs", "coyote.md"), table);
+                return ExitCodes.Holds;
+            }
             string latency = Latency(), contention = Contention();
             Console.WriteLine(latency);
             Console.WriteLine(contention);

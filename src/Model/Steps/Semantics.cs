@@ -15,11 +15,20 @@ public static class Semantics
     {
         var program = s.Machine.Threads[tid].Program;
         pc = s.Threads[tid].Pc;
+        int start = pc;
         guard = Guard.Run;
         if (HasContinuation(s, tid)) return ThreadStatus.Enabled;
         for (int hops = 0; ; hops++)
         {
-            if (pc >= program.Length) return ThreadStatus.Finished;
+            if (pc >= program.Length)
+            {
+                if (start >= program.Length) return ThreadStatus.Finished;
+                // every remaining step has nothing to do now: returning is a step of its own, so a
+                // thread does not finish in one state and come back in a later one
+                pc = start;
+                guard = Guard.Skip(program.Length);
+                return ThreadStatus.Enabled;
+            }
             if (hops > (program.Length * 2) + 8)
                 throw new ModelError($"thread {s.Machine.Threads[tid].Name}: skip loop at pc {pc}");
             guard = program[pc].Check(s, tid);
@@ -47,8 +56,8 @@ public static class Semantics
     /// <summary>Number of alternatives the thread offers now (0 when not enabled).</summary>
     public static int Alternatives(KernelState s, int tid)
     {
-        if (Status(s, tid, out int pc, out _) != ThreadStatus.Enabled) return 0;
-        if (HasContinuation(s, tid)) return 1;
+        if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled) return 0;
+        if (HasContinuation(s, tid) || guard.Kind == GuardKind.Skip) return 1;
         return s.Machine.Threads[tid].Program[pc].AlternativeCount(s, tid);
     }
 
@@ -65,9 +74,19 @@ public static class Semantics
     /// <summary>Executes one step of thread tid with alternative alt on a clone of s.</summary>
     public static KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
     {
-        if (Status(s, tid, out int pc, out _) != ThreadStatus.Enabled)
+        if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled)
             throw new ModelError($"thread {s.Machine.Threads[tid].Name} is not enabled");
         var info = s.Machine.Threads[tid];
+        if (guard.Kind == GuardKind.Skip && !HasContinuation(s, tid))
+        {
+            step = info.Program[pc];
+            if (alt != 0) throw new ModelError($"alternative {alt} out of range 0..0 at {step.Function}");
+            var done = s.Clone();
+            ctx = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = info.Program.Length };
+            ctx.Note("nothing left to do");
+            done.Threads[tid].Pc = (short)ctx.NextPc;
+            return done;
+        }
         if (HasContinuation(s, tid))
         {
             step = Ops.Dropbehind.Continuation;
