@@ -72,6 +72,12 @@ public static class CoyoteEngine
             return new CoyoteResult(false, null, null, (int)iteration, 0, sw.Elapsed.TotalSeconds, null, null);
         string message = report.BugReports.FirstOrDefault() ?? "bug";
         var violation = harness.Violation;
+        if (violation is null && message.Contains(nameof(DropbehindLeakMonitor), StringComparison.Ordinal))
+            violation = new DropbehindLeak().AtQuiescence(harness.State) ?? new Violation("dropbehind-leak", message);
+        if (violation is null && message.Contains(nameof(BlockedForeverMonitor), StringComparison.Ordinal))
+            violation = new BlockedForever().AtQuiescence(harness.State) ?? new Violation("blocked-forever", message);
+        if (violation is null && message.Contains(nameof(WritebackCompletionMonitor), StringComparison.Ordinal))
+            violation = new Violation("writeback-completion", message);
         if (violation is null && message.Contains("Deadlock", StringComparison.OrdinalIgnoreCase))
         {
             // Coyote saw every operation paused: name it with the model's wait-for chain

@@ -42,9 +42,16 @@ public sealed class CoyoteHarness(ScenarioSpec spec, Variant variant)
         }
     }
 
+    private bool watchLeak, watchBlocked;
+
     public void Iteration()
     {
         Reset();
+        watchLeak = spec.Invariants.Contains("dropbehind-leak");
+        watchBlocked = spec.Invariants.Contains("blocked-forever");
+        if (watchLeak) Specification.RegisterMonitor<DropbehindLeakMonitor>();
+        if (watchBlocked) Specification.RegisterMonitor<BlockedForeverMonitor>();
+        Specification.RegisterMonitor<WritebackCompletionMonitor>();
         var random = CoyoteRandom.Create();
         var ids = new List<ulong>();
         for (int t = 0; t < initial.Threads.Length; t++)
@@ -57,11 +64,19 @@ public sealed class CoyoteHarness(ScenarioSpec spec, Variant variant)
             ids.Add(id);
         }
         foreach (var id in ids) Operation.PauseUntilCompleted(id);
-        if (Violation is null && invariants.AtQuiescence(State) is { } v)
-        {
-            Violation = v;
-            Specification.Assert(false, $"{v.Invariant}: {v.Message}");
-        }
+        Notify();
+        // liveness is the monitors' (hot at the end of the execution); deadlocks are Coyote's own
+    }
+
+    /// <summary>Tells the liveness monitors what the state is after a step.</summary>
+    private void Notify()
+    {
+        var s = State;
+        if (watchLeak)
+            Specification.Monitor<DropbehindLeakMonitor>(DropbehindLeakMonitor.IsHot(s) ? new DropbehindLeakMonitor.Leaking() : new DropbehindLeakMonitor.Clean());
+        if (watchBlocked)
+            Specification.Monitor<BlockedForeverMonitor>(BlockedForeverMonitor.IsHot(s) ? new BlockedForeverMonitor.Waiting() : new BlockedForeverMonitor.Progress());
+        Specification.Monitor<WritebackCompletionMonitor>(WritebackCompletionMonitor.IsHot(s) ? new WritebackCompletionMonitor.InFlight() : new WritebackCompletionMonitor.Idle());
     }
 
     private void RunThread(int tid, ulong id, CoyoteRandom random)
@@ -107,6 +122,7 @@ public sealed class CoyoteHarness(ScenarioSpec spec, Variant variant)
                 Violation = v;
                 Specification.Assert(false, $"{v.Invariant}: {v.Message}");
             }
+            Notify();
         }
         Operation.OnCompleted();
         Operation.ScheduleNext();
@@ -121,18 +137,24 @@ public sealed class CoyoteHarness(ScenarioSpec spec, Variant variant)
     {
         var s = State;
         if (!Semantics.IsQuiescent(s)) return false;
-        var me = s.Machine.Threads[tid];
-        Semantics.Status(s, tid, out int myPc, out var myGuard);
-        bool waitsOnNothing = myGuard.Wait.Kind is WaitKind.Idle or WaitKind.Never;
-        bool mayWaitForever = me.Kind == ThreadKind.User && me.OpAt(myPc) is { MayBlock: true };
-        if (!waitsOnNothing && !mayWaitForever) return false; // a real wait: stay paused, Coyote reports the deadlock
+        if (!Done(s, tid)) return false; // a wait in a cycle: stay paused, Coyote reports the deadlock
         for (int t = 0; t < s.Threads.Length; t++)
-        {
-            var info = s.Machine.Threads[t];
-            if (info.Kind != ThreadKind.User) continue;
-            if (Semantics.Status(s, t, out int pc, out _) == ThreadStatus.Blocked && info.OpAt(pc) is not { MayBlock: true })
-                return false;
-        }
+            if (s.Machine.Threads[t].Kind == ThreadKind.User && !Done(s, t)) return false;
         return true;
+    }
+
+    /// <summary>
+    /// Finished, idle, allowed to wait forever, or waiting on something nobody will provide (the
+    /// blocked-forever monitor judges that one); a wait-for cycle is not done.
+    /// </summary>
+    private static bool Done(KernelState s, int t)
+    {
+        var status = Semantics.Status(s, t, out int pc, out var guard);
+        if (status == ThreadStatus.Finished) return true;
+        if (status != ThreadStatus.Blocked) return false;
+        var info = s.Machine.Threads[t];
+        if (guard.Wait.Kind is WaitKind.Idle or WaitKind.Never) return true;
+        if (info.Kind == ThreadKind.User && info.OpAt(pc) is { MayBlock: true }) return true;
+        return !WaitFor.Chain(s, t).Cycle;
     }
 }
