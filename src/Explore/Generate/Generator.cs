@@ -32,26 +32,6 @@ public static class Generator
         string? Yaml,
         TraceFile? Trace);
 
-    /// <summary>A quiet FsCheck runner: counts, prints nothing.</summary>
-    private sealed class QuietRunner : IRunner
-    {
-        public void OnStartFixture(Type t)
-        {
-        }
-
-        public void OnArguments(int ntest, FSharpList<object> args, FSharpFunc<int, FSharpFunc<FSharpList<object>, string>> every)
-        {
-        }
-
-        public void OnShrink(FSharpList<object> args, FSharpFunc<FSharpList<object>, string> everyShrink)
-        {
-        }
-
-        public void OnFinished(string name, TestResult result)
-        {
-        }
-    }
-
     public static (ScenarioSpec Spec, string Yaml) ToSpec(GenScenario g, string id = "generated", IReadOnlyList<string>? invariants = null)
     {
         string yaml = g.ToYaml(id, invariants);
@@ -171,57 +151,5 @@ public static class Generator
             list.Add(OpNames.ByName.TryGetValue(n, out var k) ? k
                 : throw new InputException("--ops", 0, "ops", $"unknown operation '{n}' (known: {string.Join(", ", OpNames.ByName.Keys)})"));
         return list.Count == 0 ? ScenarioGenerators.AllOps : [.. list.Distinct()];
-    }
-}
-
-/// <summary>`check --engine fscheck`: random schedules of one scenario, the failing schedule shrunk.</summary>
-public static class ScheduleSearch
-{
-    public static Generator.Result Run(ScenarioSpec spec, Variant variant, int tests, ulong seed)
-    {
-        var sw = Stopwatch.StartNew();
-        var initial = MachineBuilder.Build(spec, variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
-        int evaluated = 0, firstFailure = 0, failures = 0;
-        int[]? last = null;
-        ScheduleRun.Outcome? lastOutcome = null;
-        var arb = Arb.From(ScenarioGenerators.Schedule().SelectMany(_ => Gen.Choose(0, 200).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 15), n))),
-            s => ScenarioGenerators.Shrink((new GenScenario(1, 1, ["hole"], [false], 0, [], variant.Explicit), s)).Select(x => x.Item2));
-        var property = Prop.ForAll(arb, schedule =>
-        {
-            evaluated++;
-            var outcome = ScheduleRun.Run(initial, invariants, schedule);
-            if (outcome.Violation is null) return true;
-            failures++;
-            if (firstFailure == 0) firstFailure = evaluated;
-            last = schedule;
-            lastOutcome = outcome;
-            return false;
-        });
-        Check.One(Config.Quick.WithMaxTest(tests).WithRunner(new QuietRunnerPublic()).WithReplay(seed, 0x9E3779B97F4A7C15UL | 1), property);
-        sw.Stop();
-        if (last is null) return new Generator.Result(false, evaluated, 0, 0, sw.Elapsed.TotalSeconds, seed, null, null, null, null, null);
-        var trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, Runs.Checker.PortablePath(spec.SourcePath), spec.SourceText,
-            variant.Explicit, "fscheck", (long)seed, lastOutcome!.Trace, new TraceViolation(lastOutcome.Violation!.Invariant, lastOutcome.Violation.Message));
-        return new Generator.Result(true, firstFailure, firstFailure, failures - 1, sw.Elapsed.TotalSeconds, seed, null, last, lastOutcome.Violation, null, trace);
-    }
-
-    private sealed class QuietRunnerPublic : IRunner
-    {
-        public void OnStartFixture(Type t)
-        {
-        }
-
-        public void OnArguments(int ntest, FSharpList<object> args, FSharpFunc<int, FSharpFunc<FSharpList<object>, string>> every)
-        {
-        }
-
-        public void OnShrink(FSharpList<object> args, FSharpFunc<FSharpList<object>, string> everyShrink)
-        {
-        }
-
-        public void OnFinished(string name, TestResult result)
-        {
-        }
     }
 }
