@@ -22,9 +22,12 @@ public sealed class Catalog(string root)
         return new Catalog(Directory.GetCurrentDirectory());
     }
 
+    /// <summary>The catalog's scenario files; scenarios/bench/ (the SPIN comparison, minutes each) is run by bench/ only.</summary>
     public IReadOnlyList<string> Files() =>
         Directory.Exists(ScenarioDir)
-            ? [.. Directory.GetFiles(ScenarioDir, "*.yaml", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal)]
+            ? [.. Directory.GetFiles(ScenarioDir, "*.yaml", SearchOption.AllDirectories)
+                .Where(f => !f.Replace('\\', '/').Contains("/scenarios/bench/", StringComparison.Ordinal))
+                .OrderBy(f => f, StringComparer.Ordinal)]
             : [];
 
     public IReadOnlyList<ScenarioSpec> LoadAll() => [.. Files().Select(ScenarioLoader.LoadFile).OrderBy(s => s.Id, StringComparer.Ordinal)];

@@ -120,15 +120,15 @@ public static class ScenarioLoader
         long block = y.Size(m, "block_size", "file.", 4096);
         long folio = y.Size(m, "folio_size", "file.", block);
         return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached,
-            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m) == "fuse", ParseFs(y, m) == "blockdev");
+            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m) == "fuse", ParseFs(y, m) == "blockdev", ParseFs(y, m) == "bench");
     }
 
     private static string ParseFs(YamlNodes y, YamlMappingNode m)
     {
         string fs = y.Str(m, "fs", "file.", "xfs");
-        return fs is "xfs" or "fuse" or "blockdev"
+        return fs is "xfs" or "fuse" or "blockdev" or "bench"
             ? fs
-            : throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be xfs, fuse (writeback_cache mode) or blockdev (buffer_head)");
+            : throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be xfs, fuse (writeback_cache mode), blockdev (buffer_head) or bench (the SPIN peer model)");
     }
 
     private static List<ThreadSpec> ParseThreads(YamlNodes y, YamlSequenceNode seq)

@@ -63,6 +63,8 @@ public static class MachineBuilder
                 int from = u(op.Offset), to = u(op.Offset + op.Length);
                 if (OpNames.HasRange(op.Kind) && (op.Length <= 0 || to > g.Units))
                     throw new ScenarioException("length", op.Line, $"{OpNames.Name(op.Kind)} range {op.Offset}+{op.Length} must be non-empty and inside max_size ({spec.File.MaxSize})");
+                if (OpNames.IsBench(op.Kind) != spec.File.Bench)
+                    throw new ScenarioException("op", op.Line, "bench-* operations belong to file.fs: bench scenarios, and only there");
                 int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
                 string label = Label(op, g, id);
                 bool mustNotHang = op.Kind is OpKind.Sync or OpKind.Truncate or OpKind.MemoryPressure or OpKind.Migrate;
@@ -71,14 +73,18 @@ public static class MachineBuilder
                 b.EndOp();
             }
             var (program, ops) = b.Build();
-            threads.Add(new ThreadInfo(t.Name, ThreadKind.User, ExecContext.Task, program, ops));
+            bool daemon = t.Ops.All(o => o.Kind is OpKind.BenchFlusher or OpKind.BenchEndio);
+            threads.Add(new ThreadInfo(t.Name, daemon ? ThreadKind.Actor : ThreadKind.User, ExecContext.Task, program, ops));
         }
         var deviceCtx = spec.Actors.DeviceContext == "task" ? ExecContext.Task : ExecContext.Irq;
         if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses));
         if (spec.File.Fuse)
             for (int k = 0; k < spec.Actors.ServerThreads; k++) threads.Add(Fuse.Server(g, k, spec.Actors.ServerAnswers));
-        threads.Add(Completion.Device(g, deviceCtx));
-        threads.Add(Completion.Workqueue(g));
+        if (!spec.File.Bench)
+        {
+            threads.Add(Completion.Device(g, deviceCtx));
+            threads.Add(Completion.Workqueue(g));
+        }
         if (threads.Count > MaxThreads)
             throw new ScenarioException("threads", 0, $"at most {MaxThreads - 3} user threads");
 
@@ -132,6 +138,10 @@ public static class MachineBuilder
                 break;
             case OpKind.MemoryPressure: Reclaim.Emit(b); break;
             case OpKind.Migrate: Migrate.Emit(b, g.FolioOfUnit(from)); break;
+            case OpKind.BenchWriter: SpinBench.EmitWriter(b, g.FolioOfUnit(to - 1), id); break;
+            case OpKind.BenchTruncate: SpinBench.EmitTruncate(b, g.Folios); break;
+            case OpKind.BenchFlusher: SpinBench.EmitFlusher(b, g.Folios); break;
+            case OpKind.BenchEndio: SpinBench.EmitEndio(b); break;
             case OpKind.MmapRead:
                 if (g.FolioOfUnit(from) != g.FolioOfUnit(to - 1))
                     throw new ScenarioException("length", op.Line, "an mmap-read must stay inside one folio");
@@ -167,6 +177,8 @@ public static class MachineBuilder
                 WriteCut = new int[m.WriteCount + 1],
             },
         };
+        if (f.Bench)
+            for (int i = 0; i < g.Folios; i++) s.Folios[i].LockOwner = -1; // the peer model's locked[] exists without a folio
         s.Inode.ISize = u(f.Size);
         s.Inode.IDiskSize = u(f.Size);
         s.Inode.IRwsem = RwSem.Free;

@@ -17,6 +17,10 @@ public enum OpKind
     MemoryPressure,
     MmapRead,
     Migrate,
+    BenchWriter,
+    BenchTruncate,
+    BenchFlusher,
+    BenchEndio,
 }
 
 public static class OpNames
@@ -37,14 +41,22 @@ public static class OpNames
         ["memory-pressure"] = OpKind.MemoryPressure,
         ["mmap-read"] = OpKind.MmapRead,
         ["migrate"] = OpKind.Migrate,
+        ["bench-writer"] = OpKind.BenchWriter,
+        ["bench-truncate"] = OpKind.BenchTruncate,
+        ["bench-flusher"] = OpKind.BenchFlusher,
+        ["bench-endio"] = OpKind.BenchEndio,
     };
 
     public static string Name(OpKind k) => ByName.First(kv => kv.Value == k).Key;
 
-    public static bool HasRange(OpKind k) => k is not (OpKind.Truncate or OpKind.Fsync or OpKind.Sync or OpKind.MemoryPressure);
+    public static bool HasRange(OpKind k) => k is not (OpKind.Truncate or OpKind.Fsync or OpKind.Sync or OpKind.MemoryPressure
+        or OpKind.BenchTruncate or OpKind.BenchFlusher or OpKind.BenchEndio);
 
     public static bool IsWrite(OpKind k) => k is OpKind.BufferedWrite or OpKind.DontcacheWrite or OpKind.WriteThrough
-        or OpKind.AioWriteThrough or OpKind.DioWrite or OpKind.MmapStore;
+        or OpKind.AioWriteThrough or OpKind.DioWrite or OpKind.MmapStore or OpKind.BenchWriter;
+
+    /// <summary>The SPIN peer model's processes (file.fs: bench).</summary>
+    public static bool IsBench(OpKind k) => k is OpKind.BenchWriter or OpKind.BenchTruncate or OpKind.BenchFlusher or OpKind.BenchEndio;
 }
 
 /// <summary>One operation of a user thread; sizes in bytes. Line is the scenario file line.</summary>
@@ -69,7 +81,8 @@ public sealed record FileSpec(
     IReadOnlyList<CachedSpec> Cached,
     bool StableWrites = false,
     bool Fuse = false,
-    bool Blockdev = false);
+    bool Blockdev = false,
+    bool Bench = false);
 
 public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg, int ServerThreads = 1, bool ServerAnswers = true, int DropbehindBatch = 2);
 

@@ -45,6 +45,7 @@ public struct Inode
     public bool WritebackMayDeadlock; // AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM / INDETERMINATE
     public byte WbErr;       // errseq counter (errors only)
     public bool DioDoneWq;   // sb->s_dio_done_wq allocated
+    public byte TruncSeq;    // the SPIN peer model's trunc_seq (BenchFix)
 
     public readonly void Encode(ref Encoder e)
     {
@@ -55,6 +56,7 @@ public struct Inode
         e.Byte((byte)DioCount);
         e.Byte((byte)((StableWrites ? 1 : 0) | (WritebackMayDeadlock ? 2 : 0) | (DioDoneWq ? 4 : 0) | (DeviceStable ? 8 : 0)));
         e.Byte(StableCount);
+        e.Byte(TruncSeq);
         e.Byte(WbErr);
     }
 }

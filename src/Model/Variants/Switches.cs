@@ -67,8 +67,12 @@ public static class Switches
         "WtTowrite", ["clear", "keep"], "clear",
         "a write-through that leaves the folio dirty starts writeback with folio_start_writeback, clearing TOWRITE (as posted), or keeps it (folio_start_writeback_keepwrite)");
 
+    public static readonly SwitchDef BenchFix = new(
+        "BenchFix", ["off", "on"], "on",
+        "the SPIN peer model's FIX: the flusher skips folios beyond EOF and end-io extends i_size only if no truncate happened since");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(ModelCheck.Bench.ExplorerBenchmarks).Assembly).Run(args);

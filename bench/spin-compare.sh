@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Side-by-side: SPIN on ../shared/bench/spin/pagecache.pml against ModelCheck's exhaustive engine
+# on scenarios/bench/*.yaml (the same processes, one step per Promela statement), one after the other
+# on this machine. Prints a table and, last, the ratios ModelCheck/SPIN for the NF=3 config.
+# Usage: bench/spin-compare.sh [--full]   (--full adds NF=4 configs; minutes to hours for ModelCheck)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PML="${PML:-$ROOT/../shared/bench/spin/pagecache.pml}"
+FULL="${1:-}"
+if ! command -v spin >/dev/null; then
+  (apt-get install -y spin || (apt-get update && apt-get install -y spin)) >/dev/null
+fi
+if [ ! -x /usr/bin/time ]; then
+  (apt-get install -y time || (apt-get update && apt-get install -y time)) >/dev/null
+fi
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+dotnet build "$ROOT/src/Cli" -c Release -v q -nologo >/dev/null
+MC="dotnet $ROOT/src/Cli/bin/Release/net10.0/modelcheck.dll"
+
+rows=()
+# run_spin LABEL DEFINES PANFLAGS CCFLAGS -> "states transitions seconds mem_mb"
+run_spin() {
+  local defines="$1" panflags="$2" ccflags="$3"
+  (cd "$WORK" && rm -f pan* && spin -a $defines "$PML" >/dev/null && gcc -O2 -w -DSAFETY $ccflags -o pan pan.c)
+  local out
+  out=$(cd "$WORK" && /usr/bin/time -v ./pan $panflags 2>"$WORK/time.txt" || true)
+  local states trans secs mem
+  states=$(echo "$out" | awk '/states, stored/ {print $1; exit}')
+  trans=$(echo "$out" | awk '/transitions \(= stored\+matched\)/ {print $1; exit}')
+  [ -z "$trans" ] && trans=$(echo "$out" | awk '/states, matched/ {m=$1} /states, stored/ {s=$1} END {print s+m}')
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  mem=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
+  echo "$states $trans $secs $mem"
+}
+# run_mc SCENARIO VARIANT -> "states transitions seconds mem_mb verdict"
+run_mc() {
+  local json
+  json=$(/usr/bin/time -v $MC check "$ROOT/scenarios/bench/$1.yaml" --variant "$2" --json --trace-out "$WORK/mc.json" 2>"$WORK/time.txt" || true)
+  local mem
+  mem=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
+  echo "$json" | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['states'], d['transitions'], d['seconds'], '$mem', d['verdict'])"
+}
+row() { printf '| %-34s | %-22s | %12s | %13s | %8s | %10s | %8s |\n' "$@"; }
+row config run states transitions seconds "states/s" "mem MB"
+row ---------------------------------- ---------------------- ------------ ------------- -------- ---------- --------
+report() { # config run states trans secs mem
+  local sps; sps=$(python3 -c "print(int($3/max($5,0.001)))")
+  row "$1" "$2" "$3" "$4" "$5" "$sps" "$6"
+}
+A_DEF="-DFIX=1 -DNF=3 -DNW=2 -DASYNC=1"
+read -r s t e m < <(run_spin "$A_DEF" "-m1000000 -w26" "")
+report "NF=3 NW=2 ASYNC=1 FIX=1" "SPIN POR (DFS)" "$s" "$t" "$e" "$m"; spin_por_s=$s; spin_por_e=$e
+read -r s t e m < <(run_spin "$A_DEF" "-m1000000 -w27" "-DNOREDUCE")
+report "NF=3 NW=2 ASYNC=1 FIX=1" "SPIN no POR" "$s" "$t" "$e" "$m"; spin_nr_s=$s; spin_nr_e=$e
+read -r s t e m v < <(run_mc bench-spin-a BenchFix=on)
+report "NF=3 NW=2 ASYNC=1 FIX=1" "ModelCheck BFS ($v)" "$s" "$t" "$e" "$m"; mc_s=$s; mc_e=$e
+read -r s t e m < <(run_spin "-DFIX=0 -DNF=4 -DNW=2 -DASYNC=1" "-w26" "-DBFS")
+report "NF=4 NW=2 ASYNC=1 FIX=0" "SPIN BFS first violation" "$s" "$t" "$e" "$m"
+read -r s t e m v < <(run_mc bench-spin-b-bug BenchFix=off)
+report "NF=4 NW=2 ASYNC=1 FIX=0" "ModelCheck BFS ($v)" "$s" "$t" "$e" "$m"
+if [ "$FULL" = "--full" ]; then
+  read -r s t e m < <(run_spin "-DFIX=1 -DNF=4 -DNW=2 -DASYNC=1" "-m1000000 -w26" "")
+  report "NF=4 NW=2 ASYNC=1 FIX=1" "SPIN POR (DFS)" "$s" "$t" "$e" "$m"
+  read -r s t e m v < <(run_mc bench-spin-b BenchFix=on)
+  report "NF=4 NW=2 ASYNC=1 FIX=1" "ModelCheck BFS ($v)" "$s" "$t" "$e" "$m"
+fi
+python3 - "$mc_s" "$mc_e" "$spin_nr_s" "$spin_nr_e" "$spin_por_e" <<'PY'
+import sys
+mc_s, mc_e, nr_s, nr_e, por_e = map(float, sys.argv[1:])
+print(f"ratio_states_per_s={ (mc_s/mc_e) / (nr_s/nr_e):.3f} ratio_time_to_complete={ mc_e/por_e:.3f}")
+PY

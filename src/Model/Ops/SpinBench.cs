@@ -1,0 +1,162 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// The processes of the SPIN peer model (shared/bench/spin/pagecache.pml), written as ModelCheck
+/// steps so that both checkers explore the same system: one step per Promela statement, an atomic
+/// block as one step, the same variables (present, locked, dirty, writeback, uptodate, data and
+/// disk per folio; i_size; i_rwsem; truncate_done; later_write; trunc_seq) and the same property
+/// (isize-regression). A folio is one unit; BenchFix mirrors FIX. Not a kernel model: a yardstick.
+/// </summary>
+public static class SpinBench
+{
+    private static bool Fix(KernelState s) => s.Machine.Variant.Get(Variants.Switches.BenchFix) == "on";
+
+    private static Guard Lock(KernelState s, int f) =>
+        s.Folios[f].LockOwner >= 0 ? Guard.Block(WaitKind.FolioLock, f, $"folio_lock(F{f})") : Guard.Run;
+
+    private static void Set(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
+        b.Add(what, (_, _) => Guard.Run, effect);
+
+    /// <summary>proctype writer(w, last): [i_rwsem] lock, present, data, uptodate, dirty, unlock per folio; then i_size.</summary>
+    public static void EmitWriter(ProgramBuilder b, int last, int writeId)
+    {
+        byte tag = DataTag.Write(writeId);
+        b.Add("writer_lock_irwsem", (s, tid) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, -1, "irwsem"),
+            (s, c) =>
+            {
+                s.Inode.IRwsem.Lock(c.Tid);
+                if (s.History.TruncSize >= 0) s.History.SizeOpSince = true; // later_write
+            });
+        for (int f = 0; f <= last; f++)
+        {
+            int i = f;
+            Set(b, "loop_cond", (_, _) => { });
+            b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
+            Set(b, "present", (s, _) => s.Folios[i].Present = true);
+            Set(b, "copy_folio_from_iter", (s, _) => s.CacheData[i] = tag);
+            Set(b, "uptodate", (s, _) => s.Folios[i].UptodateMask = 1);
+            Set(b, "folio_mark_dirty", (s, _) => s.Folios[i].Dirty = true);
+            Set(b, "folio_unlock", (s, _) => s.Folios[i].LockOwner = -1);
+            Set(b, "f++", (_, _) => { });
+        }
+        Set(b, "loop_exit", (_, _) => { });
+        Set(b, "i_size_write", (s, _) => s.Inode.ISize = Math.Max(s.Inode.ISize, last + 1));
+        Set(b, "writer_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
+    }
+
+    /// <summary>proctype truncate: [i_rwsem] i_size = 0; per folio: lock, wait for writeback, remove, unlock.</summary>
+    public static void EmitTruncate(ProgramBuilder b, int folios)
+    {
+        b.Add("truncate_lock_irwsem", (s, _) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, -1, "irwsem"),
+            (s, c) => s.Inode.IRwsem.Lock(c.Tid));
+        Set(b, "i_size_write(0)", (s, _) =>
+        {
+            s.Inode.ISize = 0;
+            if (Fix(s)) s.Inode.TruncSeq++;
+        });
+        for (int f = 0; f < folios; f++)
+        {
+            int i = f;
+            Set(b, "loop_cond", (_, _) => { });
+            b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
+            b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"writeback F{i}") : Guard.Run,
+                (_, _) => { });
+            Set(b, "truncate_inode_folio", (s, _) =>
+            {
+                ref var folio = ref s.Folios[i];
+                folio.Present = false;
+                folio.Dirty = false;
+                folio.UptodateMask = 0;
+                s.CacheData[i] = DataTag.None;
+                s.Disk[i] = DataTag.Zero;
+            });
+            Set(b, "folio_unlock", (s, _) => s.Folios[i].LockOwner = -1);
+            Set(b, "f++", (_, _) => { });
+        }
+        Set(b, "loop_exit", (_, _) => { });
+        Set(b, "truncate_done", (s, _) => OpHistory.TruncateDone(s, 0));
+        Set(b, "truncate_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
+    }
+
+    /// <summary>proctype flusher: forever pick a folio, lock it, snapshot it under the lock, submit.</summary>
+    public static void EmitFlusher(ProgramBuilder b, int folios)
+    {
+        const int F = OpHistory.Scratch0, Snap = OpHistory.Scratch1, Seq = OpHistory.Scratch2, Go = OpHistory.Scratch3;
+        var top = b.MarkHere();
+        var skip = b.NewLabel();
+        var reset = b.NewLabel();
+        b.Add("select", (_, _) => Guard.Run, (s, c) => s.Local(c.Tid, F) = c.Alt, (_, _) => "", (_, _) => folios);
+        b.Add("folio_lock", (s, tid) => Lock(s, s.Local(tid, F)), (s, c) => s.Folios[s.Local(c.Tid, F)].LockOwner = (sbyte)c.Tid,
+            (s, tid) => $"F{s.Local(tid, F)}");
+        b.Add("snapshot", (_, _) => Guard.Run, (s, c) =>
+        {
+            int f = s.Local(c.Tid, F);
+            var folio = s.Folios[f];
+            bool go = folio.Present && folio.Dirty && (!Fix(s) || f < s.Inode.ISize);
+            s.Local(c.Tid, Go) = go ? 1 : 0;
+            s.Local(c.Tid, Seq) = s.Inode.TruncSeq;
+        });
+        b.Add("drop_beyond_eof", (_, _) => Guard.Run, (s, c) =>
+        {
+            int f = s.Local(c.Tid, F);
+            if (Fix(s) && s.Folios[f].Present && s.Folios[f].Dirty && s.Local(c.Tid, Go) == 0) s.Folios[f].Dirty = false;
+        });
+        b.Add("if_go", (_, _) => Guard.Run, (s, c) =>
+        {
+            if (s.Local(c.Tid, Go) == 0) c.Goto(skip);
+        });
+        Set(b, "clear_dirty", (s, c) => s.Folios[s.Local(c.Tid, F)].Dirty = false);
+        Set(b, "set_writeback", (s, c) => s.Folios[s.Local(c.Tid, F)].Writeback = true);
+        Set(b, "snap", (s, c) => s.Local(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
+        Set(b, "folio_unlock", (s, c) => s.Folios[s.Local(c.Tid, F)].LockOwner = -1);
+        b.Add("submit_bio", (_, _) => Guard.Run, (s, c) =>
+        {
+            int f = s.Local(c.Tid, F);
+            var bio = new Bio(BioKind.Writeback, s.Local(c.Tid, Seq), f, 1, [(byte)s.Local(c.Tid, Snap)], [f], false, false, f + 1, false, false);
+            int at = s.Bios.FindIndex(x => x.FirstBlock > f);
+            s.Bios.Insert(at < 0 ? s.Bios.Count : at, bio); // in folio order: SPIN's inflight[] arrays
+            c.Goto(reset);
+        });
+        b.Mark(skip);
+        Set(b, "folio_unlock", (s, c) => s.Folios[s.Local(c.Tid, F)].LockOwner = -1);
+        b.Mark(reset);
+        Set(b, "go=0", (s, c) => s.Local(c.Tid, Go) = 0);
+        Set(b, "snap=0", (s, c) => s.Local(c.Tid, Snap) = 0);
+        Set(b, "seq=0", (s, c) => s.Local(c.Tid, Seq) = 0);
+        b.Add("f=0", (_, _) => Guard.Run, (s, c) =>
+        {
+            s.Local(c.Tid, F) = 0;
+            c.Goto(top);
+        });
+    }
+
+    /// <summary>proctype endio: forever complete any in-flight bio: disk write, end writeback, i_size.</summary>
+    public static void EmitEndio(ProgramBuilder b)
+    {
+        const int F = OpHistory.Scratch0, Seq = OpHistory.Scratch2;
+        var top = b.MarkHere();
+        b.Add("complete",
+            (s, _) => s.Bios.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no bio in flight"),
+            (s, c) =>
+            {
+                var bio = s.Bios[c.Alt];
+                s.Bios.RemoveAt(c.Alt);
+                s.Disk[bio.FirstBlock] = bio.Data[0];
+                s.Local(c.Tid, F) = bio.FirstBlock;
+                s.Local(c.Tid, Seq) = bio.Owner;
+            },
+            (s, _) => "", (s, _) => s.Bios.Count);
+        Set(b, "folio_end_writeback", (s, c) => s.Folios[s.Local(c.Tid, F)].Writeback = false);
+        b.Add("endio_isize", (_, _) => Guard.Run, (s, c) =>
+        {
+            int e = s.Local(c.Tid, F) + 1;
+            if ((!Fix(s) || s.Local(c.Tid, Seq) == s.Inode.TruncSeq) && s.Inode.ISize < e) s.Inode.ISize = e;
+            s.Local(c.Tid, F) = 0;
+            s.Local(c.Tid, Seq) = 0;
+            c.Goto(top);
+        });
+    }
+}
