@@ -46,7 +46,10 @@ public static class CheckCommand
             string tracePath = p.GetValue(traceOut) ?? catalog.TracePath(spec.Id, v.ToString());
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (eng == "coyote")
-                return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed)), tracePath, p.GetValue(json));
+                return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
+                {
+                    Progress = Console.IsErrorRedirected ? null : (it, rate, bugs) => Console.Error.Write($"\r{spec.Id}: {it:N0} iterations, {rate:N0} it/s, {bugs} bugs   "),
+                }, tracePath, p.GetValue(json));
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json));
             var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id));
             Output.EndProgress();
@@ -99,6 +102,7 @@ public static class CheckCommand
     {
         if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive");
         var r = ModelCheck.Explore.Coyote.CoyoteEngine.Run(spec, v, o);
+        Output.EndProgress();
         string? coyotePath = null;
         if (r.BugFound)
         {

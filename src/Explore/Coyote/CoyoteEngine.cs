@@ -9,7 +9,11 @@ using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Explore.Coyote;
 
-public sealed record CoyoteOptions(string Strategy = "random", int Iterations = 1000, int MaxSteps = 2000, ulong? Seed = null, string? ReproducibleTrace = null);
+public sealed record CoyoteOptions(string Strategy = "random", int Iterations = 1000, int MaxSteps = 2000, ulong? Seed = null, string? ReproducibleTrace = null)
+{
+    /// <summary>Called about once a second with (iterations, iterations per second, bugs).</summary>
+    public Action<uint, double, int>? Progress { get; init; }
+}
 
 public sealed record CoyoteResult(
     bool BugFound,
@@ -51,11 +55,17 @@ public static class CoyoteEngine
         var engine = TestingEngine.Create(config, harness.Iteration);
         uint iteration = 0, bugAt = 0;
         engine.RegisterStartIterationCallBack(i => iteration = i + 1);
+        var sw = Stopwatch.StartNew();
+        long nextProgress = 1000;
         engine.RegisterEndIterationCallBack(_ =>
         {
             if (bugAt == 0 && engine.TestReport.NumOfFoundBugs > 0) bugAt = iteration;
+            if (o.Progress is not null && sw.ElapsedMilliseconds >= nextProgress)
+            {
+                nextProgress = sw.ElapsedMilliseconds + 1000;
+                o.Progress(iteration, iteration / sw.Elapsed.TotalSeconds, engine.TestReport.NumOfFoundBugs);
+            }
         });
-        var sw = Stopwatch.StartNew();
         var stdout = Console.Out;
         try
         {
