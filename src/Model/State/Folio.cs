@@ -48,7 +48,13 @@ public struct Folio
 
     public readonly void Encode(ref Encoder e)
     {
-        if (!Present) { e.Byte(0); return; }
+        if (!Present)
+        {
+            // an absent folio has no state but its lock (the SPIN peer model's locked[] outlives present[])
+            e.Byte(0);
+            e.Byte((byte)(LockOwner + 1));
+            return;
+        }
         int flags = 1
             | (Dirty ? 2 : 0) | (Writeback ? 4 : 0) | (Dropbehind ? 8 : 0) | (Reclaim ? 16 : 0)
             | (TagDirty ? 32 : 0) | (TagToWrite ? 64 : 0) | (TagWriteback ? 128 : 0)
