@@ -114,8 +114,8 @@ public static class BufferedWrite
             for (int u = Math.Max(bu0, from); u < Math.Min(bu1, to); u++)
             {
                 // a newer write replaces older data: the older write no longer has to survive here
-                if (DataTag.IsWrite(tag) && s.CacheData[u] != tag) s.History.MustSurvive[u] = DataTag.None;
-                if (s.CacheData[u] != tag) s.History.Landed(u, tag);
+                if (DataTag.IsWrite(tag) && s.CacheData[u] != tag && s.History.MustSurvive[u] != DataTag.None) s.H.MustSurvive[u] = DataTag.None;
+                if (s.CacheData[u] != tag) s.H.Landed(u, tag);
                 s.CacheData[u] = tag;
             }
             f.UptodateMask |= (byte)(1 << k);

@@ -111,7 +111,7 @@ public static class DirectIo
                     if (u >= from && u < to)
                     {
                         s.Disk[u] = tag;
-                        s.History.MustSurvive[u] = DataTag.None; // superseded; set again when this write returns
+                        s.H.MustSurvive[u] = DataTag.None; // superseded; set again when this write returns
                     }
                     else if (fresh) s.Disk[u] = DataTag.Zero; // sub-block zeroing bio
                 }

@@ -17,12 +17,12 @@ public static class OpHistory
 
     public static int LocalsPerThread(Geometry g) => ScratchSlots + (2 * g.Units);
 
-    public static void SizeOpStarted(KernelState s) => s.History.SizeOpSince = true;
+    public static void SizeOpStarted(KernelState s) => s.H.SizeOpSince = true;
 
     /// <summary>truncate(n) started: data past n is being discarded, so it no longer has to survive.</summary>
     public static void TruncateStarted(KernelState s, int newSize)
     {
-        var h = s.History;
+        var h = s.H;
         h.SizeOpSince = true;
         for (int w = 0; w < h.WriteCut.Length; w++)
             if (h.WriteCut[w] > newSize) h.WriteCut[w] = newSize;
@@ -31,7 +31,7 @@ public static class OpHistory
 
     public static void WriteStarted(KernelState s, int writeId, int from, int to)
     {
-        var h = s.History;
+        var h = s.H;
         h.WriteCut[writeId] = s.Geo.Units + 1;
         h.SizeOpSince = true;
         for (int u = from; u < to; u++) h.MustSurvive[u] = DataTag.None;
@@ -40,7 +40,7 @@ public static class OpHistory
     /// <summary>The write's data landed in units [from, to) (cache or disk): each unit orders its versions by landing.</summary>
     public static void WriteApplied(KernelState s, byte tag, int from, int to)
     {
-        for (int u = from; u < to; u++) s.History.Landed(u, tag);
+        for (int u = from; u < to; u++) s.H.Landed(u, tag);
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ public static class OpHistory
     /// </summary>
     public static void WriteDone(KernelState s, int writeId, int from, int to)
     {
-        var h = s.History;
+        var h = s.H;
         byte tag = DataTag.Write(writeId);
         int limit = Math.Min(s.Inode.ISize, h.WriteCut[writeId]);
         h.WriteCut[writeId] = 0;
@@ -67,7 +67,7 @@ public static class OpHistory
 
     public static void TruncateSetSize(KernelState s, int newSize)
     {
-        var h = s.History;
+        var h = s.H;
         for (int w = 0; w < h.WriteCut.Length; w++)
             if (h.WriteCut[w] > newSize) h.WriteCut[w] = newSize;
         for (int u = newSize; u < s.Geo.Units; u++)
@@ -79,8 +79,8 @@ public static class OpHistory
 
     public static void TruncateDone(KernelState s, int newSize)
     {
-        s.History.TruncSize = newSize;
-        s.History.SizeOpSince = false;
+        s.H.TruncSize = newSize;
+        s.H.SizeOpSince = false;
     }
 
     /// <summary>Snapshot the floor a read must respect (at read start).</summary>
@@ -108,7 +108,7 @@ public static class OpHistory
         for (int u = 0; u < s.Geo.Units; u++)
         {
             ref int seen = ref s.Local(tid, ScratchSlots + s.Geo.Units + u);
-            if (seen > 0) s.History.Floor[u] = Math.Max(s.History.Floor[u], seen - 1);
+            if (seen > 0) s.H.Floor[u] = Math.Max(s.History.Floor[u], seen - 1);
             seen = 0;
             s.Local(tid, ScratchSlots + u) = 0;
         }

@@ -28,7 +28,7 @@ public static class SpinBench
             (s, c) =>
             {
                 s.Inode.IRwsem.Lock(c.Tid);
-                if (s.History.TruncSize >= 0) s.History.SizeOpSince = true; // later_write
+                if (s.History.TruncSize >= 0) s.H.SizeOpSince = true; // later_write
             });
         for (int f = 0; f <= last; f++)
         {

@@ -30,7 +30,29 @@ public sealed class KernelState
     public ThreadCursor[] Threads = [];
     public int[] Locals = [];
     public WtCtx[] Wt = [];
-    public History History = new();
+    private History history = new();
+    private bool historyShared;
+
+    /// <summary>The history summaries, for reading. A step that changes them uses <see cref="H"/>.</summary>
+    public History History
+    {
+        get => history;
+        init => history = value;
+    }
+
+    /// <summary>The history summaries for writing: copied on the first write after a clone (they rarely change).</summary>
+    public History H
+    {
+        get
+        {
+            if (historyShared)
+            {
+                history = history.Clone();
+                historyShared = false;
+            }
+            return history;
+        }
+    }
 
     public Geometry Geo => Machine.Geometry;
 
@@ -52,7 +74,8 @@ public sealed class KernelState
         Threads = (ThreadCursor[])Threads.Clone(),
         Locals = (int[])Locals.Clone(),
         Wt = (WtCtx[])Wt.Clone(),
-        History = History.Clone(),
+        history = history,
+        historyShared = true,
     };
 
     public ref int Local(int tid, int slot) => ref Locals[(tid * Machine.LocalsPerThread) + slot];
