@@ -26,7 +26,7 @@ public static class BufferedWrite
         b.Add("xfs_buffered_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
         {
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
-                if (s.Extents[blk] == ExtentType.Hole) s.Extents[blk] = ExtentType.Delalloc;
+                if (s.Extents[blk] == ExtentType.Hole) s.ExtentsW[blk] = ExtentType.Delalloc;
         }, (_, _) => Range(g, from, to));
         for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
         {

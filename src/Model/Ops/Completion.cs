@@ -42,7 +42,7 @@ public static class Completion
     private static void WriteDisk(KernelState s, Bio bio)
     {
         int u0 = s.Geo.FirstUnitOfBlock(bio.FirstBlock);
-        var target = bio.ToCow ? s.CowDisk : s.Disk;
+        var target = bio.ToCow ? s.CowDiskW : s.DiskW;
         bio.Data.CopyTo(target.AsSpan(u0));
     }
 
@@ -55,14 +55,14 @@ public static class Completion
             (s, c) =>
             {
                 var bio = s.Bios[c.Alt];
-                s.Bios.RemoveAt(c.Alt);
+                s.BiosW.RemoveAt(c.Alt);
                 WriteDisk(s, bio);
                 c.Note("disk <- " + bio.Describe(s.Geo));
                 if (bio.CompleteInTask && !c.InTask)
                 {
                     // bio_endio: BIO_COMPLETE_IN_TASK in atomic context -> per-CPU bio_list, bio_complete_wq
                     c.Function = "bio_endio";
-                    s.Work.Add(new WorkItem(WorkKind.BioCompleteInTask, -1, bio));
+                    s.WorkW.Add(new WorkItem(WorkKind.BioCompleteInTask, -1, bio));
                     c.Note("BIO_COMPLETE_IN_TASK: deferred to bio_complete_work_fn");
                 }
                 else if (bio.Kind == BioKind.WriteThrough)
@@ -73,7 +73,7 @@ public static class Completion
                 else if (bio.NeedsWq)
                 {
                     c.Function = "xfs_end_bio";
-                    s.Work.Add(new WorkItem(WorkKind.XfsEndIo, -1, bio));
+                    s.WorkW.Add(new WorkItem(WorkKind.XfsEndIo, -1, bio));
                     c.Note("queue xfs_end_io work");
                 }
                 else
@@ -98,7 +98,7 @@ public static class Completion
             (s, c) =>
             {
                 var w = s.Work[c.Alt];
-                s.Work.RemoveAt(c.Alt);
+                s.WorkW.RemoveAt(c.Alt);
                 if (w.Kind == WorkKind.XfsEndIo)
                 {
                     c.Function = "xfs_end_io";
@@ -138,14 +138,14 @@ public static class Completion
             if (bio.ToCow && s.Cow[blk] != CowType.None)
             {
                 // xfs_reflink_end_cow: remap the COW staging block into the data fork
-                for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = s.CowDisk[u];
-                s.Extents[blk] = ExtentType.Written;
-                s.Cow[blk] = CowType.None;
+                for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = s.CowDisk[u];
+                s.ExtentsW[blk] = ExtentType.Written;
+                s.CowW[blk] = CowType.None;
                 c.Note($"blk {blk} COW remapped");
             }
             else if (bio.Unwritten && s.Extents[blk] == ExtentType.Unwritten)
             {
-                s.Extents[blk] = ExtentType.Written;
+                s.ExtentsW[blk] = ExtentType.Written;
                 c.Note($"blk {blk} unwritten -> written");
             }
         }

@@ -103,23 +103,23 @@ public static class DirectIo
                 bool fresh = s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc or ExtentType.Unwritten; // IOMAP_F_NEW or unwritten: sub-block zeroing
                 if (s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc)
                 {
-                    s.Extents[blk] = ExtentType.Unwritten;
-                    for (int u = bu0; u < bu1; u++) s.Disk[u] = DataTag.Stale;
+                    s.ExtentsW[blk] = ExtentType.Unwritten;
+                    for (int u = bu0; u < bu1; u++) s.DiskW[u] = DataTag.Stale;
                 }
                 for (int u = bu0; u < bu1; u++)
                 {
                     if (u >= from && u < to)
                     {
-                        s.Disk[u] = tag;
+                        s.DiskW[u] = tag;
                         s.H.MustSurvive[u] = DataTag.None; // superseded; set again when this write returns
                     }
-                    else if (fresh) s.Disk[u] = DataTag.Zero; // sub-block zeroing bio
+                    else if (fresh) s.DiskW[u] = DataTag.Zero; // sub-block zeroing bio
                 }
             }
             OpHistory.WriteApplied(s, tag, from, to);
             // xfs_dio_write_end_io: convert unwritten, then raise i_size
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
-                if (s.Extents[blk] == ExtentType.Unwritten) s.Extents[blk] = ExtentType.Written;
+                if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
             if (to > s.Inode.ISize) s.Inode.ISize = to;
             Completion.SetFileSize(s, to, c);
             // kiocb_invalidate_post_direct_write
@@ -153,7 +153,7 @@ public static class DirectIo
     {
         var g = s.Geo;
         for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
-            if (s.Extents[blk] == ExtentType.Hole) s.Extents[blk] = ExtentType.Delalloc;
+            if (s.Extents[blk] == ExtentType.Hole) s.ExtentsW[blk] = ExtentType.Delalloc;
         for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
         {
             bool created = !s.Folios[i].Present;

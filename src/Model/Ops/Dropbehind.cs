@@ -34,7 +34,7 @@ public static class Dropbehind
         if (preFix ? !preFixFlag : !f.Dropbehind) return;
         if (c.InTask)
         {
-            s.PendingDropbehind.Add(new PendingDropbehind(i, c.Tid, preFix));
+            s.PendingDropbehindW.Add(new PendingDropbehind(i, c.Tid, preFix));
             return;
         }
         var irq = s.Machine.Variant.Dropbehind.Irq;
@@ -47,8 +47,8 @@ public static class Dropbehind
                 c.Note($"F{i} dropbehind batch full: skipped");
                 return;
             }
-            s.DropbehindBatch.Add(i);
-            if (!s.Work.Any(w => w.Kind == WorkKind.DropbehindWork)) s.Work.Add(new WorkItem(WorkKind.DropbehindWork, -1, null));
+            s.DropbehindBatchW.Add(i);
+            if (!s.Work.Any(w => w.Kind == WorkKind.DropbehindWork)) s.WorkW.Add(new WorkItem(WorkKind.DropbehindWork, -1, null));
             c.Note($"F{i} added to the dropbehind batch; schedule_work");
             return;
         }
@@ -65,7 +65,7 @@ public static class Dropbehind
         {
             int k = s.PendingDropbehind.FindIndex(p => p.Tid == c.Tid);
             var p = s.PendingDropbehind[k];
-            s.PendingDropbehind.RemoveAt(k);
+            s.PendingDropbehindW.RemoveAt(k);
             int i = p.Folio;
             ref var f = ref s.Folios[i];
             if (!f.Present) return;
@@ -123,7 +123,7 @@ public static class Dropbehind
     public static void WorkFn(KernelState s, StepContext c)
     {
         var batch = s.DropbehindBatch.ToList();
-        s.DropbehindBatch.Clear();
+        s.DropbehindBatchW.Clear();
         foreach (int i in batch)
         {
             ref var f = ref s.Folios[i];

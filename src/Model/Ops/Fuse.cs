@@ -22,7 +22,7 @@ public static class Fuse
         PageCache.StartWriteback(s, i, g.AllBlocksMask, stableIo: false, c);
         s.Folios[i].DirtyMask = 0;
         var data = s.CacheData.AsSpan(g.FirstUnitOfFolio(i), g.UnitsPerFolio).ToArray();
-        s.FuseRequests.Add(new FuseRequest(i, g.FirstBlockOfFolio(i), data, temp, -1));
+        s.FuseRequestsW.Add(new FuseRequest(i, g.FirstBlockOfFolio(i), data, temp, -1));
         if (temp)
         {
             c.Emit(new CopyMade(i, "fuse_writepage_locked: copy into a temp folio"));
@@ -47,7 +47,7 @@ public static class Fuse
                 for (int k = 0; k < s.FuseRequests.Count; k++)
                     if (s.FuseRequests[k].Server < 0 && ++n == c.Alt)
                     {
-                        s.FuseRequests[k] = s.FuseRequests[k] with { Server = c.Tid };
+                        s.FuseRequestsW[k] = s.FuseRequests[k] with { Server = c.Tid };
                         c.Note($"server takes WRITE F{s.FuseRequests[k].Folio}");
                         break;
                     }
@@ -76,8 +76,8 @@ public static class Fuse
                 int k = s.FuseRequests.FindIndex(r => r.Server == c.Tid);
                 if (k < 0) throw new ModelError("server answers without a request");
                 var r = s.FuseRequests[k];
-                s.FuseRequests.RemoveAt(k);
-                r.Data.CopyTo(s.Disk.AsSpan(g.FirstUnitOfBlock(r.FirstBlock)));
+                s.FuseRequestsW.RemoveAt(k);
+                r.Data.CopyTo(s.DiskW.AsSpan(g.FirstUnitOfBlock(r.FirstBlock)));
                 if (!r.TempPage)
                 {
                     s.Folios[r.Folio].WritebackMask = 0;

@@ -92,7 +92,7 @@ public static class Mmap
                 f.LockOwner = (sbyte)c.Tid;
                 // folio_mkwrite_check_truncate: blocks are reserved only up to EOF
                 for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1) && g.FirstUnitOfBlock(blk) < s.Inode.ISize; blk++)
-                    if (s.Extents[blk] == ExtentType.Hole && s.Cow[blk] == CowType.None) s.Extents[blk] = ExtentType.Delalloc;
+                    if (s.Extents[blk] == ExtentType.Hole && s.Cow[blk] == CowType.None) s.ExtentsW[blk] = ExtentType.Delalloc;
                 PageCache.MarkDirty(s, i);
             },
             (_, _) => $"F{i}");

@@ -71,7 +71,7 @@ public static class SpinBench
                 folio.Dirty = false;
                 folio.UptodateMask = 0;
                 s.CacheData[i] = DataTag.None;
-                s.Disk[i] = DataTag.Zero;
+                s.DiskW[i] = DataTag.Zero;
             });
             Set(b, "folio_unlock", (s, _) => s.Folios[i].LockOwner = -1);
             Set(b, "f++", (_, _) => { });
@@ -117,7 +117,7 @@ public static class SpinBench
             int f = s.Local(c.Tid, F);
             var bio = new Bio(BioKind.Writeback, s.Local(c.Tid, Seq), f, 1, [(byte)s.Local(c.Tid, Snap)], [f], false, false, f + 1, false, false);
             int at = s.Bios.FindIndex(x => x.FirstBlock > f);
-            s.Bios.Insert(at < 0 ? s.Bios.Count : at, bio); // in folio order: SPIN's inflight[] arrays
+            s.BiosW.Insert(at < 0 ? s.Bios.Count : at, bio); // in folio order: SPIN's inflight[] arrays
             c.Goto(reset);
         });
         b.Mark(skip);
@@ -143,8 +143,8 @@ public static class SpinBench
             (s, c) =>
             {
                 var bio = s.Bios[c.Alt];
-                s.Bios.RemoveAt(c.Alt);
-                s.Disk[bio.FirstBlock] = bio.Data[0];
+                s.BiosW.RemoveAt(c.Alt);
+                s.DiskW[bio.FirstBlock] = bio.Data[0];
                 s.Local(c.Tid, F) = bio.FirstBlock;
                 s.Local(c.Tid, Seq) = bio.Owner;
             },

@@ -115,8 +115,8 @@ public static class Truncate
             for (int blk = firstFree; blk < g.Blocks; blk++)
             {
                 if (s.Extents[blk] != ExtentType.Hole || s.Cow[blk] != CowType.None) c.Note($"blk {blk} freed");
-                s.Extents[blk] = ExtentType.Hole;
-                s.Cow[blk] = CowType.None;
+                s.ExtentsW[blk] = ExtentType.Hole;
+                s.CowW[blk] = CowType.None;
             }
         }, (_, _) => $"i_disk_size = {g.Bytes(newSize)}");
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>

@@ -29,7 +29,7 @@ public static class WriteThrough
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {
             var policy = s.Machine.Variant.WriteThrough;
-            ref var w = ref s.Wt[writeId];
+            ref var w = ref s.WtW[writeId];
             w = new WtCtx
             {
                 Active = true, Ref = 1, Pos = from, NewISize = s.Inode.ISize, Aio = aio, Waiting = !aio,
@@ -65,7 +65,7 @@ public static class WriteThrough
         b.Add("xfs_direct_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
         {
             var policy = s.Machine.Variant.WriteThrough;
-            ref var w = ref s.Wt[writeId];
+            ref var w = ref s.WtW[writeId];
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
             {
                 if (s.Cow[blk] != CowType.None)
@@ -74,7 +74,7 @@ public static class WriteThrough
                     w.Cow = true;
                     if (policy.CowConvert.AtIomapBegin && s.Cow[blk] == CowType.Unwritten)
                     {
-                        s.Cow[blk] = CowType.Written; // xfs_reflink_allocate_cow(convert_now)
+                        s.CowW[blk] = CowType.Written; // xfs_reflink_allocate_cow(convert_now)
                         s.Local(c.Tid, OpHistory.Scratch3) = 1; // reported IOMAP_F_NEW; write_begin will find it stale
                         c.Note($"blk {blk} COW extent converted to written at iomap_begin (IOMAP_F_NEW)");
                     }
@@ -82,8 +82,8 @@ public static class WriteThrough
                 }
                 if (s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc)
                 {
-                    s.Extents[blk] = ExtentType.Unwritten;
-                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = DataTag.Stale;
+                    s.ExtentsW[blk] = ExtentType.Unwritten;
+                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = DataTag.Stale;
                     c.Note($"blk {blk} allocated unwritten");
                 }
                 if (s.Extents[blk] == ExtentType.Unwritten) w.Unwritten = true;
@@ -105,7 +105,7 @@ public static class WriteThrough
             (s, c) => SubmitBio(s, writeId, c));
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {
-            ref var w = ref s.Wt[writeId];
+            ref var w = ref s.WtW[writeId];
             w.Ref--;
             if (w.Ref == 0)
             {
@@ -137,7 +137,7 @@ public static class WriteThrough
             else if (queued == 0)
             {
                 OpHistory.WriteDone(s, writeId, from, to);
-                s.Wt[writeId] = default;
+                s.WtW[writeId] = default;
             }
             queued = 0;
         });
@@ -157,7 +157,7 @@ public static class WriteThrough
             staleRemap = 0;
         }
         BufferedWrite.CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c, cowSource: s.Wt[writeId].Cow);
-        ref var w = ref s.Wt[writeId];
+        ref var w = ref s.WtW[writeId];
         int f0 = g.FirstUnitOfFolio(i), f1 = g.FirstUnitOfFolio(i + 1);
         int u0 = Math.Max(from, f0), u1 = Math.Min(to, f1);
         w.Written += u1 - u0;
@@ -207,14 +207,14 @@ public static class WriteThrough
             for (int blk = first; blk < first + count; blk++)
                 if (s.Cow[blk] == CowType.Unwritten)
                 {
-                    s.Cow[blk] = CowType.Written;
+                    s.CowW[blk] = CowType.Written;
                     c.Note($"xfs_reflink_convert_cow: blk {blk} COW extent written");
                 }
         }
         var bio = new Bio(BioKind.WriteThrough, writeId, first, count, s.CacheData.AsSpan(u0, n).ToArray(), folios,
             ToCow: cow, Unwritten: s.Wt[writeId].Unwritten, IoEndUnit: u0 + n, NeedsWq: false, Dontcache: false);
-        s.Wt[writeId].Ref++;
-        s.Bios.Add(bio);
+        s.WtW[writeId].Ref++;
+        s.BiosW.Add(bio);
         c.Note("submit_bio " + bio.Describe(g));
         first = 0;
         count = 0;
@@ -223,7 +223,7 @@ public static class WriteThrough
     /// <summary>iomap_writethrough_bio_end_io: end writeback of every folio, drop the bio's reference.</summary>
     public static void BioEndIo(KernelState s, Bio bio, StepContext c)
     {
-        ref var w = ref s.Wt[bio.Owner];
+        ref var w = ref s.WtW[bio.Owner];
         if (s.Machine.Variant.WriteThrough.WritebackEnd.AtBioEnd)
         {
             Completion.FinishFolios(s, bio, c);
@@ -241,7 +241,7 @@ public static class WriteThrough
         }
         else
         {
-            s.Work.Add(new WorkItem(WorkKind.WriteThroughComplete, bio.Owner, null));
+            s.WorkW.Add(new WorkItem(WorkKind.WriteThroughComplete, bio.Owner, null));
             c.Note("queue iomap_writethrough_complete_work on s_dio_done_wq");
         }
     }
@@ -251,7 +251,7 @@ public static class WriteThrough
     {
         var g = s.Geo;
         var policy = s.Machine.Variant.WriteThrough;
-        ref var w = ref s.Wt[owner];
+        ref var w = ref s.WtW[owner];
         int end = w.Pos + w.Written;
         if (w.Cow)
         {
@@ -259,9 +259,9 @@ public static class WriteThrough
             for (int blk = g.BlockOfUnit(w.Pos); blk <= g.BlockOfUnit(end - 1); blk++)
                 if (s.Cow[blk] != CowType.None)
                 {
-                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = s.CowDisk[u];
-                    s.Extents[blk] = ExtentType.Written;
-                    s.Cow[blk] = CowType.None;
+                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = s.CowDisk[u];
+                    s.ExtentsW[blk] = ExtentType.Written;
+                    s.CowW[blk] = CowType.None;
                     c.Note($"xfs_reflink_end_cow: blk {blk} remapped");
                 }
         }
@@ -271,7 +271,7 @@ public static class WriteThrough
             for (int blk = g.BlockOfUnit(w.Pos); blk <= g.BlockOfUnit(end - 1); blk++)
                 if (s.Extents[blk] == ExtentType.Unwritten)
                 {
-                    s.Extents[blk] = ExtentType.Written;
+                    s.ExtentsW[blk] = ExtentType.Written;
                     c.Note($"blk {blk} unwritten -> written");
                 }
         }

@@ -139,13 +139,13 @@ public static class Writeback
                 if (!toCow && s.Extents[blk] == ExtentType.Delalloc)
                 {
                     // xfs_bmapi_convert_delalloc: a real extent on a freshly allocated block
-                    s.Extents[blk] = ExtentType.Written;
-                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.Disk[u] = DataTag.Stale;
+                    s.ExtentsW[blk] = ExtentType.Written;
+                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = DataTag.Stale;
                     c.Note($"blk {blk} delalloc -> allocated");
                 }
                 if (toCow && s.Cow[blk] == CowType.Unwritten)
                 {
-                    s.Cow[blk] = CowType.Written; // xfs_reflink_convert_cow at submission
+                    s.CowW[blk] = CowType.Written; // xfs_reflink_convert_cow at submission
                 }
                 unwritten |= !toCow && s.Extents[blk] == ExtentType.Unwritten;
             }
@@ -154,7 +154,7 @@ public static class Writeback
             int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
             var (needsWq, ioendDontcache, completeInTask) = CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
             var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);
-            s.Bios.Add(bio);
+            s.BiosW.Add(bio);
             c.Note("submit " + bio.Describe(g));
         }
     }

@@ -195,10 +195,10 @@ public static class MachineBuilder
             byte tag = ParseTag(e.Data);
             for (int blk = g.BlockOfUnit(u(e.Offset)); blk < g.BlockOfUnit(u(e.Offset + e.Length)); blk++)
             {
-                s.Extents[blk] = (ExtentType)(int)e.Type;
-                if (e.CowPrealloc) s.Cow[blk] = CowType.Unwritten;
+                s.ExtentsW[blk] = (ExtentType)(int)e.Type;
+                if (e.CowPrealloc) s.CowW[blk] = CowType.Unwritten;
                 for (int x = g.FirstUnitOfBlock(blk); x < g.FirstUnitOfBlock(blk + 1); x++)
-                    s.Disk[x] = e.Type == ExtentKind.Written ? tag : DataTag.Stale;
+                    s.DiskW[x] = e.Type == ExtentKind.Written ? tag : DataTag.Stale;
             }
         }
         foreach (var c in f.Cached)
@@ -216,7 +216,7 @@ public static class MachineBuilder
                     PageCache.MarkDirty(s, i);
                     folio.Reclaim = c.Reclaim; // an earlier reclaim pass saw it dirty and set PG_reclaim
                     for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1); blk++)
-                        if (s.Extents[blk] == ExtentType.Hole) s.Extents[blk] = ExtentType.Delalloc;
+                        if (s.Extents[blk] == ExtentType.Hole) s.ExtentsW[blk] = ExtentType.Delalloc;
                 }
             }
         }

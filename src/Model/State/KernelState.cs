@@ -14,22 +14,236 @@ public sealed class KernelState
     public Folio[] Folios = [];
     /// <summary>Cached data per unit (meaningful where the folio is present).</summary>
     public byte[] CacheData = [];
-    public ExtentType[] Extents = [];
-    public CowType[] Cow = [];
+    /// <summary>Which copy-on-write parts this state still shares with the state it was cloned from.</summary>
+    private int shared;
+
+    private ExtentType[] extents = [];
+
+    public ExtentType[] Extents
+    {
+        get => extents;
+        init => extents = value;
+    }
+
+    /// <summary>Extents for writing: copied on the first write after a clone.</summary>
+    public ExtentType[] ExtentsW
+    {
+        get
+        {
+            if ((shared & 1) != 0)
+            {
+                extents = (ExtentType[])extents.Clone();
+                shared &= ~1;
+            }
+            return extents;
+        }
+    }
+
+    private CowType[] cow = [];
+
+    public CowType[] Cow
+    {
+        get => cow;
+        init => cow = value;
+    }
+
+    /// <summary>Cow for writing: copied on the first write after a clone.</summary>
+    public CowType[] CowW
+    {
+        get
+        {
+            if ((shared & 2) != 0)
+            {
+                cow = (CowType[])cow.Clone();
+                shared &= ~2;
+            }
+            return cow;
+        }
+    }
+
+    private byte[] disk = [];
+
     /// <summary>Data-fork disk blocks, per unit.</summary>
-    public byte[] Disk = [];
+    public byte[] Disk
+    {
+        get => disk;
+        init => disk = value;
+    }
+
+    /// <summary>Disk for writing: copied on the first write after a clone.</summary>
+    public byte[] DiskW
+    {
+        get
+        {
+            if ((shared & 4) != 0)
+            {
+                disk = (byte[])disk.Clone();
+                shared &= ~4;
+            }
+            return disk;
+        }
+    }
+
+    private byte[] cowDisk = [];
+
     /// <summary>COW-fork staging blocks, per unit.</summary>
-    public byte[] CowDisk = [];
-    public List<Bio> Bios = [];
-    public List<WorkItem> Work = [];
-    public List<FuseRequest> FuseRequests = [];
+    public byte[] CowDisk
+    {
+        get => cowDisk;
+        init => cowDisk = value;
+    }
+
+    /// <summary>CowDisk for writing: copied on the first write after a clone.</summary>
+    public byte[] CowDiskW
+    {
+        get
+        {
+            if ((shared & 8) != 0)
+            {
+                cowDisk = (byte[])cowDisk.Clone();
+                shared &= ~8;
+            }
+            return cowDisk;
+        }
+    }
+
+    private List<Bio> bios = [];
+
+    public List<Bio> Bios
+    {
+        get => bios;
+        init => bios = value;
+    }
+
+    /// <summary>Bios for writing: copied on the first write after a clone.</summary>
+    public List<Bio> BiosW
+    {
+        get
+        {
+            if ((shared & 16) != 0)
+            {
+                bios = [.. bios];
+                shared &= ~16;
+            }
+            return bios;
+        }
+    }
+
+    private List<WorkItem> work = [];
+
+    public List<WorkItem> Work
+    {
+        get => work;
+        init => work = value;
+    }
+
+    /// <summary>Work for writing: copied on the first write after a clone.</summary>
+    public List<WorkItem> WorkW
+    {
+        get
+        {
+            if ((shared & 32) != 0)
+            {
+                work = [.. work];
+                shared &= ~32;
+            }
+            return work;
+        }
+    }
+
+    private List<FuseRequest> fuseRequests = [];
+
+    public List<FuseRequest> FuseRequests
+    {
+        get => fuseRequests;
+        init => fuseRequests = value;
+    }
+
+    /// <summary>FuseRequests for writing: copied on the first write after a clone.</summary>
+    public List<FuseRequest> FuseRequestsW
+    {
+        get
+        {
+            if ((shared & 64) != 0)
+            {
+                fuseRequests = [.. fuseRequests];
+                shared &= ~64;
+            }
+            return fuseRequests;
+        }
+    }
+
+    private List<PendingDropbehind> pendingDropbehind = [];
+
     /// <summary>folio_end_dropbehind still to run in the context (thread) that ended writeback.</summary>
-    public List<PendingDropbehind> PendingDropbehind = [];
+    public List<PendingDropbehind> PendingDropbehind
+    {
+        get => pendingDropbehind;
+        init => pendingDropbehind = value;
+    }
+
+    /// <summary>PendingDropbehind for writing: copied on the first write after a clone.</summary>
+    public List<PendingDropbehind> PendingDropbehindW
+    {
+        get
+        {
+            if ((shared & 128) != 0)
+            {
+                pendingDropbehind = [.. pendingDropbehind];
+                shared &= ~128;
+            }
+            return pendingDropbehind;
+        }
+    }
+
+    private List<int> dropbehindBatch = [];
+
     /// <summary>Seed 001's deferral batch (global, or the device CPU's list).</summary>
-    public List<int> DropbehindBatch = [];
+    public List<int> DropbehindBatch
+    {
+        get => dropbehindBatch;
+        init => dropbehindBatch = value;
+    }
+
+    /// <summary>DropbehindBatch for writing: copied on the first write after a clone.</summary>
+    public List<int> DropbehindBatchW
+    {
+        get
+        {
+            if ((shared & 256) != 0)
+            {
+                dropbehindBatch = [.. dropbehindBatch];
+                shared &= ~256;
+            }
+            return dropbehindBatch;
+        }
+    }
+
+    private WtCtx[] wt = [];
+
+    /// <summary>Write-through contexts by write id.</summary>
+    public WtCtx[] Wt
+    {
+        get => wt;
+        init => wt = value;
+    }
+
+    /// <summary>Wt for writing: copied on the first write after a clone.</summary>
+    public WtCtx[] WtW
+    {
+        get
+        {
+            if ((shared & 512) != 0)
+            {
+                wt = (WtCtx[])wt.Clone();
+                shared &= ~512;
+            }
+            return wt;
+        }
+    }
+
     public ThreadCursor[] Threads = [];
     public int[] Locals = [];
-    public WtCtx[] Wt = [];
     private History history = new();
     private bool historyShared;
 
@@ -62,18 +276,19 @@ public sealed class KernelState
         Inode = Inode,
         Folios = (Folio[])Folios.Clone(),
         CacheData = (byte[])CacheData.Clone(),
-        Extents = (ExtentType[])Extents.Clone(),
-        Cow = (CowType[])Cow.Clone(),
-        Disk = (byte[])Disk.Clone(),
-        CowDisk = (byte[])CowDisk.Clone(),
-        Bios = [.. Bios],
-        Work = [.. Work],
-        FuseRequests = [.. FuseRequests],
-        PendingDropbehind = [.. PendingDropbehind],
-        DropbehindBatch = [.. DropbehindBatch],
+        extents = extents,
+        cow = cow,
+        disk = disk,
+        cowDisk = cowDisk,
+        bios = bios,
+        work = work,
+        fuseRequests = fuseRequests,
+        pendingDropbehind = pendingDropbehind,
+        dropbehindBatch = dropbehindBatch,
+        wt = wt,
+        shared = 1023,
         Threads = (ThreadCursor[])Threads.Clone(),
         Locals = (int[])Locals.Clone(),
-        Wt = (WtCtx[])Wt.Clone(),
         history = history,
         historyShared = true,
     };

@@ -10,6 +10,12 @@ public enum ThreadStatus : byte { Enabled, Blocked, Finished }
 /// </summary>
 public static class Semantics
 {
+    /// <summary>
+    /// Debug aid (MC_CHECK_IMMUTABLE=1, or set by a test): after every step, check that the parent
+    /// state is unchanged, i.e. that every write went through a copy-on-write accessor.
+    /// </summary>
+    public static bool VerifyParentUnchanged { get; set; } = Environment.GetEnvironmentVariable("MC_CHECK_IMMUTABLE") == "1";
+
     /// <summary>Resolves skip steps from the thread's pc; returns the status and the step it stops at.</summary>
     public static ThreadStatus Status(KernelState s, int tid, out int pc, out Guard guard)
     {
@@ -90,19 +96,25 @@ public static class Semantics
         if (HasContinuation(s, tid))
         {
             step = Ops.Dropbehind.Continuation;
+            byte[]? before0 = VerifyParentUnchanged ? s.EncodeToArray() : null;
             var cont = s.Clone();
             ctx = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = s.Threads[tid].Pc };
             step.Apply(cont, ctx);
+            if (before0 is not null && !before0.AsSpan().SequenceEqual(s.EncodeToArray()))
+                throw new ModelError("folio_end_dropbehind changed the state it was cloned from (a write bypassed copy-on-write)");
             return cont;
         }
         step = info.Program[pc];
         int n = step.AlternativeCount(s, tid);
         if (alt < 0 || alt >= n) throw new ModelError($"alternative {alt} out of range 0..{n - 1} at {step.Function}");
+        byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var next = s.Clone();
         next.Threads[tid].Pc = (short)pc;
         ctx = new StepContext { Tid = tid, Alt = alt, Context = info.Context, NextPc = pc + 1 };
         step.Apply(next, ctx);
         next.Threads[tid].Pc = (short)ctx.NextPc;
+        if (before is not null && !before.AsSpan().SequenceEqual(s.EncodeToArray()))
+            throw new ModelError($"{step.Function} changed the state it was cloned from (a write bypassed copy-on-write)");
         return next;
     }
 
