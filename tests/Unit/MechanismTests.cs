@@ -166,8 +166,8 @@ public class MechanismTests
     {
         var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 4K}]");
         var s = Run(spec);
-        s.Folios[0].Writeback = true;
-        s.Folios[0].LockOwner = 0;
+        s.FoliosW[0].Writeback = true;
+        s.FoliosW[0].LockOwner = 0;
         var ctx = new StepContext { Context = ExecContext.Task };
         PageCache.StartWriteback(s, 0, 1, false, ctx);
         Assert.Contains(ctx.Events, e => e is FolioFlagsBroken);

@@ -50,7 +50,7 @@ public static class BufferedRead
     private static void ReadFolio(KernelState s, int i, int from, int to, StepContext c)
     {
         var g = s.Geo;
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (!f.Present)
         {
             PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
@@ -71,7 +71,7 @@ public static class BufferedRead
         {
             f.LockOwner = (sbyte)c.Tid;
             Dropbehind.FilemapEndDropbehind(s, i, c);
-            if (s.Folios[i].Present) s.Folios[i].LockOwner = -1;
+            if (s.Folios[i].Present) s.FoliosW[i].LockOwner = -1;
         }
     }
 }

@@ -41,7 +41,7 @@ public static class BufferedWrite
                     s.Inode.ISize = end;
                     c.Note($"i_size_write({g.Bytes(end)})");
                 }
-                s.Folios[i].LockOwner = -1;
+                s.FoliosW[i].LockOwner = -1;
             }, (_, _) => $"F{i}");
         }
         b.Add("pagecache_isize_extended",
@@ -79,7 +79,7 @@ public static class BufferedWrite
             }
             else
             {
-                s.Folios[i].LockOwner = (sbyte)c.Tid;
+                s.FoliosW[i].LockOwner = (sbyte)c.Tid;
                 if (!dontcache) PageCache.NonDontcacheLookup(s, i);
             }
         }, (_, _) => $"F{i}");
@@ -94,7 +94,7 @@ public static class BufferedWrite
     public static void CopyIntoFolio(KernelState s, int i, int from, int to, byte tag, StepContext c, bool markDirty = true, bool cowSource = false)
     {
         var g = s.Geo;
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (f.Writeback && f.StableIo)
             c.Emit(new StablePagesBroken(i, $"write changed F{i} while its stable-write I/O was in flight"));
         for (int k = 0; k < g.BlocksPerFolio; k++)
@@ -108,7 +108,7 @@ public static class BufferedWrite
                 // the source mapping is the COW extent for a write-through over a COW staging block
                 bool fromCow = cowSource && s.Cow[blk] != CowType.None;
                 bool zero = fromCow ? s.Cow[blk] != CowType.Written || bu0 >= s.Inode.ISize : NeedsZeroing(s, blk, bu0);
-                for (int u = bu0; u < bu1; u++) s.CacheData[u] = zero ? DataTag.Zero : fromCow ? s.CowDisk[u] : s.Disk[u];
+                for (int u = bu0; u < bu1; u++) s.CacheDataW[u] = zero ? DataTag.Zero : fromCow ? s.CowDisk[u] : s.Disk[u];
                 c.Note(zero ? $"blk {blk} zeroed" : $"blk {blk} read from disk");
             }
             for (int u = Math.Max(bu0, from); u < Math.Min(bu1, to); u++)
@@ -116,7 +116,7 @@ public static class BufferedWrite
                 // a newer write replaces older data: the older write no longer has to survive here
                 if (DataTag.IsWrite(tag) && s.CacheData[u] != tag && s.History.MustSurvive[u] != DataTag.None) s.H.MustSurvive[u] = DataTag.None;
                 if (s.CacheData[u] != tag) s.H.Landed(u, tag);
-                s.CacheData[u] = tag;
+                s.CacheDataW[u] = tag;
             }
             f.UptodateMask |= (byte)(1 << k);
             if (markDirty) f.DirtyMask |= (byte)(1 << k);

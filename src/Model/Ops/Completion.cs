@@ -13,7 +13,7 @@ public static class Completion
     /// <summary>folio_end_writeback: PG_reclaim, __folio_end_writeback, wake waiters, folio_end_dropbehind.</summary>
     public static void EndWriteback(KernelState s, int i, StepContext c, bool ioendMarked = true)
     {
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (!f.Present || !f.Writeback)
             throw new ModelError($"folio_end_writeback on F{i} that is not under writeback");
         bool preFixFlag = Dropbehind.BeforeEndWriteback(s, i);
@@ -31,7 +31,7 @@ public static class Completion
         var g = s.Geo;
         foreach (int fi in bio.Folios)
         {
-            ref var f = ref s.Folios[fi];
+            ref var f = ref s.FoliosW[fi];
             if (!f.Present) throw new ModelError($"bio completion for F{fi} that is not cached");
             for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
                 if (g.FolioOfBlock(blk) == fi) f.WritebackMask &= (byte)~g.BlockBit(blk);

@@ -133,7 +133,7 @@ public static class DirectIo
 
     private static void Invalidate(KernelState s, int i, StepContext c)
     {
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (f.PteMapped)
         {
             if (f.PteDirty) PageCache.MarkDirty(s, i);
@@ -160,7 +160,7 @@ public static class DirectIo
             if (created) PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
             else PageCache.NonDontcacheLookup(s, i);
             BufferedWrite.CopyIntoFolio(s, i, from, to, tag, c);
-            s.Folios[i].LockOwner = -1;
+            s.FoliosW[i].LockOwner = -1;
         }
         if (to > s.Inode.ISize) s.Inode.ISize = to;
     }

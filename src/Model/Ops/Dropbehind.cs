@@ -20,7 +20,7 @@ public static class Dropbehind
     /// <summary>Part of folio_end_writeback before __folio_end_writeback; returns the pre-fix local flag.</summary>
     public static bool BeforeEndWriteback(KernelState s, int i)
     {
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (s.Machine.Variant.Dropbehind.Recheck.On || f.Dirty || !f.Dropbehind) return false;
         f.Dropbehind = false; // folio_test_clear_dropbehind, unlocked
         return true;
@@ -29,7 +29,7 @@ public static class Dropbehind
     /// <summary>Part of folio_end_writeback after __folio_end_writeback.</summary>
     public static void AfterEndWriteback(KernelState s, int i, bool preFixFlag, bool ioendMarked, StepContext c)
     {
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         bool preFix = !s.Machine.Variant.Dropbehind.Recheck.On;
         if (preFix ? !preFixFlag : !f.Dropbehind) return;
         if (c.InTask)
@@ -67,7 +67,7 @@ public static class Dropbehind
             var p = s.PendingDropbehind[k];
             s.PendingDropbehindW.RemoveAt(k);
             int i = p.Folio;
-            ref var f = ref s.Folios[i];
+            ref var f = ref s.FoliosW[i];
             if (!f.Present) return;
             if (f.Locked)
             {
@@ -84,7 +84,7 @@ public static class Dropbehind
     /// <summary>The 2025 pre-fix folio_end_dropbehind_write: folio_unmap_invalidate with no writeback re-check.</summary>
     private static void UnmapInvalidatePreFix(KernelState s, int i, StepContext c)
     {
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (f.PteDirty)
         {
             f.PteMapped = f.PteWritable = f.PteDirty = false;
@@ -103,7 +103,7 @@ public static class Dropbehind
     /// <summary>filemap_end_dropbehind (caller holds or just took the folio lock).</summary>
     public static void FilemapEndDropbehind(KernelState s, int i, StepContext c)
     {
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (f.Writeback || f.Dirty) return;
         if (!f.Dropbehind) return;
         f.Dropbehind = false;
@@ -126,7 +126,7 @@ public static class Dropbehind
         s.DropbehindBatchW.Clear();
         foreach (int i in batch)
         {
-            ref var f = ref s.Folios[i];
+            ref var f = ref s.FoliosW[i];
             if (!f.Present) continue;
             if (f.Locked)
             {

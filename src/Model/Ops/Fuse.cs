@@ -20,18 +20,18 @@ public static class Fuse
         c.Function = "fuse_writepages";
         bool temp = s.Machine.Variant.Fuse.TempPage;
         PageCache.StartWriteback(s, i, g.AllBlocksMask, stableIo: false, c);
-        s.Folios[i].DirtyMask = 0;
+        s.FoliosW[i].DirtyMask = 0;
         var data = s.CacheData.AsSpan(g.FirstUnitOfFolio(i), g.UnitsPerFolio).ToArray();
         s.FuseRequestsW.Add(new FuseRequest(i, g.FirstBlockOfFolio(i), data, temp, -1));
         if (temp)
         {
             c.Emit(new CopyMade(i, "fuse_writepage_locked: copy into a temp folio"));
-            s.Folios[i].WritebackMask = 0;
+            s.FoliosW[i].WritebackMask = 0;
             Completion.EndWriteback(s, i, c);
             c.Note($"queue WRITE for F{i} (temp folio); folio_end_writeback at once");
         }
         else c.Note($"queue WRITE for F{i}; PG_writeback until the server answers");
-        s.Folios[i].LockOwner = -1;
+        s.FoliosW[i].LockOwner = -1;
     }
 
     public static ThreadInfo Server(Geometry g, int index, bool answers)
@@ -80,7 +80,7 @@ public static class Fuse
                 r.Data.CopyTo(s.DiskW.AsSpan(g.FirstUnitOfBlock(r.FirstBlock)));
                 if (!r.TempPage)
                 {
-                    s.Folios[r.Folio].WritebackMask = 0;
+                    s.FoliosW[r.Folio].WritebackMask = 0;
                     Completion.EndWriteback(s, r.Folio, c);
                 }
                 c.Note($"server wrote F{r.Folio}");

@@ -33,9 +33,9 @@ public static class IsizeExtended
         if (i < 0) return;
         var g = s.Geo;
         if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (f.Dirty)
-            for (int u = from; u < Math.Min(to, g.FirstUnitOfFolio(i + 1)); u++) s.CacheData[u] = DataTag.Zero;
+            for (int u = from; u < Math.Min(to, g.FirstUnitOfFolio(i + 1)); u++) s.CacheDataW[u] = DataTag.Zero;
         c.Note($"pagecache_isize_extended: F{i} write-protected");
     }
 }

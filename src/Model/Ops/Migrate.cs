@@ -15,7 +15,7 @@ public static class Migrate
         var end = b.NewLabel();
         b.Add("migrate_folio_unmap",
             (s, tid) => !s.Folios[i].Present ? Guard.Skip(end.Index) : PageCache.LockGuard(s, i, tid),
-            (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid,
+            (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
             (_, _) => $"F{i} MIGRATE_SYNC");
         b.Add("folio_wait_writeback",
             (s, _) => s.Folios[i].Writeback && !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.MigrationSkips)
@@ -25,7 +25,7 @@ public static class Migrate
             {
                 if (s.Folios[i].Writeback) c.Note("AS_WRITEBACK_INDETERMINATE: -EBUSY");
                 else c.Note($"F{i} migrated");
-                s.Folios[i].LockOwner = -1;
+                s.FoliosW[i].LockOwner = -1;
             },
             (_, _) => $"F{i}");
         b.Mark(end);

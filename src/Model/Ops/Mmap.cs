@@ -34,7 +34,7 @@ public static class Mmap
                     OpHistory.ReadDone(s, c.Tid);
                     return;
                 }
-                ref var f = ref s.Folios[i];
+                ref var f = ref s.FoliosW[i];
                 if (!f.Present)
                 {
                     PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
@@ -76,7 +76,7 @@ public static class Mmap
                     c.Goto(end);
                     return;
                 }
-                ref var f = ref s.Folios[i];
+                ref var f = ref s.FoliosW[i];
                 if (!f.Present)
                 {
                     PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
@@ -102,7 +102,7 @@ public static class Mmap
                 : Guard.Run,
             (s, c) =>
             {
-                ref var f = ref s.Folios[i];
+                ref var f = ref s.FoliosW[i];
                 f.PteMapped = true;
                 f.PteWritablePages |= (byte)g.PageBit(from);
                 f.LockOwner = -1;
@@ -113,11 +113,11 @@ public static class Mmap
             (s, _) => s.Folios[i].Present && (s.Folios[i].PteWritablePages & g.PageBit(from)) != 0 ? Guard.Run : Guard.Skip(fault.Index),
             (s, c) =>
             {
-                ref var f = ref s.Folios[i];
+                ref var f = ref s.FoliosW[i];
                 if (f.Writeback && f.StableIo)
                     c.Emit(new StablePagesBroken(i, $"store changed F{i} while its stable-write I/O was in flight"));
                 OpHistory.WriteStarted(s, writeId, from, to);
-                for (int u = from; u < to; u++) s.CacheData[u] = DataTag.Write(writeId);
+                for (int u = from; u < to; u++) s.CacheDataW[u] = DataTag.Write(writeId);
                 OpHistory.WriteApplied(s, DataTag.Write(writeId), from, to);
                 f.PteDirty = true;
                 OpHistory.WriteDone(s, writeId, from, to);

@@ -19,24 +19,24 @@ public static class PageCache
     /// <summary>filemap_add_folio: a new locked, not uptodate folio.</summary>
     public static void AddFolio(KernelState s, int index, int tid, bool dropbehind)
     {
-        ref var f = ref s.Folios[index];
+        ref var f = ref s.FoliosW[index];
         f = Folio.New(tid);
         f.Dropbehind = dropbehind;
         f.DontcacheOrigin = dropbehind;
         int u0 = s.Geo.FirstUnitOfFolio(index);
-        for (int u = u0; u < u0 + s.Geo.UnitsPerFolio; u++) s.CacheData[u] = DataTag.None;
+        for (int u = u0; u < u0 + s.Geo.UnitsPerFolio; u++) s.CacheDataW[u] = DataTag.None;
     }
 
     /// <summary>Reads the not-uptodate blocks of a folio from disk (iomap_read_folio / end_read).</summary>
     public static void ReadIn(KernelState s, int index)
     {
-        ref var f = ref s.Folios[index];
+        ref var f = ref s.FoliosW[index];
         var g = s.Geo;
         for (int k = 0; k < g.BlocksPerFolio; k++)
         {
             if ((f.UptodateMask & (1 << k)) != 0) continue;
             int b = g.FirstBlockOfFolio(index) + k;
-            for (int u = g.FirstUnitOfBlock(b); u < g.FirstUnitOfBlock(b + 1); u++) s.CacheData[u] = DiskRead(s, u);
+            for (int u = g.FirstUnitOfBlock(b); u < g.FirstUnitOfBlock(b + 1); u++) s.CacheDataW[u] = DiskRead(s, u);
             f.UptodateMask |= (byte)(1 << k);
         }
     }
@@ -44,7 +44,7 @@ public static class PageCache
     /// <summary>__filemap_get_folio without FGP_DONTCACHE: clear PG_dropbehind, the folio is now shared.</summary>
     public static void NonDontcacheLookup(KernelState s, int index)
     {
-        ref var f = ref s.Folios[index];
+        ref var f = ref s.FoliosW[index];
         f.Dropbehind = false;
         f.DontcacheOrigin = false;
     }
@@ -52,7 +52,7 @@ public static class PageCache
     /// <summary>folio_mark_dirty (iomap_dirty_folio): all ifs dirty bits, PG_dirty, DIRTY mark.</summary>
     public static void MarkDirty(KernelState s, int index)
     {
-        ref var f = ref s.Folios[index];
+        ref var f = ref s.FoliosW[index];
         f.DirtyMask = (byte)s.Geo.AllBlocksMask;
         MarkFolioDirty(ref f);
     }
@@ -68,7 +68,7 @@ public static class PageCache
     /// <summary>folio_mkclean: write-protect and clean shared PTEs; returns whether any was dirty or writable.</summary>
     public static bool Mkclean(KernelState s, int index)
     {
-        ref var f = ref s.Folios[index];
+        ref var f = ref s.FoliosW[index];
         bool touched = f.PteMapped && (f.PteWritable || f.PteDirty);
         f.PteWritable = false;
         f.PteDirty = false;
@@ -78,7 +78,7 @@ public static class PageCache
     /// <summary>__folio_start_writeback. The kernel VM_BUG_ONs unless the folio is locked and not under writeback.</summary>
     public static void StartWriteback(KernelState s, int index, int blockMask, bool stableIo, StepContext c, bool keepWrite = false)
     {
-        ref var f = ref s.Folios[index];
+        ref var f = ref s.FoliosW[index];
         if (f.Writeback)
             c.Emit(new FolioFlagsBroken(index, $"folio_start_writeback on F{index} already under writeback (VM_BUG_ON_FOLIO(folio_test_writeback))"));
         if (!f.Locked)
@@ -108,7 +108,7 @@ public static class PageCache
             if (!needed) continue;
             if (dirty) BufferedWrite.CopyIntoFolio(s, i, u0, u1, DataTag.Zero, c);
             else
-                for (int u = u0; u < u1; u++) s.CacheData[u] = DataTag.Zero;
+                for (int u = u0; u < u1; u++) s.CacheDataW[u] = DataTag.Zero;
             any = true;
         }
         return any;
@@ -117,12 +117,12 @@ public static class PageCache
     /// <summary>page_cache_delete: remove a folio from the mapping (caller holds its lock).</summary>
     public static void Delete(KernelState s, int index, StepContext c, string who)
     {
-        ref var f = ref s.Folios[index];
+        ref var f = ref s.FoliosW[index];
         if (f.Writeback)
             c.Emit(new FolioFlagsBroken(index, $"{who} removed F{index} from the page cache while under writeback (freed page with PG_writeback)"));
         f = default;
         int u0 = s.Geo.FirstUnitOfFolio(index);
-        for (int u = u0; u < u0 + s.Geo.UnitsPerFolio; u++) s.CacheData[u] = DataTag.None;
+        for (int u = u0; u < u0 + s.Geo.UnitsPerFolio; u++) s.CacheDataW[u] = DataTag.None;
     }
 
     public static bool AnyFolio(KernelState s, Func<Folio, bool> pred)

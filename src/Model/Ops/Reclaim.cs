@@ -32,7 +32,7 @@ public static class Reclaim
 
     private static void ShrinkFolio(KernelState s, int i, StepContext c)
     {
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (f.Writeback)
         {
             f.Reclaim = true;

@@ -34,12 +34,12 @@ public static class SpinBench
         {
             int i = f;
             Set(b, "loop_cond", (_, _) => { });
-            b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
-            Set(b, "present", (s, _) => s.Folios[i].Present = true);
-            Set(b, "copy_folio_from_iter", (s, _) => s.CacheData[i] = tag);
-            Set(b, "uptodate", (s, _) => s.Folios[i].UptodateMask = 1);
-            Set(b, "folio_mark_dirty", (s, _) => s.Folios[i].Dirty = true);
-            Set(b, "folio_unlock", (s, _) => s.Folios[i].LockOwner = -1);
+            b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
+            Set(b, "present", (s, _) => s.FoliosW[i].Present = true);
+            Set(b, "copy_folio_from_iter", (s, _) => s.CacheDataW[i] = tag);
+            Set(b, "uptodate", (s, _) => s.FoliosW[i].UptodateMask = 1);
+            Set(b, "folio_mark_dirty", (s, _) => s.FoliosW[i].Dirty = true);
+            Set(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
             Set(b, "f++", (_, _) => { });
         }
         Set(b, "loop_exit", (_, _) => { });
@@ -61,19 +61,19 @@ public static class SpinBench
         {
             int i = f;
             Set(b, "loop_cond", (_, _) => { });
-            b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
+            b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
             b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"writeback F{i}") : Guard.Run,
                 (_, _) => { });
             Set(b, "truncate_inode_folio", (s, _) =>
             {
-                ref var folio = ref s.Folios[i];
+                ref var folio = ref s.FoliosW[i];
                 folio.Present = false;
                 folio.Dirty = false;
                 folio.UptodateMask = 0;
-                s.CacheData[i] = DataTag.None;
+                s.CacheDataW[i] = DataTag.None;
                 s.DiskW[i] = DataTag.Zero;
             });
-            Set(b, "folio_unlock", (s, _) => s.Folios[i].LockOwner = -1);
+            Set(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
             Set(b, "f++", (_, _) => { });
         }
         Set(b, "loop_exit", (_, _) => { });
@@ -89,7 +89,7 @@ public static class SpinBench
         var skip = b.NewLabel();
         var reset = b.NewLabel();
         b.Add("select", (_, _) => Guard.Run, (s, c) => s.Local(c.Tid, F) = c.Alt, (_, _) => "", (_, _) => folios);
-        b.Add("folio_lock", (s, tid) => Lock(s, s.Local(tid, F)), (s, c) => s.Folios[s.Local(c.Tid, F)].LockOwner = (sbyte)c.Tid,
+        b.Add("folio_lock", (s, tid) => Lock(s, s.Local(tid, F)), (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = (sbyte)c.Tid,
             (s, tid) => $"F{s.Local(tid, F)}");
         b.Add("snapshot", (_, _) => Guard.Run, (s, c) =>
         {
@@ -102,16 +102,16 @@ public static class SpinBench
         b.Add("drop_beyond_eof", (_, _) => Guard.Run, (s, c) =>
         {
             int f = s.Local(c.Tid, F);
-            if (Fix(s) && s.Folios[f].Present && s.Folios[f].Dirty && s.Local(c.Tid, Go) == 0) s.Folios[f].Dirty = false;
+            if (Fix(s) && s.Folios[f].Present && s.Folios[f].Dirty && s.Local(c.Tid, Go) == 0) s.FoliosW[f].Dirty = false;
         });
         b.Add("if_go", (_, _) => Guard.Run, (s, c) =>
         {
             if (s.Local(c.Tid, Go) == 0) c.Goto(skip);
         });
-        Set(b, "clear_dirty", (s, c) => s.Folios[s.Local(c.Tid, F)].Dirty = false);
-        Set(b, "set_writeback", (s, c) => s.Folios[s.Local(c.Tid, F)].Writeback = true);
+        Set(b, "clear_dirty", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Dirty = false);
+        Set(b, "set_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = true);
         Set(b, "snap", (s, c) => s.Local(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
-        Set(b, "folio_unlock", (s, c) => s.Folios[s.Local(c.Tid, F)].LockOwner = -1);
+        Set(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Add("submit_bio", (_, _) => Guard.Run, (s, c) =>
         {
             int f = s.Local(c.Tid, F);
@@ -121,7 +121,7 @@ public static class SpinBench
             c.Goto(reset);
         });
         b.Mark(skip);
-        Set(b, "folio_unlock", (s, c) => s.Folios[s.Local(c.Tid, F)].LockOwner = -1);
+        Set(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Mark(reset);
         Set(b, "go=0", (s, c) => s.Local(c.Tid, Go) = 0);
         Set(b, "snap=0", (s, c) => s.Local(c.Tid, Snap) = 0);
@@ -149,7 +149,7 @@ public static class SpinBench
                 s.Local(c.Tid, Seq) = bio.Owner;
             },
             (s, _) => "", (s, _) => s.Bios.Count);
-        Set(b, "folio_end_writeback", (s, c) => s.Folios[s.Local(c.Tid, F)].Writeback = false);
+        Set(b, "folio_end_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = false);
         b.Add("endio_isize", (_, _) => Guard.Run, (s, c) =>
         {
             int e = s.Local(c.Tid, F) + 1;

@@ -52,7 +52,7 @@ public static class Truncate
             // unmap_mapping_range: zap the PTEs of folios past the new EOF
             for (int i = keepFolios; i < g.Folios; i++)
             {
-                ref var f = ref s.Folios[i];
+                ref var f = ref s.FoliosW[i];
                 if (!f.Present || !f.PteMapped) continue;
                 if (f.PteDirty) PageCache.MarkDirty(s, i);
                 f.PteMapped = f.PteWritable = f.PteDirty = false;
@@ -76,13 +76,13 @@ public static class Truncate
             int pf = partialFolio;
             int afterPartial = b.Count + 2;
             b.Add("folio_lock", (s, tid) => !s.Folios[pf].Present ? Guard.Skip(afterPartial) : PageCache.LockGuard(s, pf, tid),
-                (s, c) => s.Folios[pf].LockOwner = (sbyte)c.Tid, (_, _) => $"F{pf} (truncate_inode_partial_folio)");
+                (s, c) => s.FoliosW[pf].LockOwner = (sbyte)c.Tid, (_, _) => $"F{pf} (truncate_inode_partial_folio)");
             b.Add("truncate_inode_partial_folio",
                 (s, _) => s.Folios[pf].Writeback ? Guard.Block(WaitKind.FolioWriteback, pf, $"folio_wait_writeback(F{pf})") : Guard.Run,
                 (s, c) =>
                 {
-                    ref var f = ref s.Folios[pf];
-                    for (int u = newSize; u < g.FirstUnitOfFolio(pf + 1); u++) s.CacheData[u] = DataTag.Zero;
+                    ref var f = ref s.FoliosW[pf];
+                    for (int u = newSize; u < g.FirstUnitOfFolio(pf + 1); u++) s.CacheDataW[u] = DataTag.Zero;
                     for (int k = 0; k < g.BlocksPerFolio; k++)
                         if (g.FirstUnitOfBlock(g.FirstBlockOfFolio(pf) + k) >= newSize) f.DirtyMask &= (byte)~(1 << k);
                     f.LockOwner = -1;
@@ -93,7 +93,7 @@ public static class Truncate
             int i = fi;
             int after = b.Count + 2;
             b.Add("folio_lock", (s, tid) => !s.Folios[i].Present ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
-                (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i} (pass 2)");
+                (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i} (pass 2)");
             b.Add("truncate_inode_folio",
                 (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})") : Guard.Run,
                 (s, c) =>

@@ -162,7 +162,7 @@ public static class WriteThrough
         int u0 = Math.Max(from, f0), u1 = Math.Min(to, f1);
         w.Written += u1 - u0;
         w.NewISize = Math.Max(w.NewISize, u1);
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (policy.Mkclean.On && PageCache.Mkclean(s, i))
         {
             PageCache.MarkDirty(s, i);
@@ -287,7 +287,7 @@ public static class WriteThrough
             for (int fi = 0; fi < g.Folios; fi++)
                 if ((w.FolioMask & (1 << fi)) != 0 && s.Folios[fi].Present && s.Folios[fi].Writeback)
                 {
-                    s.Folios[fi].WritebackMask = 0;
+                    s.FoliosW[fi].WritebackMask = 0;
                     Completion.EndWriteback(s, fi, c);
                 }
             w.FolioMask = 0;

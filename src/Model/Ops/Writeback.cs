@@ -24,7 +24,7 @@ public static class Writeback
             (s, c) =>
             {
                 for (int i = 0; i < s.Folios.Length; i++)
-                    if (s.Folios[i].Present && s.Folios[i].TagDirty && filter(s, c.Tid, i)) s.Folios[i].TagToWrite = true;
+                    if (s.Folios[i].Present && s.Folios[i].TagDirty && filter(s, c.Tid, i)) s.FoliosW[i].TagToWrite = true;
             });
 
     /// <summary>Writeback of every folio the filter admits, in index order.</summary>
@@ -56,7 +56,7 @@ public static class Writeback
         int after = b.Count + 2;
         b.Add("folio_lock",
             (s, tid) => !Tagged(s.Folios[i], mode) || !filter(s, tid, i) ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
-            (s, c) => s.Folios[i].LockOwner = (sbyte)c.Tid,
+            (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
             (_, _) => $"F{i} (writeback_get_folio)");
         b.Add("iomap_writepages",
             (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback
@@ -70,7 +70,7 @@ public static class Writeback
     public static void WriteFolio(KernelState s, int i, SyncMode mode, StepContext c)
     {
         var g = s.Geo;
-        ref var f = ref s.Folios[i];
+        ref var f = ref s.FoliosW[i];
         if (!f.Dirty || (mode == SyncMode.None && f.Writeback))
         {
             // folio_prepare_writeback skips it; the marks stay as they are (only
@@ -118,7 +118,7 @@ public static class Writeback
             return;
         }
         SubmitRuns(s, i, mask, c);
-        s.Folios[i].LockOwner = -1;
+        s.FoliosW[i].LockOwner = -1;
     }
 
     /// <summary>xfs_map_blocks + iomap_add_to_ioend + xfs_writeback_submit for each contiguous block run.</summary>

@@ -42,7 +42,7 @@ public static class ZeroRange
             bool mapped = false;
             for (int blk = g.BlockOfUnit(u0); blk <= g.BlockOfUnit(u1 - 1); blk++)
                 mapped |= s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc;
-            ref var f = ref s.Folios[i];
+            ref var f = ref s.FoliosW[i];
             if (!f.Present && !mapped) continue;
             if (f.Present)
             {
@@ -54,7 +54,7 @@ public static class ZeroRange
             if (created) PageCache.AddFolio(s, i, tid, dropbehind: false);
             else PageCache.NonDontcacheLookup(s, i);
             BufferedWrite.CopyIntoFolio(s, i, u0, u1, DataTag.Zero, c);
-            if (created) s.Folios[i].LockOwner = -1;
+            if (created) s.FoliosW[i].LockOwner = -1;
             c.Note($"iomap_zero_range {g.Bytes(u0)}..{g.Bytes(u1)} in F{i}");
             any = true;
         }

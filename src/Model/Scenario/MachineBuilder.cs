@@ -178,7 +178,7 @@ public static class MachineBuilder
             },
         };
         if (f.Bench)
-            for (int i = 0; i < g.Folios; i++) s.Folios[i].LockOwner = -1; // the peer model's locked[] exists without a folio
+            for (int i = 0; i < g.Folios; i++) s.FoliosW[i].LockOwner = -1; // the peer model's locked[] exists without a folio
         s.Inode.ISize = u(f.Size);
         s.Inode.IDiskSize = u(f.Size);
         s.Inode.IRwsem = RwSem.Free;
@@ -207,10 +207,10 @@ public static class MachineBuilder
                 throw new ScenarioException("file.cached", 0, $"cached range {c.Offset}+{c.Length} must be folio aligned and inside max_size");
             for (int i = g.FolioOfUnit(u(c.Offset)); i < g.FolioOfUnit(u(c.Offset + c.Length)); i++)
             {
-                ref var folio = ref s.Folios[i];
+                ref var folio = ref s.FoliosW[i];
                 folio = new Folio { Present = true, LockOwner = -1, UptodateMask = (byte)g.AllBlocksMask, PteMapped = c.Mapped };
                 for (int x = g.FirstUnitOfFolio(i); x < g.FirstUnitOfFolio(i + 1); x++)
-                    s.CacheData[x] = c.Dirty ? DataTag.Write(0) : PageCache.DiskRead(s, x);
+                    s.CacheDataW[x] = c.Dirty ? DataTag.Write(0) : PageCache.DiskRead(s, x);
                 if (c.Dirty)
                 {
                     PageCache.MarkDirty(s, i);

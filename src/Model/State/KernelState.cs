@@ -11,9 +11,53 @@ public sealed class KernelState
 {
     public required Machine Machine { get; init; }
     public Inode Inode;
-    public Folio[] Folios = [];
+    private Folio[] folios = [];
+
+    /// <summary>The page cache: folios by index.</summary>
+    public Folio[] Folios
+    {
+        get => folios;
+        init => folios = value;
+    }
+
+    /// <summary>Folios for writing: copied on the first write after a clone.</summary>
+    public Folio[] FoliosW
+    {
+        get
+        {
+            if ((shared & 1024) != 0)
+            {
+                folios = (Folio[])folios.Clone();
+                shared &= ~1024;
+            }
+            return folios;
+        }
+    }
+
+    private byte[] cacheData = [];
+
     /// <summary>Cached data per unit (meaningful where the folio is present).</summary>
-    public byte[] CacheData = [];
+    public byte[] CacheData
+    {
+        get => cacheData;
+        init => cacheData = value;
+    }
+
+    /// <summary>CacheData for writing: copied on the first write after a clone.</summary>
+    public byte[] CacheDataW
+    {
+        get
+        {
+            if ((shared & 2048) != 0)
+            {
+                cacheData = (byte[])cacheData.Clone();
+                shared &= ~2048;
+            }
+            return cacheData;
+        }
+    }
+
+
     /// <summary>Which copy-on-write parts this state still shares with the state it was cloned from.</summary>
     private int shared;
 
@@ -274,8 +318,8 @@ public sealed class KernelState
     {
         Machine = Machine,
         Inode = Inode,
-        Folios = (Folio[])Folios.Clone(),
-        CacheData = (byte[])CacheData.Clone(),
+        folios = folios,
+        cacheData = cacheData,
         extents = extents,
         cow = cow,
         disk = disk,
@@ -286,7 +330,7 @@ public sealed class KernelState
         pendingDropbehind = pendingDropbehind,
         dropbehindBatch = dropbehindBatch,
         wt = wt,
-        shared = 1023,
+        shared = 4095,
         Threads = (ThreadCursor[])Threads.Clone(),
         Locals = (int[])Locals.Clone(),
         history = history,
@@ -295,7 +339,7 @@ public sealed class KernelState
 
     public ref int Local(int tid, int slot) => ref Locals[(tid * Machine.LocalsPerThread) + slot];
 
-    public ref Folio FolioAt(int index) => ref Folios[index];
+    public ref Folio FolioAt(int index) => ref FoliosW[index];
 
     /// <summary>Canonical encoding: equal states encode to equal bytes.</summary>
     public void Encode(ref Encoder e)
