@@ -20,7 +20,7 @@ public static class BufferedWrite
         {
             s.Inode.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
-            s.Local(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // old_size
+            s.LocalW(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // old_size
         });
         ZeroRange.EmitWriteZeroEof(b, from);
         b.Add("xfs_buffered_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
@@ -49,7 +49,7 @@ public static class BufferedWrite
             (s, c) => IsizeExtended.Apply(s, s.Local(c.Tid, OpHistory.Scratch0), from, c));
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
-            s.Local(c.Tid, OpHistory.Scratch0) = 0;
+            s.LocalW(c.Tid, OpHistory.Scratch0) = 0;
             OpHistory.WriteDone(s, writeId, from, to);
         });
         if (dontcache) EmitDontcacheSync(b, from, to);

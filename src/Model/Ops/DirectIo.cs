@@ -25,7 +25,7 @@ public static class DirectIo
         {
             s.Inode.IRwsem.LockShared(c.Tid);
             OpHistory.ReadStarted(s, c.Tid);
-            s.Local(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // dio->i_size
+            s.LocalW(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // dio->i_size
             if (from >= s.Inode.ISize)
             {
                 c.Note("pos >= i_size: return 0");
@@ -53,7 +53,7 @@ public static class DirectIo
         b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
         {
             s.Inode.IRwsem.Unlock(c.Tid);
-            s.Local(c.Tid, OpHistory.Scratch0) = 0;
+            s.LocalW(c.Tid, OpHistory.Scratch0) = 0;
             OpHistory.ReadDone(s, c.Tid);
         });
     }
@@ -86,7 +86,7 @@ public static class DirectIo
             (s, c) =>
         {
             byte tag = DataTag.Write(writeId);
-            ref int fallback = ref s.Local(c.Tid, OpHistory.Scratch1);
+            ref int fallback = ref s.LocalW(c.Tid, OpHistory.Scratch1);
             if (fallback != 0)
             {
                 // kiocb_invalidate_pages failed: -ENOTBLK, XFS falls back to a buffered write
@@ -142,7 +142,7 @@ public static class DirectIo
         if (f.Dirty)
         {
             c.Note($"F{i} dirty: -EBUSY, left cached");
-            s.Local(c.Tid, OpHistory.Scratch1) = 1;
+            s.LocalW(c.Tid, OpHistory.Scratch1) = 1;
             return;
         }
         PageCache.Delete(s, i, c, "invalidate_inode_pages2_range");

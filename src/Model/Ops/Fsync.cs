@@ -35,7 +35,7 @@ public static class Fsync
     private static void EmitStart(ProgramBuilder b, string function) =>
         b.Add(function, (_, _) => Guard.Run, (s, c) =>
         {
-            for (int u = 0; u < s.Geo.Units; u++) s.Local(c.Tid, OpHistory.ScratchSlots + u) = s.History.MustSurvive[u];
+            for (int u = 0; u < s.Geo.Units; u++) s.LocalW(c.Tid, OpHistory.ScratchSlots + u) = s.History.MustSurvive[u];
         });
 
     private static byte[] Finish(KernelState s, int tid)
@@ -43,7 +43,7 @@ public static class Fsync
         var required = new byte[s.Geo.Units];
         for (int u = 0; u < s.Geo.Units; u++)
         {
-            ref int slot = ref s.Local(tid, OpHistory.ScratchSlots + u);
+            ref int slot = ref s.LocalW(tid, OpHistory.ScratchSlots + u);
             // still owed only if no later write or truncate replaced it meanwhile
             required[u] = slot != DataTag.None && s.History.MustSurvive[u] == slot ? (byte)slot : DataTag.None;
             slot = 0;

@@ -88,8 +88,8 @@ public static class OpHistory
     {
         for (int u = 0; u < s.Geo.Units; u++)
         {
-            s.Local(tid, ScratchSlots + u) = s.History.Floor[u];
-            s.Local(tid, ScratchSlots + s.Geo.Units + u) = 0;
+            s.LocalW(tid, ScratchSlots + u) = s.History.Floor[u];
+            s.LocalW(tid, ScratchSlots + s.Geo.Units + u) = 0;
         }
     }
 
@@ -98,7 +98,7 @@ public static class OpHistory
     {
         int rank = s.History.Rank(unit, tag);
         c.Emit(new ReadReturned(tid, op, unit, tag, rank, s.Local(tid, ScratchSlots + unit)));
-        ref int seen = ref s.Local(tid, ScratchSlots + s.Geo.Units + unit);
+        ref int seen = ref s.LocalW(tid, ScratchSlots + s.Geo.Units + unit);
         seen = Math.Max(seen, rank + 1);
     }
 
@@ -107,10 +107,10 @@ public static class OpHistory
     {
         for (int u = 0; u < s.Geo.Units; u++)
         {
-            ref int seen = ref s.Local(tid, ScratchSlots + s.Geo.Units + u);
+            ref int seen = ref s.LocalW(tid, ScratchSlots + s.Geo.Units + u);
             if (seen > 0) s.H.Floor[u] = Math.Max(s.History.Floor[u], seen - 1);
             seen = 0;
-            s.Local(tid, ScratchSlots + u) = 0;
+            s.LocalW(tid, ScratchSlots + u) = 0;
         }
     }
 }

@@ -88,7 +88,7 @@ public static class SpinBench
         var top = b.MarkHere();
         var skip = b.NewLabel();
         var reset = b.NewLabel();
-        b.Add("select", (_, _) => Guard.Run, (s, c) => s.Local(c.Tid, F) = c.Alt, (_, _) => "", (_, _) => folios);
+        b.Add("select", (_, _) => Guard.Run, (s, c) => s.LocalW(c.Tid, F) = c.Alt, (_, _) => "", (_, _) => folios);
         b.Add("folio_lock", (s, tid) => Lock(s, s.Local(tid, F)), (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = (sbyte)c.Tid,
             (s, tid) => $"F{s.Local(tid, F)}");
         b.Add("snapshot", (_, _) => Guard.Run, (s, c) =>
@@ -96,8 +96,8 @@ public static class SpinBench
             int f = s.Local(c.Tid, F);
             var folio = s.Folios[f];
             bool go = folio.Present && folio.Dirty && (!Fix(s) || f < s.Inode.ISize);
-            s.Local(c.Tid, Go) = go ? 1 : 0;
-            s.Local(c.Tid, Seq) = s.Inode.TruncSeq;
+            s.LocalW(c.Tid, Go) = go ? 1 : 0;
+            s.LocalW(c.Tid, Seq) = s.Inode.TruncSeq;
         });
         b.Add("drop_beyond_eof", (_, _) => Guard.Run, (s, c) =>
         {
@@ -110,7 +110,7 @@ public static class SpinBench
         });
         Set(b, "clear_dirty", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Dirty = false);
         Set(b, "set_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = true);
-        Set(b, "snap", (s, c) => s.Local(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
+        Set(b, "snap", (s, c) => s.LocalW(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
         Set(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Add("submit_bio", (_, _) => Guard.Run, (s, c) =>
         {
@@ -123,12 +123,12 @@ public static class SpinBench
         b.Mark(skip);
         Set(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Mark(reset);
-        Set(b, "go=0", (s, c) => s.Local(c.Tid, Go) = 0);
-        Set(b, "snap=0", (s, c) => s.Local(c.Tid, Snap) = 0);
-        Set(b, "seq=0", (s, c) => s.Local(c.Tid, Seq) = 0);
+        Set(b, "go=0", (s, c) => s.LocalW(c.Tid, Go) = 0);
+        Set(b, "snap=0", (s, c) => s.LocalW(c.Tid, Snap) = 0);
+        Set(b, "seq=0", (s, c) => s.LocalW(c.Tid, Seq) = 0);
         b.Add("f=0", (_, _) => Guard.Run, (s, c) =>
         {
-            s.Local(c.Tid, F) = 0;
+            s.LocalW(c.Tid, F) = 0;
             c.Goto(top);
         });
     }
@@ -145,8 +145,8 @@ public static class SpinBench
                 var bio = s.Bios[c.Alt];
                 s.BiosW.RemoveAt(c.Alt);
                 s.DiskW[bio.FirstBlock] = bio.Data[0];
-                s.Local(c.Tid, F) = bio.FirstBlock;
-                s.Local(c.Tid, Seq) = bio.Owner;
+                s.LocalW(c.Tid, F) = bio.FirstBlock;
+                s.LocalW(c.Tid, Seq) = bio.Owner;
             },
             (s, _) => "", (s, _) => s.Bios.Count);
         Set(b, "folio_end_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = false);
@@ -154,8 +154,8 @@ public static class SpinBench
         {
             int e = s.Local(c.Tid, F) + 1;
             if ((!Fix(s) || s.Local(c.Tid, Seq) == s.Inode.TruncSeq) && s.Inode.ISize < e) s.Inode.ISize = e;
-            s.Local(c.Tid, F) = 0;
-            s.Local(c.Tid, Seq) = 0;
+            s.LocalW(c.Tid, F) = 0;
+            s.LocalW(c.Tid, Seq) = 0;
             c.Goto(top);
         });
     }

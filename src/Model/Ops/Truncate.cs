@@ -27,7 +27,7 @@ public static class Truncate
                 s.Inode.IRwsem.Lock(c.Tid);
                 s.Inode.InvalidateLock.Lock(c.Tid);
                 OpHistory.TruncateStarted(s, newSize);
-                s.Local(c.Tid, OpHistory.Scratch0) = s.Inode.ISize;
+                s.LocalW(c.Tid, OpHistory.Scratch0) = s.Inode.ISize;
             },
             (_, _) => g.Bytes(newSize));
         b.Add("inode_dio_wait", (s, _) => InodeLock.DioWait(s), (_, _) => { });
@@ -40,7 +40,7 @@ public static class Truncate
             (s, c) =>
             {
                 var (z0, z1) = ZeroSpan(s, newSize);
-                if (ZeroRange.Apply(s, z0, z1, c.Tid, c)) s.Local(c.Tid, OpHistory.Scratch1) = 1;
+                if (ZeroRange.Apply(s, z0, z1, c.Tid, c)) s.LocalW(c.Tid, OpHistory.Scratch1) = 1;
             },
             (s, _) => s.Inode.ISize <= newSize ? $"xfs_zero_range to {g.Bytes(newSize)}" : g.Bytes(newSize));
         b.Add("truncate_setsize", (s, tid) => IsizeExtended.Check(s, s.Inode.ISize, newSize, tid) is { Kind: GuardKind.Block } w ? w : Guard.Run, (s, c) =>
@@ -121,8 +121,8 @@ public static class Truncate
         }, (_, _) => $"i_disk_size = {g.Bytes(newSize)}");
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
-            s.Local(c.Tid, OpHistory.Scratch0) = 0;
-            s.Local(c.Tid, OpHistory.Scratch1) = 0;
+            s.LocalW(c.Tid, OpHistory.Scratch0) = 0;
+            s.LocalW(c.Tid, OpHistory.Scratch1) = 0;
             OpHistory.TruncateDone(s, newSize);
         });
     }

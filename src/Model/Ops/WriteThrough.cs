@@ -75,7 +75,7 @@ public static class WriteThrough
                     if (policy.CowConvert.AtIomapBegin && s.Cow[blk] == CowType.Unwritten)
                     {
                         s.CowW[blk] = CowType.Written; // xfs_reflink_allocate_cow(convert_now)
-                        s.Local(c.Tid, OpHistory.Scratch3) = 1; // reported IOMAP_F_NEW; write_begin will find it stale
+                        s.LocalW(c.Tid, OpHistory.Scratch3) = 1; // reported IOMAP_F_NEW; write_begin will find it stale
                         c.Note($"blk {blk} COW extent converted to written at iomap_begin (IOMAP_F_NEW)");
                     }
                     continue;
@@ -116,7 +116,7 @@ public static class WriteThrough
             else if (aio)
             {
                 c.Note("-EIOCBQUEUED");
-                s.Local(c.Tid, OpHistory.Scratch2) = 1;
+                s.LocalW(c.Tid, OpHistory.Scratch2) = 1;
                 c.Goto(unlock);
             }
         }, (_, _) => "drop initial reference");
@@ -132,7 +132,7 @@ public static class WriteThrough
         b.Mark(failed);
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
-            ref int queued = ref s.Local(c.Tid, OpHistory.Scratch2);
+            ref int queued = ref s.LocalW(c.Tid, OpHistory.Scratch2);
             if (!s.Wt[writeId].Active && queued == 0) { } // the call failed before any I/O: nothing written
             else if (queued == 0)
             {
@@ -148,7 +148,7 @@ public static class WriteThrough
     {
         var g = s.Geo;
         var policy = s.Machine.Variant.WriteThrough;
-        ref int staleRemap = ref s.Local(c.Tid, OpHistory.Scratch3);
+        ref int staleRemap = ref s.LocalW(c.Tid, OpHistory.Scratch3);
         if (staleRemap != 0)
         {
             // ->iomap_valid failed after the conversion: IOMAP_F_STALE, unlock, remap. The same COW
@@ -186,8 +186,8 @@ public static class WriteThrough
         w.FolioMask |= (byte)(1 << i);
         // bvec batching: one bio per iomap
         int firstBlock = g.FirstBlockOfFolio(i) + System.Numerics.BitOperations.TrailingZeroCount(mask);
-        ref int pendingFirst = ref s.Local(c.Tid, OpHistory.Scratch0);
-        ref int pendingCount = ref s.Local(c.Tid, OpHistory.Scratch1);
+        ref int pendingFirst = ref s.LocalW(c.Tid, OpHistory.Scratch0);
+        ref int pendingCount = ref s.LocalW(c.Tid, OpHistory.Scratch1);
         if (pendingCount == 0) pendingFirst = firstBlock;
         pendingCount = firstBlock + System.Numerics.BitOperations.PopCount((uint)mask) - pendingFirst;
         f.LockOwner = -1;
@@ -196,8 +196,8 @@ public static class WriteThrough
     private static void SubmitBio(KernelState s, int writeId, StepContext c)
     {
         var g = s.Geo;
-        ref int first = ref s.Local(c.Tid, OpHistory.Scratch0);
-        ref int count = ref s.Local(c.Tid, OpHistory.Scratch1);
+        ref int first = ref s.LocalW(c.Tid, OpHistory.Scratch0);
+        ref int count = ref s.LocalW(c.Tid, OpHistory.Scratch1);
         int u0 = g.FirstUnitOfBlock(first), n = count * g.UnitsPerBlock;
         var folios = Enumerable.Range(first, count).Select(g.FolioOfBlock).Distinct().ToArray();
         bool cow = s.Wt[writeId].Cow;

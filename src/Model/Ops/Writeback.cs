@@ -191,7 +191,7 @@ public static class Writeback
             (_, _) => Guard.Run,
             (s, c) =>
             {
-                ref int done = ref s.Local(c.Tid, OpHistory.Scratch0);
+                ref int done = ref s.LocalW(c.Tid, OpHistory.Scratch0);
                 done++;
                 if (done < passes) c.Goto(top);
                 else c.NextPc = short.MaxValue;

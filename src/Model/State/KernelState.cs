@@ -287,7 +287,15 @@ public sealed class KernelState
     }
 
     public ThreadCursor[] Threads = [];
-    public int[] Locals = [];
+
+    private int[] locals = [];
+
+    /// <summary>Every thread's locals, LocalsPerThread slots each.</summary>
+    public int[] Locals
+    {
+        get => locals;
+        init => locals = value;
+    }
     private History history = new();
     private bool historyShared;
 
@@ -330,14 +338,26 @@ public sealed class KernelState
         pendingDropbehind = pendingDropbehind,
         dropbehindBatch = dropbehindBatch,
         wt = wt,
-        shared = 4095,
+        shared = 8191,
         Threads = (ThreadCursor[])Threads.Clone(),
-        Locals = (int[])Locals.Clone(),
+        locals = locals,
         history = history,
         historyShared = true,
     };
 
-    public ref int Local(int tid, int slot) => ref Locals[(tid * Machine.LocalsPerThread) + slot];
+    /// <summary>A thread's local, for reading.</summary>
+    public int Local(int tid, int slot) => locals[(tid * Machine.LocalsPerThread) + slot];
+
+    /// <summary>A thread's local, for writing: the locals are copied on the first write after a clone.</summary>
+    public ref int LocalW(int tid, int slot)
+    {
+        if ((shared & 4096) != 0)
+        {
+            locals = (int[])locals.Clone();
+            shared &= ~4096;
+        }
+        return ref locals[(tid * Machine.LocalsPerThread) + slot];
+    }
 
     public ref Folio FolioAt(int index) => ref FoliosW[index];
 
