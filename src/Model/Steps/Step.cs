@@ -58,16 +58,21 @@ public sealed class StepContext
     public required ExecContext Context { get; init; }
     public int NextPc { get; set; }
     public string? Function { get; set; }
-    public List<ModelEvent> Events { get; } = [];
-    public List<string> Notes { get; } = [];
+    private List<ModelEvent>? events;
+    private List<string>? notes;
+
+    /// <summary>Events the step produced (allocated on the first one: most steps have none).</summary>
+    public IReadOnlyList<ModelEvent> Events => events ?? (IReadOnlyList<ModelEvent>)[];
+
+    public IReadOnlyList<string> Notes => notes ?? (IReadOnlyList<string>)[];
 
     public bool InTask => Context != ExecContext.Irq;
 
     public void Goto(Label label) => NextPc = label.Index;
 
-    public void Note(string text) => Notes.Add(text);
+    public void Note(string text) => (notes ??= []).Add(text);
 
-    public void Emit(ModelEvent e) => Events.Add(e);
+    public void Emit(ModelEvent e) => (events ??= []).Add(e);
 }
 
 /// <summary>A jump target resolved when the program is built.</summary>
