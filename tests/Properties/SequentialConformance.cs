@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using ModelCheck.Explore.Runs;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.State;
@@ -99,21 +100,14 @@ public class SequentialConformance
         int k = state.Geo.UnitBytes / 1024; // the model's unit is the gcd of the sizes used: k reference units
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
         var got = new List<(int Unit, byte Tag)>();
-        for (int steps = 0; steps < 20_000; steps++)
+        state = DeterministicRun.ToQuiescence(state, 20_000, (next, ctx) =>
         {
-            int pick = -1;
-            for (int t = 0; t < state.Threads.Length && pick < 0; t++)
-                if (state.Machine.Threads[t].Kind == ThreadKind.User && Semantics.Alternatives(state, t) > 0) pick = t;
-            for (int t = 0; t < state.Threads.Length && pick < 0; t++)
-                if (Semantics.Alternatives(state, t) > 0) pick = t;
-            if (pick < 0) break;
-            state = Semantics.Execute(state, pick, 0, out var ctx, out _);
             foreach (var e in ctx.Events)
                 if (e is ReadReturned r)
                     for (int j = 0; j < k; j++) got.Add(((r.Unit * k) + j, r.Tag));
-            if (invariants.AfterStep(state, ctx.Events) is { } v)
+            if (invariants.AfterStep(next, ctx.Events) is { } v)
                 throw new InvalidOperationException($"invariant {v.Invariant} broken in a sequential run: {v.Message}\nops: {string.Join(", ", ops)}");
-        }
+        }).Final;
         if (Semantics.Status(state, 0, out _, out _) != ThreadStatus.Finished)
             throw new InvalidOperationException($"the user thread did not finish: {string.Join(", ", ops)}");
         var (expected, size) = Reference(ops);

@@ -12,7 +12,8 @@ public static class DeterministicRun
 {
     public sealed record Outcome(KernelState Final, IReadOnlyList<ModelEvent> Events, int Steps, IReadOnlyList<string> Functions);
 
-    public static Outcome ToQuiescence(KernelState s, int maxSteps = 100_000)
+    /// <param name="observe">called after every step with the new state and the step's context</param>
+    public static Outcome ToQuiescence(KernelState s, int maxSteps = 100_000, Action<KernelState, StepContext>? observe = null)
     {
         var events = new List<ModelEvent>();
         var functions = new List<string>();
@@ -26,6 +27,7 @@ public static class DeterministicRun
                 if (Semantics.Alternatives(s, t) > 0) pick = t;
             if (pick < 0) break;
             s = Semantics.Execute(s, pick, 0, out var ctx, out var step);
+            observe?.Invoke(s, ctx);
             events.AddRange(ctx.Events);
             functions.Add(ctx.Function ?? step.Function);
             steps++;

@@ -14,277 +14,99 @@ public sealed class KernelState
     private Folio[] folios = [];
 
     /// <summary>The page cache: folios by index.</summary>
-    public Folio[] Folios
-    {
-        get => folios;
-        init => folios = value;
-    }
+    public Folio[] Folios { get => folios; init => folios = value; }
 
-    /// <summary>Folios for writing: copied on the first write after a clone.</summary>
-    public Folio[] FoliosW
-    {
-        get
-        {
-            if ((shared & 1024) != 0)
-            {
-                folios = (Folio[])folios.Clone();
-                shared &= ~1024;
-            }
-            return folios;
-        }
-    }
+    public Folio[] FoliosW => Own(ref folios, 1024, static x => (Folio[])x.Clone());
 
     private byte[] cacheData = [];
 
     /// <summary>Cached data per unit (meaningful where the folio is present).</summary>
-    public byte[] CacheData
-    {
-        get => cacheData;
-        init => cacheData = value;
-    }
+    public byte[] CacheData { get => cacheData; init => cacheData = value; }
 
-    /// <summary>CacheData for writing: copied on the first write after a clone.</summary>
-    public byte[] CacheDataW
-    {
-        get
-        {
-            if ((shared & 2048) != 0)
-            {
-                cacheData = (byte[])cacheData.Clone();
-                shared &= ~2048;
-            }
-            return cacheData;
-        }
-    }
+    public byte[] CacheDataW => Own(ref cacheData, 2048, static x => (byte[])x.Clone());
 
 
     /// <summary>Which copy-on-write parts this state still shares with the state it was cloned from.</summary>
     private int shared;
 
+    /// <summary>
+    /// The copy-on-write rule: a state shares its parent's arrays until a step writes one; the
+    /// <c>...W</c> accessors copy it on that first write. Reads use the plain accessors.
+    /// </summary>
+    private T Own<T>(ref T field, int bit, Func<T, T> copy)
+    {
+        if ((shared & bit) != 0)
+        {
+            field = copy(field);
+            shared &= ~bit;
+        }
+        return field;
+    }
+
     private ExtentType[] extents = [];
 
-    public ExtentType[] Extents
-    {
-        get => extents;
-        init => extents = value;
-    }
+    public ExtentType[] Extents { get => extents; init => extents = value; }
 
-    /// <summary>Extents for writing: copied on the first write after a clone.</summary>
-    public ExtentType[] ExtentsW
-    {
-        get
-        {
-            if ((shared & 1) != 0)
-            {
-                extents = (ExtentType[])extents.Clone();
-                shared &= ~1;
-            }
-            return extents;
-        }
-    }
+    public ExtentType[] ExtentsW => Own(ref extents, 1, static x => (ExtentType[])x.Clone());
 
     private CowType[] cow = [];
 
-    public CowType[] Cow
-    {
-        get => cow;
-        init => cow = value;
-    }
+    public CowType[] Cow { get => cow; init => cow = value; }
 
-    /// <summary>Cow for writing: copied on the first write after a clone.</summary>
-    public CowType[] CowW
-    {
-        get
-        {
-            if ((shared & 2) != 0)
-            {
-                cow = (CowType[])cow.Clone();
-                shared &= ~2;
-            }
-            return cow;
-        }
-    }
+    public CowType[] CowW => Own(ref cow, 2, static x => (CowType[])x.Clone());
 
     private byte[] disk = [];
 
     /// <summary>Data-fork disk blocks, per unit.</summary>
-    public byte[] Disk
-    {
-        get => disk;
-        init => disk = value;
-    }
+    public byte[] Disk { get => disk; init => disk = value; }
 
-    /// <summary>Disk for writing: copied on the first write after a clone.</summary>
-    public byte[] DiskW
-    {
-        get
-        {
-            if ((shared & 4) != 0)
-            {
-                disk = (byte[])disk.Clone();
-                shared &= ~4;
-            }
-            return disk;
-        }
-    }
+    public byte[] DiskW => Own(ref disk, 4, static x => (byte[])x.Clone());
 
     private byte[] cowDisk = [];
 
     /// <summary>COW-fork staging blocks, per unit.</summary>
-    public byte[] CowDisk
-    {
-        get => cowDisk;
-        init => cowDisk = value;
-    }
+    public byte[] CowDisk { get => cowDisk; init => cowDisk = value; }
 
-    /// <summary>CowDisk for writing: copied on the first write after a clone.</summary>
-    public byte[] CowDiskW
-    {
-        get
-        {
-            if ((shared & 8) != 0)
-            {
-                cowDisk = (byte[])cowDisk.Clone();
-                shared &= ~8;
-            }
-            return cowDisk;
-        }
-    }
+    public byte[] CowDiskW => Own(ref cowDisk, 8, static x => (byte[])x.Clone());
 
     private List<Bio> bios = [];
 
-    public List<Bio> Bios
-    {
-        get => bios;
-        init => bios = value;
-    }
+    public List<Bio> Bios { get => bios; init => bios = value; }
 
-    /// <summary>Bios for writing: copied on the first write after a clone.</summary>
-    public List<Bio> BiosW
-    {
-        get
-        {
-            if ((shared & 16) != 0)
-            {
-                bios = [.. bios];
-                shared &= ~16;
-            }
-            return bios;
-        }
-    }
+    public List<Bio> BiosW => Own(ref bios, 16, static x => [.. x]);
 
     private List<WorkItem> work = [];
 
-    public List<WorkItem> Work
-    {
-        get => work;
-        init => work = value;
-    }
+    public List<WorkItem> Work { get => work; init => work = value; }
 
-    /// <summary>Work for writing: copied on the first write after a clone.</summary>
-    public List<WorkItem> WorkW
-    {
-        get
-        {
-            if ((shared & 32) != 0)
-            {
-                work = [.. work];
-                shared &= ~32;
-            }
-            return work;
-        }
-    }
+    public List<WorkItem> WorkW => Own(ref work, 32, static x => [.. x]);
 
     private List<FuseRequest> fuseRequests = [];
 
-    public List<FuseRequest> FuseRequests
-    {
-        get => fuseRequests;
-        init => fuseRequests = value;
-    }
+    public List<FuseRequest> FuseRequests { get => fuseRequests; init => fuseRequests = value; }
 
-    /// <summary>FuseRequests for writing: copied on the first write after a clone.</summary>
-    public List<FuseRequest> FuseRequestsW
-    {
-        get
-        {
-            if ((shared & 64) != 0)
-            {
-                fuseRequests = [.. fuseRequests];
-                shared &= ~64;
-            }
-            return fuseRequests;
-        }
-    }
+    public List<FuseRequest> FuseRequestsW => Own(ref fuseRequests, 64, static x => [.. x]);
 
     private List<PendingDropbehind> pendingDropbehind = [];
 
     /// <summary>folio_end_dropbehind still to run in the context (thread) that ended writeback.</summary>
-    public List<PendingDropbehind> PendingDropbehind
-    {
-        get => pendingDropbehind;
-        init => pendingDropbehind = value;
-    }
+    public List<PendingDropbehind> PendingDropbehind { get => pendingDropbehind; init => pendingDropbehind = value; }
 
-    /// <summary>PendingDropbehind for writing: copied on the first write after a clone.</summary>
-    public List<PendingDropbehind> PendingDropbehindW
-    {
-        get
-        {
-            if ((shared & 128) != 0)
-            {
-                pendingDropbehind = [.. pendingDropbehind];
-                shared &= ~128;
-            }
-            return pendingDropbehind;
-        }
-    }
+    public List<PendingDropbehind> PendingDropbehindW => Own(ref pendingDropbehind, 128, static x => [.. x]);
 
     private List<int> dropbehindBatch = [];
 
     /// <summary>Seed 001's deferral batch (global, or the device CPU's list).</summary>
-    public List<int> DropbehindBatch
-    {
-        get => dropbehindBatch;
-        init => dropbehindBatch = value;
-    }
+    public List<int> DropbehindBatch { get => dropbehindBatch; init => dropbehindBatch = value; }
 
-    /// <summary>DropbehindBatch for writing: copied on the first write after a clone.</summary>
-    public List<int> DropbehindBatchW
-    {
-        get
-        {
-            if ((shared & 256) != 0)
-            {
-                dropbehindBatch = [.. dropbehindBatch];
-                shared &= ~256;
-            }
-            return dropbehindBatch;
-        }
-    }
+    public List<int> DropbehindBatchW => Own(ref dropbehindBatch, 256, static x => [.. x]);
 
     private WtCtx[] wt = [];
 
     /// <summary>Write-through contexts by write id.</summary>
-    public WtCtx[] Wt
-    {
-        get => wt;
-        init => wt = value;
-    }
+    public WtCtx[] Wt { get => wt; init => wt = value; }
 
-    /// <summary>Wt for writing: copied on the first write after a clone.</summary>
-    public WtCtx[] WtW
-    {
-        get
-        {
-            if ((shared & 512) != 0)
-            {
-                wt = (WtCtx[])wt.Clone();
-                shared &= ~512;
-            }
-            return wt;
-        }
-    }
+    public WtCtx[] WtW => Own(ref wt, 512, static x => (WtCtx[])x.Clone());
 
     public ThreadCursor[] Threads = [];
 
