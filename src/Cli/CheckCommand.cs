@@ -18,11 +18,12 @@ public static class CheckCommand
         var seed = new Option<ulong?>("--seed") { Description = "random seed (coyote, fscheck)" };
         var strategy = new Option<string>("--strategy") { Description = "coyote: random | pct | fair-pct | probabilistic | ql | portfolio", DefaultValueFactory = _ => "random" };
         var maxSteps = new Option<int>("--max-steps") { Description = "coyote: scheduling steps per iteration", DefaultValueFactory = _ => 2000 };
+        var noPor = new Option<bool>("--no-por") { Description = "exhaustive: expand every state fully (no partial-order reduction)" };
         var maxDepth = new Option<int?>("--max-depth") { Description = "depth bound (default: the scenario's)" };
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default traces/<id>.<variant>.json)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
-        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, strategy, maxSteps, maxDepth, maxStates, traceOut, json };
+        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, strategy, maxSteps, noPor, maxDepth, maxStates, traceOut, json };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -51,7 +52,7 @@ public static class CheckCommand
                     Progress = Console.IsErrorRedirected ? null : (it, rate, bugs) => Console.Error.Write($"\r{spec.Id}: {it:N0} iterations, {rate:N0} it/s, {bugs} bugs   "),
                 }, tracePath, p.GetValue(json));
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json));
-            var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id));
+            var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor));
             Output.EndProgress();
             if (p.GetValue(json)) Output.WriteJson(row);
             else

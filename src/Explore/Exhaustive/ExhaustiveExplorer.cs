@@ -14,13 +14,22 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     /// <summary>Called about once a second with (states, transitions, depth).</summary>
     public Action<long, long, int>? Progress { get; init; }
 
+    /// <summary>
+    /// Partial-order reduction on local steps: where some thread's next step touches only its own
+    /// locals and pc (<see cref="Step.Local"/>), that step alone is expanded. It is independent of
+    /// every other transition and invisible to every invariant, and it cannot be disabled by others
+    /// (ample-set conditions C0-C2); when its successor was already visited the state is expanded
+    /// fully (C3, the cycle proviso for breadth-first search). Off: every state is expanded fully.
+    /// </summary>
+    public bool PartialOrder { get; init; } = true;
+
     private readonly record struct Node(int Parent, byte Tid, byte Alt, int Depth);
 
     public ExploreResult Run(KernelState initial)
     {
         var sw = Stopwatch.StartNew();
         var fp = new Fingerprinter();
-        var seen = new HashSet<UInt128>();
+        var seen = new Dictionary<UInt128, int>(); // fingerprint -> node id (BFS expands in id order)
         var nodes = new List<Node>();
         var frontier = new Queue<(KernelState State, int Id)>();
         var enabled = new List<(int Tid, int Alt)>();
@@ -29,7 +38,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
         bool truncated = false;
         long nextProgress = 1000;
 
-        seen.Add(fp.Of(initial));
+        seen.Add(fp.Of(initial), 0);
         nodes.Add(new Node(-1, 0, 0, 0));
         if (invariants.AfterStep(initial, []) is { } v0)
             return Done(Verdict.Violated, v0, [], 1, 0, 0, sw, complete: true);
@@ -51,6 +60,31 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                 truncated = true;
                 continue;
             }
+            if (PartialOrder && Semantics.FirstLocal(state) is var lt and >= 0)
+            {
+                var local = Semantics.Execute(state, lt, 0, out var lctx, out _);
+                transitions++;
+                if (invariants.AfterStep(local, lctx.Events) is { } lv)
+                {
+                    nodes.Add(new Node(id, (byte)lt, 0, depth + 1));
+                    return Done(Verdict.Violated, lv, Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
+                }
+                var lf = fp.Of(local);
+                if (!seen.TryGetValue(lf, out int known))
+                {
+                    if (seen.Count + 1 > bounds.MaxStates)
+                    {
+                        truncated = true;
+                        break;
+                    }
+                    nodes.Add(new Node(id, (byte)lt, 0, depth + 1));
+                    seen.Add(lf, nodes.Count - 1);
+                    maxDepth = Math.Max(maxDepth, depth + 1);
+                    frontier.Enqueue((local, nodes.Count - 1));
+                    continue; // the ample set {local step}
+                }
+                if (known > id) continue; // still queued, so not yet expanded: the proviso holds
+            }
             foreach (var (tid, alt) in enabled)
             {
                 var next = Semantics.Execute(state, tid, alt, out var ctx, out _);
@@ -60,14 +94,16 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                     nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
                     return Done(Verdict.Violated, v, Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
                 }
-                if (!seen.Add(fp.Of(next))) continue;
-                if (seen.Count > bounds.MaxStates)
+                var f = fp.Of(next);
+                if (seen.ContainsKey(f)) continue;
+                if (seen.Count + 1 > bounds.MaxStates)
                 {
                     truncated = true;
                     frontier.Clear();
                     break;
                 }
                 nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
+                seen.Add(f, nodes.Count - 1);
                 maxDepth = Math.Max(maxDepth, depth + 1);
                 frontier.Enqueue((next, nodes.Count - 1));
             }

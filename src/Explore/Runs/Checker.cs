@@ -31,12 +31,12 @@ public static class Checker
 {
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
-        ExpectSpec? expect = null, Action<long, long, int>? progress = null)
+        ExpectSpec? expect = null, Action<long, long, int>? progress = null, bool partialOrder = true)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
         var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
-        var result = new ExhaustiveExplorer(invariants, b) { Progress = progress }.Run(initial);
+        var result = new ExhaustiveExplorer(invariants, b) { Progress = progress, PartialOrder = partialOrder }.Run(initial);
         TraceFile? trace = null;
         if (result.Violation is { } v)
         {

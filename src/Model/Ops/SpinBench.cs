@@ -20,6 +20,10 @@ public static class SpinBench
     private static void Set(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
         b.Add(what, (_, _) => Guard.Run, effect);
 
+    /// <summary>A statement on the process's own variables only (loop control, dead-variable resets).</summary>
+    private static void Local(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
+        b.Add(what, (_, _) => Guard.Run, effect, local: true);
+
     /// <summary>proctype writer(w, last): [i_rwsem] lock, present, data, uptodate, dirty, unlock per folio; then i_size.</summary>
     public static void EmitWriter(ProgramBuilder b, int last, int writeId)
     {
@@ -33,16 +37,16 @@ public static class SpinBench
         for (int f = 0; f <= last; f++)
         {
             int i = f;
-            Set(b, "loop_cond", (_, _) => { });
+            Local(b, "loop_cond", (_, _) => { });
             b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
             Set(b, "present", (s, _) => s.FoliosW[i].Present = true);
             Set(b, "copy_folio_from_iter", (s, _) => s.CacheDataW[i] = tag);
             Set(b, "uptodate", (s, _) => s.FoliosW[i].UptodateMask = 1);
             Set(b, "folio_mark_dirty", (s, _) => s.FoliosW[i].Dirty = true);
             Set(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
-            Set(b, "f++", (_, _) => { });
+            Local(b, "f++", (_, _) => { });
         }
-        Set(b, "loop_exit", (_, _) => { });
+        Local(b, "loop_exit", (_, _) => { });
         Set(b, "i_size_write", (s, _) => s.Inode.ISize = Math.Max(s.Inode.ISize, last + 1));
         Set(b, "writer_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
     }
@@ -60,7 +64,7 @@ public static class SpinBench
         for (int f = 0; f < folios; f++)
         {
             int i = f;
-            Set(b, "loop_cond", (_, _) => { });
+            Local(b, "loop_cond", (_, _) => { });
             b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
             b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"writeback F{i}") : Guard.Run,
                 (_, _) => { });
@@ -74,9 +78,9 @@ public static class SpinBench
                 s.DiskW[i] = DataTag.Zero;
             });
             Set(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
-            Set(b, "f++", (_, _) => { });
+            Local(b, "f++", (_, _) => { });
         }
-        Set(b, "loop_exit", (_, _) => { });
+        Local(b, "loop_exit", (_, _) => { });
         Set(b, "truncate_done", (s, _) => OpHistory.TruncateDone(s, 0));
         Set(b, "truncate_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
     }
@@ -107,7 +111,7 @@ public static class SpinBench
         b.Add("if_go", (_, _) => Guard.Run, (s, c) =>
         {
             if (s.Local(c.Tid, Go) == 0) c.Goto(skip);
-        });
+        }, local: true);
         Set(b, "clear_dirty", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Dirty = false);
         Set(b, "set_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = true);
         Set(b, "snap", (s, c) => s.LocalW(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
@@ -123,14 +127,14 @@ public static class SpinBench
         b.Mark(skip);
         Set(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Mark(reset);
-        Set(b, "go=0", (s, c) => s.LocalW(c.Tid, Go) = 0);
-        Set(b, "snap=0", (s, c) => s.LocalW(c.Tid, Snap) = 0);
-        Set(b, "seq=0", (s, c) => s.LocalW(c.Tid, Seq) = 0);
+        Local(b, "go=0", (s, c) => s.LocalW(c.Tid, Go) = 0);
+        Local(b, "snap=0", (s, c) => s.LocalW(c.Tid, Snap) = 0);
+        Local(b, "seq=0", (s, c) => s.LocalW(c.Tid, Seq) = 0);
         b.Add("f=0", (_, _) => Guard.Run, (s, c) =>
         {
             s.LocalW(c.Tid, F) = 0;
             c.Goto(top);
-        });
+        }, local: true);
     }
 
     /// <summary>proctype endio: forever complete any in-flight bio: disk write, end writeback, i_size.</summary>

@@ -34,7 +34,8 @@ public sealed class ProgramBuilder
         Func<KernelState, int, Guard> check,
         Action<KernelState, StepContext> apply,
         Func<KernelState, int, string>? args = null,
-        Func<KernelState, int, int>? alternatives = null)
+        Func<KernelState, int, int>? alternatives = null,
+        bool local = false)
     {
         steps.Add(new Step
         {
@@ -44,6 +45,7 @@ public sealed class ProgramBuilder
             Args = args,
             Alternatives = alternatives,
             Index = steps.Count,
+            Local = local,
         });
     }
 

@@ -118,6 +118,19 @@ public static class Semantics
         return next;
     }
 
+    /// <summary>The first thread whose next step is local (see <see cref="Step.Local"/>), or -1.</summary>
+    public static int FirstLocal(KernelState s)
+    {
+        for (int t = 0; t < s.Threads.Length; t++)
+        {
+            if (HasContinuation(s, t)) continue;
+            if (Status(s, t, out int pc, out var guard) == ThreadStatus.Enabled && guard.Kind == GuardKind.Run
+                && s.Machine.Threads[t].Program[pc].Local)
+                return t;
+        }
+        return -1;
+    }
+
     public static bool IsQuiescent(KernelState s)
     {
         for (int t = 0; t < s.Threads.Length; t++)

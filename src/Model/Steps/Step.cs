@@ -41,6 +41,12 @@ public sealed class Step
     public Func<KernelState, int, string>? Args { get; init; }
     public required Func<KernelState, int, Guard> Check { get; init; }
     public Func<KernelState, int, int>? Alternatives { get; init; }
+
+    /// <summary>
+    /// The step reads and writes only its own thread's locals and pc: it is independent of every
+    /// other step and invisible to every invariant, so partial-order reduction may take it alone.
+    /// </summary>
+    public bool Local { get; init; }
     public required Action<KernelState, StepContext> Apply { get; init; }
     public int Index { get; set; }
 

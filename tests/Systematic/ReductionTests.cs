@@ -1,0 +1,59 @@
+using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Runs;
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Invariants;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Tests.Systematic;
+
+/// <summary>Partial-order reduction never changes a verdict; it only stores fewer states.</summary>
+public class ReductionTests
+{
+    private static string Bench(int folios, int writers) =>
+        $$"""
+        id: bench-small
+        file: {fs: bench, block_size: 4K, folio_size: 4K, max_size: {{folios * 4}}K, size: 0}
+        threads:
+        {{string.Concat(Enumerable.Range(0, writers).Select(w => $"  - {{name: writer{w}, ops: [{{op: bench-writer, offset: 0, length: {(folios - (w % folios)) * 4}K}}]}}\n"))}}  - {name: truncate, ops: [{op: bench-truncate}]}
+          - {name: bflusher, ops: [{op: bench-flusher}]}
+          - {name: bendio, ops: [{op: bench-endio}]}
+        invariants: [isize-regression]
+        """;
+
+    [Theory]
+    [InlineData(2, 2, "on")]
+    [InlineData(2, 2, "off")]
+    [InlineData(1, 2, "on")]
+    [InlineData(2, 1, "off")]
+    public void ReducedAndUnreducedSearchesAgreeOnTheSpinPeerModel(int folios, int writers, string fix)
+    {
+        var spec = ScenarioLoader.Parse(Bench(folios, writers), "bench-small.yaml");
+        var variant = Variant.Parse([$"BenchFix={fix}"]);
+        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var full = new ExhaustiveExplorer(invariants, Bounds.Default) { PartialOrder = false }.Run(MachineBuilder.Build(spec, variant));
+        var reduced = new ExhaustiveExplorer(invariants, Bounds.Default) { PartialOrder = true }.Run(MachineBuilder.Build(spec, variant));
+        Assert.Equal(full.Verdict, reduced.Verdict);
+        Assert.Equal(full.Violation?.Invariant, reduced.Violation?.Invariant);
+        Assert.Equal(fix == "off" ? Verdict.Violated : Verdict.Holds, full.Verdict);
+        if (full.Verdict == Verdict.Holds)
+        {
+            Assert.True(full.Complete && reduced.Complete);
+            Assert.True(reduced.States < full.States, $"reduced {reduced.States} vs full {full.States}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogTests.ExpectLines), MemberType = typeof(CatalogTests))]
+    public void EveryCatalogRowHasTheSameVerdictWithoutReduction(string id, int index)
+    {
+        var spec = Catalog.Locate().Resolve(id);
+        var e = spec.Expect[index];
+        var v = new Variant(e.Variant);
+        var (with, _, _) = Checker.Check(spec, v, expect: e, partialOrder: true);
+        var (without, _, _) = Checker.Check(spec, v, expect: e, partialOrder: false);
+        Assert.Equal(with.Verdict, without.Verdict);
+        Assert.Equal(with.Invariant, without.Invariant);
+        Assert.True(without.AsExpected);
+    }
+}
