@@ -48,10 +48,10 @@ public sealed class History
     {
         e.Short(TruncSize + 1);
         e.Bool(SizeOpSince);
-        foreach (var f in Floor) e.Byte((byte)f);
+        foreach (var f in Floor) e.Short(f);
         e.Bytes(MustSurvive);
-        foreach (var r in UnitRank) e.Byte((byte)r);
+        foreach (var r in UnitRank) e.Short(r);
         foreach (var c in WriteCut) e.Byte((byte)c);
-        e.Byte((byte)NextRank);
+        e.Short(NextRank);
     }
 }

@@ -1,0 +1,155 @@
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.State;
+
+/// <summary>Reads back what <see cref="Encoder"/> wrote.</summary>
+public ref struct Decoder(ReadOnlySpan<byte> data)
+{
+    private readonly ReadOnlySpan<byte> data = data;
+    private int at;
+
+    public readonly bool AtEnd => at == data.Length;
+
+    public byte Byte() => data[at++];
+
+    public bool Bool() => Byte() != 0;
+
+    public int Short() => Byte() | (Byte() << 8);
+
+    public int Int() => Short() | (Short() << 16);
+
+    public byte[] Bytes(int n)
+    {
+        var b = data.Slice(at, n).ToArray();
+        at += n;
+        return b;
+    }
+}
+
+/// <summary>
+/// Rebuilds a state from its canonical encoding. Its round trip (encode, decode, encode again gives
+/// the same bytes and the same behaviour) is the test that the encoding is injective, which the
+/// fingerprint set relies on: two different states must never share an encoding.
+/// </summary>
+public static class StateDecoder
+{
+    public static KernelState Decode(Machine m, ReadOnlySpan<byte> bytes)
+    {
+        var g = m.Geometry;
+        var d = new Decoder(bytes);
+        var inode = new Inode
+        {
+            ISize = d.Short(),
+            IDiskSize = d.Short(),
+            IRwsem = RwSemOf(ref d),
+            InvalidateLock = RwSemOf(ref d),
+            DioCount = d.Byte(),
+        };
+        int flags = d.Byte();
+        inode.StableWrites = (flags & 1) != 0;
+        inode.WritebackMayDeadlock = (flags & 2) != 0;
+        inode.DioDoneWq = (flags & 4) != 0;
+        inode.DeviceStable = (flags & 8) != 0;
+        inode.StableCount = d.Byte();
+        inode.TruncSeq = d.Byte();
+        inode.WbErr = d.Byte();
+        var folios = new Folio[g.Folios];
+        var cache = Enumerable.Repeat(DataTag.None, g.Units).ToArray();
+        for (int i = 0; i < g.Folios; i++)
+        {
+            folios[i] = FolioOf(ref d);
+            if (folios[i].Present)
+                d.Bytes(g.UnitsPerFolio).CopyTo(cache, g.FirstUnitOfFolio(i));
+        }
+        var extents = new ExtentType[g.Blocks];
+        for (int b = 0; b < g.Blocks; b++) extents[b] = (ExtentType)d.Byte();
+        var cow = new CowType[g.Blocks];
+        for (int b = 0; b < g.Blocks; b++) cow[b] = (CowType)d.Byte();
+        var disk = d.Bytes(g.Units);
+        var cowDisk = d.Bytes(g.Units);
+        var bios = new List<Bio>();
+        for (int n = d.Byte(); n > 0; n--) bios.Add(BioOf(ref d, g));
+        var work = new List<WorkItem>();
+        for (int n = d.Byte(); n > 0; n--)
+        {
+            var kind = (WorkKind)d.Byte();
+            int owner = d.Byte() - 1;
+            work.Add(new WorkItem(kind, owner, d.Bool() ? BioOf(ref d, g) : null));
+        }
+        var fuse = new List<FuseRequest>();
+        for (int n = d.Byte(); n > 0; n--)
+            fuse.Add(new FuseRequest(d.Byte(), d.Byte(), d.Bytes(g.UnitsPerFolio), d.Bool(), d.Byte() - 1));
+        var pending = new List<PendingDropbehind>();
+        for (int n = d.Byte(); n > 0; n--) pending.Add(new PendingDropbehind(d.Byte(), d.Byte(), d.Bool()));
+        var batch = new List<int>();
+        for (int n = d.Byte(); n > 0; n--) batch.Add(d.Byte());
+        var threads = new ThreadCursor[m.Threads.Length];
+        for (int t = 0; t < threads.Length; t++) threads[t].Pc = (short)d.Short();
+        var locals = new int[m.Threads.Length * m.LocalsPerThread];
+        for (int i = 0; i < locals.Length; i++) locals[i] = d.Short();
+        var wt = new WtCtx[m.WriteCount + 1];
+        for (int w = 0; w < wt.Length; w++) wt[w] = WtOf(ref d);
+        var h = new History { TruncSize = d.Short() - 1, SizeOpSince = d.Bool(), Writes = m.WriteCount };
+        h.Floor = new int[g.Units];
+        for (int u = 0; u < g.Units; u++) h.Floor[u] = d.Short();
+        h.MustSurvive = d.Bytes(g.Units);
+        h.UnitRank = new int[g.Units * (m.WriteCount + 1)];
+        for (int i = 0; i < h.UnitRank.Length; i++) h.UnitRank[i] = d.Short();
+        h.WriteCut = new int[m.WriteCount + 1];
+        for (int w = 0; w < h.WriteCut.Length; w++) h.WriteCut[w] = d.Byte();
+        h.NextRank = d.Short();
+        if (!d.AtEnd) throw new ModelError("state encoding has trailing bytes");
+        return new KernelState
+        {
+            Machine = m, Inode = inode, Folios = folios, CacheData = cache, Extents = extents, Cow = cow, Disk = disk,
+            CowDisk = cowDisk, Bios = bios, Work = work, FuseRequests = fuse, PendingDropbehind = pending,
+            DropbehindBatch = batch, Threads = threads, Locals = locals, Wt = wt, History = h,
+        };
+    }
+
+    private static RwSem RwSemOf(ref Decoder d) => new() { Writer = (sbyte)(d.Byte() - 1), Readers = d.Int() };
+
+    private static Folio FolioOf(ref Decoder d)
+    {
+        int first = d.Byte();
+        if (first == 0) return new Folio { LockOwner = (sbyte)(d.Byte() - 1) };
+        int flags = first | (d.Byte() << 8);
+        var f = new Folio
+        {
+            Present = true,
+            Dirty = (flags & 2) != 0, Writeback = (flags & 4) != 0, Dropbehind = (flags & 8) != 0, Reclaim = (flags & 16) != 0,
+            TagDirty = (flags & 32) != 0, TagToWrite = (flags & 64) != 0, TagWriteback = (flags & 128) != 0,
+            PteMapped = (flags & 256) != 0, PteDirty = (flags & 1024) != 0,
+            DontcacheOrigin = (flags & 2048) != 0, StableIo = (flags & 4096) != 0,
+            LockOwner = (sbyte)(d.Byte() - 1),
+            UptodateMask = d.Byte(), DirtyMask = d.Byte(), LeakCause = d.Byte(), WritebackMask = d.Byte(),
+        };
+        f.PteWritablePages = d.Byte();
+        return f;
+    }
+
+    private static Bio BioOf(ref Decoder d, Geometry g)
+    {
+        var kind = (BioKind)d.Byte();
+        int owner = d.Byte() - 1;
+        int first = d.Byte(), count = d.Byte();
+        var data = d.Bytes(count * g.UnitsPerBlock);
+        var folios = new int[d.Byte()];
+        for (int i = 0; i < folios.Length; i++) folios[i] = d.Byte();
+        int flags = d.Byte();
+        return new Bio(kind, owner, first, count, data, folios, (flags & 1) != 0, (flags & 2) != 0, d.Short(), (flags & 4) != 0,
+            (flags & 8) != 0, (flags & 16) != 0);
+    }
+
+    private static WtCtx WtOf(ref Decoder d)
+    {
+        int flags = d.Byte();
+        if (flags == 0) return default;
+        return new WtCtx
+        {
+            Active = true, Aio = (flags & 2) != 0, Waiting = (flags & 4) != 0, DioRef = (flags & 8) != 0,
+            Unwritten = (flags & 16) != 0, Completed = (flags & 32) != 0,
+            Ref = d.Byte(), Pos = d.Short(), Written = d.Short(), NewISize = d.Short(), WriteId = d.Byte(), FolioMask = d.Byte(), Cow = d.Bool(),
+        };
+    }
+}
