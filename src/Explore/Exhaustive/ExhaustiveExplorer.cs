@@ -31,7 +31,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
         var fp = new Fingerprinter();
         var seen = new Dictionary<UInt128, int>(); // fingerprint -> node id (BFS expands in id order)
         var nodes = new List<Node>();
-        var frontier = new Queue<(KernelState State, int Id)>();
+        var frontier = new Queue<(byte[] State, int Id)>(); // encoded: one object per queued state
         var enabled = new List<(int Tid, int Alt)>();
         long transitions = 0;
         int maxDepth = 0;
@@ -42,11 +42,12 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
         nodes.Add(new Node(-1, 0, 0, 0));
         if (invariants.AfterStep(initial, []) is { } v0)
             return Done(Verdict.Violated, v0, [], 1, 0, 0, sw, complete: true);
-        frontier.Enqueue((initial, 0));
+        frontier.Enqueue((initial.EncodeToArray(), 0));
 
         while (frontier.Count > 0)
         {
-            var (state, id) = frontier.Dequeue();
+            var (encoded, id) = frontier.Dequeue();
+            var state = StateDecoder.Decode(initial.Machine, encoded);
             int depth = nodes[id].Depth;
             Semantics.Enabled(state, enabled);
             if (enabled.Count == 0)
@@ -80,7 +81,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                     nodes.Add(new Node(id, (byte)lt, 0, depth + 1));
                     seen.Add(lf, nodes.Count - 1);
                     maxDepth = Math.Max(maxDepth, depth + 1);
-                    frontier.Enqueue((local, nodes.Count - 1));
+                    frontier.Enqueue((fp.LastEncoding(), nodes.Count - 1));
                     continue; // the ample set {local step}
                 }
                 if (known > id) continue; // still queued, so not yet expanded: the proviso holds
@@ -105,7 +106,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                 nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
                 seen.Add(f, nodes.Count - 1);
                 maxDepth = Math.Max(maxDepth, depth + 1);
-                frontier.Enqueue((next, nodes.Count - 1));
+                frontier.Enqueue((fp.LastEncoding(), nodes.Count - 1));
             }
             if (Progress is not null && sw.ElapsedMilliseconds >= nextProgress)
             {

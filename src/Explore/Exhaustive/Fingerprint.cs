@@ -7,12 +7,17 @@ namespace ModelCheck.Explore.Exhaustive;
 public sealed class Fingerprinter
 {
     private byte[] buffer = new byte[512];
+    private int length;
 
     public UInt128 Of(KernelState s)
     {
         var e = new Encoder(buffer);
         s.Encode(ref e);
         buffer = e.Buffer;
+        length = e.Length;
         return XxHash128.HashToUInt128(e.Written);
     }
+
+    /// <summary>A copy of the encoding the last <see cref="Of"/> hashed.</summary>
+    public byte[] LastEncoding() => buffer.AsSpan(0, length).ToArray();
 }

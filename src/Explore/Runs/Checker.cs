@@ -22,6 +22,7 @@ public sealed record RunRow(
     [property: JsonPropertyName("traceLength")] int TraceLength,
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("statesPerSecond")] double StatesPerSecond,
+    [property: JsonPropertyName("bytesPerState")] long BytesPerState,
     [property: JsonPropertyName("trace")] string? Trace,
     [property: JsonPropertyName("expected")] string? Expected,
     [property: JsonPropertyName("asExpected")] bool? AsExpected);
@@ -56,7 +57,9 @@ public static class Checker
             : result.Violation?.Invariant == expect.Violates;
         var row = new RunRow(spec.Id, variant.Explicit, "exhaustive", verdict, result.Violation?.Invariant, result.Violation?.Message,
             result.Complete, result.States, result.Transitions, result.MaxDepth, result.Trace.Count,
-            Math.Round(result.Seconds, 3), Math.Round(result.StatesPerSecond), trace is null ? null : traceOut, expected, asExpected);
+            Math.Round(result.Seconds, 3), Math.Round(result.StatesPerSecond),
+            System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
+            trace is null ? null : traceOut, expected, asExpected);
         return (row, result, trace);
     }
 
