@@ -29,7 +29,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     {
         var sw = Stopwatch.StartNew();
         var fp = new Fingerprinter();
-        var seen = new Dictionary<UInt128, int>(); // fingerprint -> node id (BFS expands in id order)
+        var seen = new FingerprintTable(); // fingerprint -> node id (BFS expands in id order)
         var nodes = new List<Node>();
         var frontier = new Queue<(byte[] State, int Id)>(); // encoded: one object per queued state
         var enabled = new List<(int Tid, int Alt)>();
@@ -38,7 +38,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
         bool truncated = false;
         long nextProgress = 1000;
 
-        seen.Add(fp.Of(initial), 0);
+        seen.TryAdd(fp.Of(initial), 0);
         nodes.Add(new Node(-1, 0, 0, 0));
         if (invariants.AfterStep(initial, []) is { } v0)
             return Done(Verdict.Violated, v0, [], 1, 0, 0, sw, complete: true);
@@ -79,7 +79,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                         break;
                     }
                     nodes.Add(new Node(id, (byte)lt, 0, depth + 1));
-                    seen.Add(lf, nodes.Count - 1);
+                    seen.TryAdd(lf, nodes.Count - 1);
                     maxDepth = Math.Max(maxDepth, depth + 1);
                     frontier.Enqueue((fp.LastEncoding(), nodes.Count - 1));
                     continue; // the ample set {local step}
@@ -95,16 +95,14 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                     nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
                     return Done(Verdict.Violated, v, Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
                 }
-                var f = fp.Of(next);
-                if (seen.ContainsKey(f)) continue;
-                if (seen.Count + 1 > bounds.MaxStates)
+                if (!seen.TryAdd(fp.Of(next), nodes.Count)) continue; // the id it gets just below
+                if (seen.Count > bounds.MaxStates)
                 {
                     truncated = true;
                     frontier.Clear();
                     break;
                 }
                 nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
-                seen.Add(f, nodes.Count - 1);
                 maxDepth = Math.Max(maxDepth, depth + 1);
                 frontier.Enqueue((fp.LastEncoding(), nodes.Count - 1));
             }

@@ -1,0 +1,30 @@
+using ModelCheck.Explore.Exhaustive;
+
+namespace ModelCheck.Tests.Unit;
+
+public class FingerprintTableTests
+{
+    [Fact]
+    public void KeepsEveryKeyAndIdThroughGrowth()
+    {
+        var t = new FingerprintTable(16);
+        var rng = new Random(5);
+        var keys = new List<UInt128>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            var k = new UInt128((ulong)rng.NextInt64(), (ulong)rng.NextInt64());
+            keys.Add(k);
+            Assert.True(t.TryAdd(k, i));
+        }
+        Assert.Equal(50_000, t.Count);
+        for (int i = 0; i < keys.Count; i++)
+        {
+            Assert.True(t.TryGetValue(keys[i], out int id));
+            Assert.Equal(i, id);
+            Assert.False(t.TryAdd(keys[i], -7));
+        }
+        Assert.False(t.ContainsKey(new UInt128(1, 2)));
+        Assert.True(t.TryAdd(UInt128.Zero, 3)); // a zero fingerprint is an ordinary key
+        Assert.True(t.TryGetValue(UInt128.Zero, out int z) && z == 3);
+    }
+}
