@@ -7,7 +7,8 @@ namespace ModelCheck.Explore.Exhaustive;
 
 /// <summary>
 /// Breadth-first search over states with a fingerprint set: the first violation found is a
-/// shortest one. A result is complete when the whole space within the bounds was explored.
+/// shortest one (among the reduced transitions). A result is complete when the whole space within
+/// the bounds was explored. Queued states are kept encoded and decoded when expanded.
 /// </summary>
 public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
 {
@@ -18,8 +19,9 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     /// Partial-order reduction on local steps: where some thread's next step touches only its own
     /// locals and pc (<see cref="Step.Local"/>), that step alone is expanded. It is independent of
     /// every other transition and invisible to every invariant, and it cannot be disabled by others
-    /// (ample-set conditions C0-C2); when its successor was already visited the state is expanded
-    /// fully (C3, the cycle proviso for breadth-first search). Off: every state is expanded fully.
+    /// (ample-set conditions C0-C2). The cycle proviso (C3) holds because the reduced successor must
+    /// be new or still queued: when it was already expanded, the state is expanded fully, so every
+    /// cycle has a fully expanded state. Off: every state is expanded fully.
     /// </summary>
     public bool PartialOrder { get; init; } = true;
 
