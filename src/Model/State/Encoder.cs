@@ -25,8 +25,10 @@ public ref struct Encoder
 
     public void Short(int v)
     {
-        Byte((byte)v);
-        Byte((byte)(v >> 8));
+        if (length + 2 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+        buffer[length] = (byte)v;
+        buffer[length + 1] = (byte)(v >> 8);
+        length += 2;
     }
 
     public void Int(int v)
@@ -37,7 +39,23 @@ public ref struct Encoder
 
     public void Bytes(ReadOnlySpan<byte> data)
     {
-        foreach (var b in data) Byte(b);
+        if (length + data.Length > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + data.Length));
+        data.CopyTo(buffer.AsSpan(length));
+        length += data.Length;
+    }
+
+    /// <summary>Each value as <see cref="Short"/> writes it, in one pass.</summary>
+    public void Shorts(ReadOnlySpan<int> values)
+    {
+        int n = values.Length * 2;
+        if (length + n > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + n));
+        var into = buffer.AsSpan(length, n);
+        for (int i = 0; i < values.Length; i++)
+        {
+            into[2 * i] = (byte)values[i];
+            into[(2 * i) + 1] = (byte)(values[i] >> 8);
+        }
+        length += n;
     }
 
     public readonly byte[] Buffer => buffer;

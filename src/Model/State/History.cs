@@ -48,9 +48,9 @@ public sealed class History
     {
         e.Short(TruncSize + 1);
         e.Bool(SizeOpSince);
-        foreach (var f in Floor) e.Short(f);
+        e.Shorts(Floor);
         e.Bytes(MustSurvive);
-        foreach (var r in UnitRank) e.Short(r);
+        e.Shorts(UnitRank);
         foreach (var c in WriteCut) e.Byte((byte)c);
         e.Short(NextRank);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ModelCheck.Model.Steps;
 
 namespace ModelCheck.Model.State;
@@ -196,8 +197,8 @@ public sealed class KernelState
                 e.Bytes(CacheData.AsSpan(u0, Geo.UnitsPerFolio));
             }
         }
-        foreach (var x in Extents) e.Byte((byte)x);
-        foreach (var x in Cow) e.Byte((byte)x);
+        e.Bytes(MemoryMarshal.AsBytes(Extents.AsSpan()));
+        e.Bytes(MemoryMarshal.AsBytes(Cow.AsSpan()));
         e.Bytes(Disk);
         e.Bytes(CowDisk);
         e.Byte((byte)Bios.Count);
@@ -216,7 +217,7 @@ public sealed class KernelState
         e.Byte((byte)DropbehindBatch.Count);
         foreach (var f in DropbehindBatch) e.Byte((byte)f);
         foreach (var t in Threads) t.Encode(ref e);
-        foreach (var l in Locals) e.Short(l);
+        e.Shorts(Locals);
         foreach (var w in Wt) w.Encode(ref e);
         History.Encode(ref e);
     }

@@ -54,7 +54,8 @@ public static class StateDecoder
         inode.TruncSeq = d.Byte();
         inode.WbErr = d.Byte();
         var folios = new Folio[g.Folios];
-        var cache = Enumerable.Repeat(DataTag.None, g.Units).ToArray();
+        var cache = new byte[g.Units];
+        Array.Fill(cache, DataTag.None);
         for (int i = 0; i < g.Folios; i++)
         {
             folios[i] = FolioOf(ref d);
