@@ -44,18 +44,34 @@ public ref struct Encoder
         length += data.Length;
     }
 
-    /// <summary>Each value as <see cref="Short"/> writes it, in one pass.</summary>
-    public void Shorts(ReadOnlySpan<int> values)
+    /// <summary>
+    /// A value that is usually small (a pc, a local, a rank): one byte when it is 0..254, else the
+    /// escape byte 255 and the value as <see cref="Short"/> writes it. Injective, so still canonical.
+    /// </summary>
+    public void Small(int v)
     {
-        int n = values.Length * 2;
-        if (length + n > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + n));
-        var into = buffer.AsSpan(length, n);
-        for (int i = 0; i < values.Length; i++)
+        if ((uint)v < 255) Byte((byte)v);
+        else
         {
-            into[2 * i] = (byte)values[i];
-            into[(2 * i) + 1] = (byte)(values[i] >> 8);
+            Byte(255);
+            Short(v);
         }
-        length += n;
+    }
+
+    public void Smalls(ReadOnlySpan<int> values)
+    {
+        if (length + (3 * values.Length) > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + (3 * values.Length)));
+        foreach (int v in values)
+        {
+            if ((uint)v < 255) buffer[length++] = (byte)v;
+            else
+            {
+                buffer[length] = 255;
+                buffer[length + 1] = (byte)v;
+                buffer[length + 2] = (byte)(v >> 8);
+                length += 3;
+            }
+        }
     }
 
     public readonly byte[] Buffer => buffer;

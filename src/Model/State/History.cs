@@ -48,9 +48,9 @@ public sealed class History
     {
         e.Short(TruncSize + 1);
         e.Bool(SizeOpSince);
-        e.Shorts(Floor);
+        e.Smalls(Floor);
         e.Bytes(MustSurvive);
-        e.Shorts(UnitRank);
+        e.Smalls(UnitRank);
         foreach (var c in WriteCut) e.Byte((byte)c);
         e.Short(NextRank);
     }

@@ -217,7 +217,7 @@ public sealed class KernelState
         e.Byte((byte)DropbehindBatch.Count);
         foreach (var f in DropbehindBatch) e.Byte((byte)f);
         foreach (var t in Threads) t.Encode(ref e);
-        e.Shorts(Locals);
+        e.Smalls(Locals);
         foreach (var w in Wt) w.Encode(ref e);
         History.Encode(ref e);
     }

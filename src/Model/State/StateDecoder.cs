@@ -18,6 +18,13 @@ public ref struct Decoder(ReadOnlySpan<byte> data)
 
     public int Int() => Short() | (Short() << 16);
 
+    /// <summary>Reads what <see cref="Encoder.Small"/> wrote.</summary>
+    public int Small()
+    {
+        byte b = Byte();
+        return b != 255 ? b : Short();
+    }
+
     public byte[] Bytes(int n)
     {
         var b = data.Slice(at, n).ToArray();
@@ -85,17 +92,17 @@ public static class StateDecoder
         var batch = new List<int>();
         for (int n = d.Byte(); n > 0; n--) batch.Add(d.Byte());
         var threads = new ThreadCursor[m.Threads.Length];
-        for (int t = 0; t < threads.Length; t++) threads[t].Pc = (short)d.Short();
+        for (int t = 0; t < threads.Length; t++) threads[t].Pc = (short)d.Small();
         var locals = new int[m.Threads.Length * m.LocalsPerThread];
-        for (int i = 0; i < locals.Length; i++) locals[i] = d.Short();
+        for (int i = 0; i < locals.Length; i++) locals[i] = d.Small();
         var wt = new WtCtx[m.WriteCount + 1];
         for (int w = 0; w < wt.Length; w++) wt[w] = WtOf(ref d);
         var h = new History { TruncSize = d.Short() - 1, SizeOpSince = d.Bool(), Writes = m.WriteCount };
         h.Floor = new int[g.Units];
-        for (int u = 0; u < g.Units; u++) h.Floor[u] = d.Short();
+        for (int u = 0; u < g.Units; u++) h.Floor[u] = d.Small();
         h.MustSurvive = d.Bytes(g.Units);
         h.UnitRank = new int[g.Units * (m.WriteCount + 1)];
-        for (int i = 0; i < h.UnitRank.Length; i++) h.UnitRank[i] = d.Short();
+        for (int i = 0; i < h.UnitRank.Length; i++) h.UnitRank[i] = d.Small();
         h.WriteCut = new int[m.WriteCount + 1];
         for (int w = 0; w < h.WriteCut.Length; w++) h.WriteCut[w] = d.Byte();
         h.NextRank = d.Short();

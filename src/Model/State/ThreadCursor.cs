@@ -5,5 +5,5 @@ public struct ThreadCursor
 {
     public short Pc;
 
-    public readonly void Encode(ref Encoder e) => e.Short(Pc);
+    public readonly void Encode(ref Encoder e) => e.Small(Pc);
 }
