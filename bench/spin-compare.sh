@@ -34,10 +34,10 @@ run_spin() {
   mem=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
   echo "$states $trans $secs $mem"
 }
-# run_mc SCENARIO VARIANT [--no-por] -> "states transitions seconds mem_mb verdict"
+# run_mc SCENARIO VARIANT [--no-por] [--workers N] -> "states transitions seconds mem_mb verdict"
 run_mc() {
   local json
-  json=$(/usr/bin/time -v $MC check "$ROOT/scenarios/bench/$1.yaml" --variant "$2" ${3:-} --json --trace-out "$WORK/mc.json" 2>"$WORK/time.txt" || true)
+  json=$(/usr/bin/time -v $MC check "$ROOT/scenarios/bench/$1.yaml" --variant "$2" "${@:3}" --json --trace-out "$WORK/mc.json" 2>"$WORK/time.txt" || true)
   local mem
   mem=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
   echo "$json" | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['states'], d['transitions'], d['seconds'], '$mem', d['verdict'])"
@@ -57,18 +57,23 @@ report "NF=3 NW=2 ASYNC=1 FIX=1" "SPIN no POR" "$s" "$t" "$e" "$m"; spin_nr_s=$s
 read -r s t e m v < <(run_mc bench-spin-a BenchFix=on --no-por)
 report "NF=3 NW=2 ASYNC=1 FIX=1" "ModelCheck no POR ($v)" "$s" "$t" "$e" "$m"; mc_s=$s; mc_e=$e
 read -r s t e m v < <(run_mc bench-spin-a BenchFix=on)
-report "NF=3 NW=2 ASYNC=1 FIX=1" "ModelCheck POR ($v)" "$s" "$t" "$e" "$m"; mc_por_e=$e
+report "NF=3 NW=2 ASYNC=1 FIX=1" "ModelCheck POR ($v)" "$s" "$t" "$e" "$m"
+read -r s t e m v < <(run_mc bench-spin-a BenchFix=on --workers 2)
+report "NF=3 NW=2 ASYNC=1 FIX=1" "ModelCheck POR 2 workers ($v)" "$s" "$t" "$e" "$m"; mc_por_e=$e
 read -r s t e m < <(run_spin "-DFIX=0 -DNF=4 -DNW=2 -DASYNC=1" "-w26" "-DBFS")
 report "NF=4 NW=2 ASYNC=1 FIX=0" "SPIN BFS first violation" "$s" "$t" "$e" "$m"
 read -r s t e m v < <(run_mc bench-spin-b-bug BenchFix=off)
 report "NF=4 NW=2 ASYNC=1 FIX=0" "ModelCheck BFS ($v)" "$s" "$t" "$e" "$m"
+read -r s t e m v < <(run_mc bench-spin-b-bug BenchFix=off --workers 2)
+report "NF=4 NW=2 ASYNC=1 FIX=0" "ModelCheck BFS 2 workers ($v)" "$s" "$t" "$e" "$m"
 if [ "$FULL" = "--full" ]; then
   read -r s t e m < <(run_spin "-DFIX=1 -DNF=4 -DNW=2 -DASYNC=1" "-m1000000 -w26" "")
   report "NF=4 NW=2 ASYNC=1 FIX=1" "SPIN POR (DFS)" "$s" "$t" "$e" "$m"
-  read -r s t e m v < <(run_mc bench-spin-b BenchFix=on)
-  report "NF=4 NW=2 ASYNC=1 FIX=1" "ModelCheck POR ($v)" "$s" "$t" "$e" "$m"
+  read -r s t e m v < <(run_mc bench-spin-b BenchFix=on --workers 2)
+  report "NF=4 NW=2 ASYNC=1 FIX=1" "ModelCheck POR 2 workers ($v)" "$s" "$t" "$e" "$m"
 fi
-# states/s: both without reduction; time to complete: both with their partial-order reduction
+# states/s: both without reduction, one core; time to complete: both with their partial-order
+# reduction, ModelCheck on two workers (SPIN's pan runs on one core)
 python3 - "$mc_s" "$mc_e" "$spin_nr_s" "$spin_nr_e" "$spin_por_e" "$mc_por_e" <<'PY'
 import sys
 mc_s, mc_e, nr_s, nr_e, por_e, mc_por_e = map(float, sys.argv[1:])

@@ -42,6 +42,23 @@ public class CliTests
     }
 
     [Fact]
+    public void TwoWorkersFindTheSameTraceAsOne()
+    {
+        string t1 = Path.Combine(Path.GetTempPath(), $"mc-w1-{Guid.NewGuid():N}.json"), t2 = Path.Combine(Path.GetTempPath(), $"mc-w2-{Guid.NewGuid():N}.json");
+        var (code1, out1, _) = Run("check", "wt-aio-truncate", "--variant", "WtAioDioCount=off", "--json", "--trace-out", t1);
+        var (code2, out2, _) = Run("check", "wt-aio-truncate", "--variant", "WtAioDioCount=off", "--json", "--workers", "2", "--trace-out", t2);
+        Assert.Equal(File.ReadAllText(t1), File.ReadAllText(t2));
+        File.Delete(t1);
+        File.Delete(t2);
+        Assert.Equal(1, code1);
+        Assert.Equal(1, code2);
+        using var a = JsonDocument.Parse(out1);
+        using var b = JsonDocument.Parse(out2);
+        foreach (var field in new[] { "states", "transitions", "traceLength", "message" })
+            Assert.Equal(a.RootElement.GetProperty(field).ToString(), b.RootElement.GetProperty(field).ToString());
+    }
+
+    [Fact]
     public void AFixedVariantHoldsWithExitZero()
     {
         var (code, output, _) = Run("check", "wt-aio-truncate", "--variant", "WtAioDioCount=on", "--json");
@@ -57,6 +74,7 @@ public class CliTests
     [InlineData("frobnicate")]
     [InlineData("replay", "/nonexistent/trace.json")]
     [InlineData("check", "wt-aio-truncate", "--engine", "magic")]
+    [InlineData("check", "wt-aio-truncate", "--workers", "0")]
     public void BadInputExitsTwoWithAMessageAndNoStackTrace(params string[] args)
     {
         var (code, _, err) = Run(args);

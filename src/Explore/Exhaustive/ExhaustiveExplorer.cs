@@ -25,14 +25,12 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     /// </summary>
     public bool PartialOrder { get; init; } = true;
 
-    private readonly record struct Node(int Parent, byte Tid, byte Alt, int Depth);
-
     public ExploreResult Run(KernelState initial)
     {
         var sw = Stopwatch.StartNew();
         var fp = new Fingerprinter();
         var seen = new FingerprintTable(); // fingerprint -> node id (BFS expands in id order)
-        var nodes = new List<Node>();
+        var nodes = new List<SearchNode>();
         var frontier = new Queue<(byte[] State, int Id)>(); // encoded: one object per queued state
         var enabled = new List<(int Tid, int Alt)>();
         long transitions = 0;
@@ -41,7 +39,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
         long nextProgress = 1000;
 
         seen.TryAdd(fp.Of(initial), 0);
-        nodes.Add(new Node(-1, 0, 0, 0));
+        nodes.Add(new SearchNode(-1, 0, 0, 0));
         if (invariants.AfterStep(initial, []) is { } v0)
             return Done(Verdict.Violated, v0, [], 1, 0, 0, sw, complete: true);
         frontier.Enqueue((initial.EncodeToArray(), 0));
@@ -55,7 +53,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
             if (enabled.Count == 0)
             {
                 if (invariants.AtQuiescence(state) is { } vq)
-                    return Done(Verdict.Violated, vq, Path(nodes, id, initial), seen.Count, transitions, maxDepth, sw, complete: false);
+                    return Done(Verdict.Violated, vq, SearchNode.Path(nodes, id, initial), seen.Count, transitions, maxDepth, sw, complete: false);
                 continue;
             }
             if (depth >= bounds.MaxDepth)
@@ -69,8 +67,8 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                 transitions++;
                 if (invariants.AfterStep(local, lctx.Events) is { } lv)
                 {
-                    nodes.Add(new Node(id, (byte)lt, 0, depth + 1));
-                    return Done(Verdict.Violated, lv, Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
+                    nodes.Add(new SearchNode(id, (byte)lt, 0, depth + 1));
+                    return Done(Verdict.Violated, lv, SearchNode.Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
                 }
                 var lf = fp.Of(local);
                 if (!seen.TryGetValue(lf, out int known))
@@ -80,7 +78,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                         truncated = true;
                         break;
                     }
-                    nodes.Add(new Node(id, (byte)lt, 0, depth + 1));
+                    nodes.Add(new SearchNode(id, (byte)lt, 0, depth + 1));
                     seen.TryAdd(lf, nodes.Count - 1);
                     maxDepth = Math.Max(maxDepth, depth + 1);
                     frontier.Enqueue((fp.LastEncoding(), nodes.Count - 1));
@@ -94,8 +92,8 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                 transitions++;
                 if (invariants.AfterStep(next, ctx.Events) is { } v)
                 {
-                    nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
-                    return Done(Verdict.Violated, v, Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
+                    nodes.Add(new SearchNode(id, (byte)tid, (byte)alt, depth + 1));
+                    return Done(Verdict.Violated, v, SearchNode.Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
                 }
                 if (!seen.TryAdd(fp.Of(next), nodes.Count)) continue; // the id it gets just below
                 if (seen.Count > bounds.MaxStates)
@@ -104,7 +102,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                     frontier.Clear();
                     break;
                 }
-                nodes.Add(new Node(id, (byte)tid, (byte)alt, depth + 1));
+                nodes.Add(new SearchNode(id, (byte)tid, (byte)alt, depth + 1));
                 maxDepth = Math.Max(maxDepth, depth + 1);
                 frontier.Enqueue((fp.LastEncoding(), nodes.Count - 1));
             }
@@ -119,20 +117,4 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
 
     private static ExploreResult Done(Verdict verdict, Violation? v, IReadOnlyList<Choice> trace, long states, long transitions, int depth, Stopwatch sw, bool complete) =>
         new(verdict, v, trace, states, transitions, depth, sw.Elapsed.TotalSeconds, complete);
-
-    /// <summary>Rebuilds the choices from the root to node id, naming each step's function.</summary>
-    private static List<Choice> Path(List<Node> nodes, int id, KernelState initial)
-    {
-        var rev = new List<(int Tid, int Alt)>();
-        for (int n = id; nodes[n].Parent >= 0; n = nodes[n].Parent) rev.Add((nodes[n].Tid, nodes[n].Alt));
-        rev.Reverse();
-        var choices = new List<Choice>(rev.Count);
-        var s = initial;
-        foreach (var (tid, alt) in rev)
-        {
-            s = Semantics.Execute(s, tid, alt, out var ctx, out var step);
-            choices.Add(new Choice(s.Machine.Threads[tid].Name, alt, ctx.Function ?? step.Function));
-        }
-        return choices;
-    }
 }

@@ -32,12 +32,14 @@ public static class Checker
 {
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
-        ExpectSpec? expect = null, Action<long, long, int>? progress = null, bool partialOrder = true)
+        ExpectSpec? expect = null, Action<long, long, int>? progress = null, bool partialOrder = true, int workers = 1)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
         var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
-        var result = new ExhaustiveExplorer(invariants, b) { Progress = progress, PartialOrder = partialOrder }.Run(initial);
+        var result = workers > 1
+            ? new ParallelExplorer(invariants, b, workers) { Progress = progress, PartialOrder = partialOrder }.Run(initial)
+            : new ExhaustiveExplorer(invariants, b) { Progress = progress, PartialOrder = partialOrder }.Run(initial);
         TraceFile? trace = null;
         if (result.Violation is { } v)
         {
