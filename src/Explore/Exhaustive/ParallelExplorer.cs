@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
@@ -49,6 +50,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
 
     public ExploreResult Run(KernelState initial)
     {
+        if (published != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
         var sw = Stopwatch.StartNew();
         var fp = new Fingerprinter();
         var seen = new FingerprintTable();
@@ -78,7 +80,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 Expansion? x;
                 while ((x = Volatile.Read(ref results[id >> ChunkBits][id & (Chunk - 1)])) is null)
                 {
-                    if (failure is not null) throw new InvalidOperationException("an exploration worker failed", failure);
+                    if (failure is { } e) ExceptionDispatchInfo.Capture(e).Throw(); // as the one-thread search would throw it
                     spin.SpinOnce(-1);
                 }
                 spin.Reset();
@@ -86,6 +88,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 var encoded = queue[id >> ChunkBits][id & (Chunk - 1)]!;
                 queue[id >> ChunkBits][id & (Chunk - 1)] = null;
                 Volatile.Write(ref merged, id + 1);
+                if (((id + 1) & (Chunk - 1)) == 0) Release(id >> ChunkBits);
                 int depth = nodes[id].Depth;
                 if (x.Terminal)
                 {
@@ -124,7 +127,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                     if (known > id) continue; // still queued: the cycle proviso holds
                     succs = ExpandFully(StateDecoder.Decode(initial.Machine, encoded), fp); // the proviso's full expansion
                 }
-                bool full = false;
+                bool overBound = false;
                 foreach (var s in succs)
                 {
                     transitions++;
@@ -137,14 +140,14 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                     if (seen.Count > bounds.MaxStates)
                     {
                         truncated = true;
-                        full = true;
+                        overBound = true;
                         break;
                     }
                     nodes.Add(new SearchNode(id, s.Tid, s.Alt, depth + 1));
                     maxDepth = Math.Max(maxDepth, depth + 1);
                     Publish(nodes.Count - 1, s.Encoding!, depth + 1);
                 }
-                if (full) break;
+                if (overBound) break;
                 if (Progress is not null && sw.ElapsedMilliseconds >= nextProgress)
                 {
                     nextProgress = sw.ElapsedMilliseconds + 1000;
@@ -158,6 +161,14 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             foreach (var t in threads) t.Join();
         }
         return Done(truncated ? Verdict.Incomplete : Verdict.Holds, null, [], seen.Count, transitions, maxDepth, sw, complete: !truncated);
+    }
+
+    /// <summary>Frees a chunk every id of which is merged; workers only read ids at or above merged.</summary>
+    private void Release(int chunk)
+    {
+        queue[chunk] = null!;
+        depths[chunk] = null!;
+        results[chunk] = null!;
     }
 
     private void Publish(int id, byte[] encoding, int depth)
