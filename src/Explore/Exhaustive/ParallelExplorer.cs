@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ModelCheck.Invariants;
 using ModelCheck.Model.State;
@@ -51,20 +50,10 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     public ExploreResult Run(KernelState initial)
     {
         if (published != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
-        var sw = Stopwatch.StartNew();
+        var tree = new SearchTree(initial, bounds);
         var fp = new Fingerprinter();
-        var seen = new FingerprintTable();
-        var nodes = new List<SearchNode>();
-        long transitions = 0;
-        int maxDepth = 0;
-        bool truncated = false;
-        long nextProgress = 1000;
-
-        seen.TryAdd(fp.Of(initial), 0);
-        nodes.Add(new SearchNode(-1, 0, 0, 0));
-        if (invariants.AfterStep(initial, []) is { } v0)
-            return Done(Verdict.Violated, v0, [], 1, 0, 0, sw, complete: true);
-        Publish(0, initial.EncodeToArray(), 0);
+        if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
+        Publish(0, fp.LastEncoding(), 0);
 
         var threads = new Thread[Math.Max(1, workers)];
         for (int w = 0; w < threads.Length; w++)
@@ -75,7 +64,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         try
         {
             var spin = new SpinWait();
-            for (int id = 0; id < nodes.Count; id++)
+            for (int id = 0; id < tree.Count; id++)
             {
                 Expansion? x;
                 while ((x = Volatile.Read(ref results[id >> ChunkBits][id & (Chunk - 1)])) is null)
@@ -89,39 +78,28 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 queue[id >> ChunkBits][id & (Chunk - 1)] = null;
                 Volatile.Write(ref merged, id + 1);
                 if (((id + 1) & (Chunk - 1)) == 0) Release(id >> ChunkBits);
-                int depth = nodes[id].Depth;
+                int depth = tree.DepthOf(id);
                 if (x.Terminal)
                 {
-                    if (x.Quiescent is { } vq)
-                        return Done(Verdict.Violated, vq, SearchNode.Path(nodes, id, initial), seen.Count, transitions, maxDepth, sw, complete: false);
+                    if (x.Quiescent is { } vq) return tree.Stuck(vq, id);
                     continue;
                 }
                 if (x.AtBound)
                 {
-                    truncated = true;
+                    tree.Truncated = true;
                     continue;
                 }
                 var succs = x.Succs;
                 if (x.Local)
                 {
                     var l = succs[0];
-                    transitions++;
-                    if (l.Violation is { } lv)
+                    tree.Transitions++;
+                    if (l.Violation is { } lv) return tree.Violated(lv, id, l.Tid, 0);
+                    var stored = tree.AddLocal(l.Fp, id, l.Tid, out int known);
+                    if (stored == Stored.OverBound) break;
+                    if (stored == Stored.New)
                     {
-                        nodes.Add(new SearchNode(id, l.Tid, 0, depth + 1));
-                        return Done(Verdict.Violated, lv, SearchNode.Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
-                    }
-                    if (!seen.TryGetValue(l.Fp, out int known))
-                    {
-                        if (seen.Count + 1 > bounds.MaxStates)
-                        {
-                            truncated = true;
-                            break;
-                        }
-                        nodes.Add(new SearchNode(id, l.Tid, 0, depth + 1));
-                        seen.TryAdd(l.Fp, nodes.Count - 1);
-                        maxDepth = Math.Max(maxDepth, depth + 1);
-                        Publish(nodes.Count - 1, l.Encoding!, depth + 1);
+                        Publish(tree.Count - 1, l.Encoding!, depth + 1);
                         continue;
                     }
                     if (known > id) continue; // still queued: the cycle proviso holds
@@ -130,29 +108,18 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 bool overBound = false;
                 foreach (var s in succs)
                 {
-                    transitions++;
-                    if (s.Violation is { } v)
+                    tree.Transitions++;
+                    if (s.Violation is { } v) return tree.Violated(v, id, s.Tid, s.Alt);
+                    var stored = tree.Add(s.Fp, id, s.Tid, s.Alt);
+                    if (stored == Stored.New) Publish(tree.Count - 1, s.Encoding!, depth + 1);
+                    else if (stored == Stored.OverBound)
                     {
-                        nodes.Add(new SearchNode(id, s.Tid, s.Alt, depth + 1));
-                        return Done(Verdict.Violated, v, SearchNode.Path(nodes, nodes.Count - 1, initial), seen.Count, transitions, Math.Max(maxDepth, depth + 1), sw, complete: false);
-                    }
-                    if (!seen.TryAdd(s.Fp, nodes.Count)) continue;
-                    if (seen.Count > bounds.MaxStates)
-                    {
-                        truncated = true;
                         overBound = true;
                         break;
                     }
-                    nodes.Add(new SearchNode(id, s.Tid, s.Alt, depth + 1));
-                    maxDepth = Math.Max(maxDepth, depth + 1);
-                    Publish(nodes.Count - 1, s.Encoding!, depth + 1);
                 }
                 if (overBound) break;
-                if (Progress is not null && sw.ElapsedMilliseconds >= nextProgress)
-                {
-                    nextProgress = sw.ElapsedMilliseconds + 1000;
-                    Progress(seen.Count, transitions, depth);
-                }
+                tree.Report(Progress, depth);
             }
         }
         finally
@@ -160,7 +127,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             stop = true;
             foreach (var t in threads) t.Join();
         }
-        return Done(truncated ? Verdict.Incomplete : Verdict.Holds, null, [], seen.Count, transitions, maxDepth, sw, complete: !truncated);
+        return tree.Finish();
     }
 
     /// <summary>Frees a chunk every id of which is merged; workers only read ids at or above merged.</summary>
@@ -256,7 +223,4 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         }
         return succs;
     }
-
-    private ExploreResult Done(Verdict verdict, Violation? v, IReadOnlyList<Choice> trace, long states, long transitions, int depth, Stopwatch sw, bool complete) =>
-        new(verdict, v, trace, states, transitions, depth, sw.Elapsed.TotalSeconds, complete);
 }

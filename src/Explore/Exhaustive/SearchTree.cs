@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using ModelCheck.Invariants;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Explore.Exhaustive;
+
+/// <summary>A stored state of the search: its parent, the step that led to it, and its depth.</summary>
+internal readonly record struct SearchNode(int Parent, byte Tid, byte Alt, int Depth);
+
+/// <summary>What storing a successor did.</summary>
+internal enum Stored { New, Seen, OverBound }
+
+/// <summary>
+/// The states a breadth-first search has stored: the visited set (fingerprint to node id; ids are
+/// given in queue order, so a state is expanded after every smaller id), each node's parent, step
+/// and depth, and the run's counters. Both explorers make every storing decision here, so they
+/// agree on states, transitions and traces.
+/// </summary>
+internal sealed class SearchTree(KernelState initial, Bounds bounds)
+{
+    private readonly FingerprintTable seen = new();
+    private readonly List<SearchNode> nodes = [];
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private long nextProgress = 1000;
+
+    public long Transitions;
+    public int MaxDepth;
+    public bool Truncated;
+
+    /// <summary>Stored nodes; the newest has id Count - 1.</summary>
+    public int Count => nodes.Count;
+
+    public int DepthOf(int id) => nodes[id].Depth;
+
+    /// <summary>Stores the initial state; a result when it already violates an invariant.</summary>
+    public ExploreResult? Root(UInt128 fp, Violation? v)
+    {
+        seen.TryAdd(fp, 0);
+        nodes.Add(new SearchNode(-1, 0, 0, 0));
+        return v is null ? null : Result(Verdict.Violated, v, [], complete: true);
+    }
+
+    /// <summary>A successor of a full expansion. Over the state bound it is counted but not stored.</summary>
+    public Stored Add(UInt128 fp, int parent, int tid, int alt)
+    {
+        if (!seen.TryAdd(fp, nodes.Count)) return Stored.Seen; // the id it gets just below
+        if (seen.Count > bounds.MaxStates)
+        {
+            Truncated = true;
+            return Stored.OverBound;
+        }
+        Append(parent, tid, alt);
+        return Stored.New;
+    }
+
+    /// <summary>The one step of an ample set; when seen, known is the id of the stored state.</summary>
+    public Stored AddLocal(UInt128 fp, int parent, int tid, out int known)
+    {
+        if (seen.TryGetValue(fp, out known)) return Stored.Seen;
+        if (seen.Count + 1 > bounds.MaxStates)
+        {
+            Truncated = true;
+            return Stored.OverBound;
+        }
+        Append(parent, tid, 0);
+        seen.TryAdd(fp, nodes.Count - 1);
+        return Stored.New;
+    }
+
+    private void Append(int parent, int tid, int alt)
+    {
+        int depth = nodes[parent].Depth + 1;
+        nodes.Add(new SearchNode(parent, (byte)tid, (byte)alt, depth));
+        MaxDepth = Math.Max(MaxDepth, depth);
+    }
+
+    /// <summary>The step (tid, alt) from parent broke an invariant: the trace ends with it.</summary>
+    public ExploreResult Violated(Violation v, int parent, int tid, int alt)
+    {
+        Append(parent, tid, alt);
+        return Result(Verdict.Violated, v, Path(nodes.Count - 1), complete: false);
+    }
+
+    /// <summary>The stored state id broke an invariant where no step is enabled.</summary>
+    public ExploreResult Stuck(Violation v, int id) => Result(Verdict.Violated, v, Path(id), complete: false);
+
+    public ExploreResult Finish() => Result(Truncated ? Verdict.Incomplete : Verdict.Holds, null, [], complete: !Truncated);
+
+    /// <summary>Calls progress about once a second with (states, transitions, depth).</summary>
+    public void Report(Action<long, long, int>? progress, int depth)
+    {
+        if (progress is null || clock.ElapsedMilliseconds < nextProgress) return;
+        nextProgress = clock.ElapsedMilliseconds + 1000;
+        progress(seen.Count, Transitions, depth);
+    }
+
+    private ExploreResult Result(Verdict verdict, Violation? v, IReadOnlyList<Choice> trace, bool complete) =>
+        new(verdict, v, trace, seen.Count, Transitions, MaxDepth, clock.Elapsed.TotalSeconds, complete);
+
+    /// <summary>Rebuilds the choices from the root to node id, naming each step's function.</summary>
+    private List<Choice> Path(int id)
+    {
+        var rev = new List<(int Tid, int Alt)>();
+        for (int n = id; nodes[n].Parent >= 0; n = nodes[n].Parent) rev.Add((nodes[n].Tid, nodes[n].Alt));
+        rev.Reverse();
+        var choices = new List<Choice>(rev.Count);
+        var s = initial;
+        foreach (var (tid, alt) in rev)
+        {
+            s = Semantics.Execute(s, tid, alt, out var ctx, out var step);
+            choices.Add(new Choice(s.Machine.Threads[tid].Name, alt, ctx.Function ?? step.Function));
+        }
+        return choices;
+    }
+}
