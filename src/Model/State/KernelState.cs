@@ -17,18 +17,21 @@ public sealed class KernelState
     /// <summary>The page cache: folios by index.</summary>
     public Folio[] Folios { get => folios; init => folios = value; }
 
-    public Folio[] FoliosW => Own(ref folios, 1024, static x => (Folio[])x.Clone());
+    public Folio[] FoliosW => Own(ref folios, FoliosBit, static x => (Folio[])x.Clone());
 
     private byte[] cacheData = [];
 
     /// <summary>Cached data per unit (meaningful where the folio is present).</summary>
     public byte[] CacheData { get => cacheData; init => cacheData = value; }
 
-    public byte[] CacheDataW => Own(ref cacheData, 2048, static x => (byte[])x.Clone());
-
+    public byte[] CacheDataW => Own(ref cacheData, CacheBit, static x => (byte[])x.Clone());
 
     /// <summary>Which copy-on-write parts this state still shares with the state it was cloned from.</summary>
     private int shared;
+
+    private const int ExtentsBit = 1, CowBit = 2, DiskBit = 4, CowDiskBit = 8, BiosBit = 16, WorkBit = 32, FuseBit = 64,
+        PendingBit = 128, BatchBit = 256, WtBit = 512, FoliosBit = 1024, CacheBit = 2048, LocalsBit = 4096, HistoryBit = 8192,
+        AllShared = (HistoryBit << 1) - 1;
 
     /// <summary>
     /// The copy-on-write rule: a state shares its parent's arrays until a step writes one; the
@@ -48,66 +51,66 @@ public sealed class KernelState
 
     public ExtentType[] Extents { get => extents; init => extents = value; }
 
-    public ExtentType[] ExtentsW => Own(ref extents, 1, static x => (ExtentType[])x.Clone());
+    public ExtentType[] ExtentsW => Own(ref extents, ExtentsBit, static x => (ExtentType[])x.Clone());
 
     private CowType[] cow = [];
 
     public CowType[] Cow { get => cow; init => cow = value; }
 
-    public CowType[] CowW => Own(ref cow, 2, static x => (CowType[])x.Clone());
+    public CowType[] CowW => Own(ref cow, CowBit, static x => (CowType[])x.Clone());
 
     private byte[] disk = [];
 
     /// <summary>Data-fork disk blocks, per unit.</summary>
     public byte[] Disk { get => disk; init => disk = value; }
 
-    public byte[] DiskW => Own(ref disk, 4, static x => (byte[])x.Clone());
+    public byte[] DiskW => Own(ref disk, DiskBit, static x => (byte[])x.Clone());
 
     private byte[] cowDisk = [];
 
     /// <summary>COW-fork staging blocks, per unit.</summary>
     public byte[] CowDisk { get => cowDisk; init => cowDisk = value; }
 
-    public byte[] CowDiskW => Own(ref cowDisk, 8, static x => (byte[])x.Clone());
+    public byte[] CowDiskW => Own(ref cowDisk, CowDiskBit, static x => (byte[])x.Clone());
 
     private List<Bio> bios = [];
 
     public List<Bio> Bios { get => bios; init => bios = value; }
 
-    public List<Bio> BiosW => Own(ref bios, 16, static x => [.. x]);
+    public List<Bio> BiosW => Own(ref bios, BiosBit, static x => [.. x]);
 
     private List<WorkItem> work = [];
 
     public List<WorkItem> Work { get => work; init => work = value; }
 
-    public List<WorkItem> WorkW => Own(ref work, 32, static x => [.. x]);
+    public List<WorkItem> WorkW => Own(ref work, WorkBit, static x => [.. x]);
 
     private List<FuseRequest> fuseRequests = [];
 
     public List<FuseRequest> FuseRequests { get => fuseRequests; init => fuseRequests = value; }
 
-    public List<FuseRequest> FuseRequestsW => Own(ref fuseRequests, 64, static x => [.. x]);
+    public List<FuseRequest> FuseRequestsW => Own(ref fuseRequests, FuseBit, static x => [.. x]);
 
     private List<PendingDropbehind> pendingDropbehind = [];
 
     /// <summary>folio_end_dropbehind still to run in the context (thread) that ended writeback.</summary>
     public List<PendingDropbehind> PendingDropbehind { get => pendingDropbehind; init => pendingDropbehind = value; }
 
-    public List<PendingDropbehind> PendingDropbehindW => Own(ref pendingDropbehind, 128, static x => [.. x]);
+    public List<PendingDropbehind> PendingDropbehindW => Own(ref pendingDropbehind, PendingBit, static x => [.. x]);
 
     private List<int> dropbehindBatch = [];
 
     /// <summary>Seed 001's deferral batch (global, or the device CPU's list).</summary>
     public List<int> DropbehindBatch { get => dropbehindBatch; init => dropbehindBatch = value; }
 
-    public List<int> DropbehindBatchW => Own(ref dropbehindBatch, 256, static x => [.. x]);
+    public List<int> DropbehindBatchW => Own(ref dropbehindBatch, BatchBit, static x => [.. x]);
 
     private WtCtx[] wt = [];
 
     /// <summary>Write-through contexts by write id.</summary>
     public WtCtx[] Wt { get => wt; init => wt = value; }
 
-    public WtCtx[] WtW => Own(ref wt, 512, static x => (WtCtx[])x.Clone());
+    public WtCtx[] WtW => Own(ref wt, WtBit, static x => (WtCtx[])x.Clone());
 
     public ThreadCursor[] Threads = [];
 
@@ -119,8 +122,8 @@ public sealed class KernelState
         get => locals;
         init => locals = value;
     }
+
     private History history = new();
-    private bool historyShared;
 
     /// <summary>The history summaries, for reading. A step that changes them uses <see cref="H"/>.</summary>
     public History History
@@ -130,18 +133,7 @@ public sealed class KernelState
     }
 
     /// <summary>The history summaries for writing: copied on the first write after a clone (they rarely change).</summary>
-    public History H
-    {
-        get
-        {
-            if (historyShared)
-            {
-                history = history.Clone();
-                historyShared = false;
-            }
-            return history;
-        }
-    }
+    public History H => Own(ref history, HistoryBit, static x => x.Clone());
 
     public Geometry Geo => Machine.Geometry;
 
@@ -161,26 +153,18 @@ public sealed class KernelState
         pendingDropbehind = pendingDropbehind,
         dropbehindBatch = dropbehindBatch,
         wt = wt,
-        shared = 8191,
+        shared = AllShared,
         Threads = (ThreadCursor[])Threads.Clone(),
         locals = locals,
         history = history,
-        historyShared = true,
     };
 
     /// <summary>A thread's local, for reading.</summary>
     public int Local(int tid, int slot) => locals[(tid * Machine.LocalsPerThread) + slot];
 
     /// <summary>A thread's local, for writing: the locals are copied on the first write after a clone.</summary>
-    public ref int LocalW(int tid, int slot)
-    {
-        if ((shared & 4096) != 0)
-        {
-            locals = (int[])locals.Clone();
-            shared &= ~4096;
-        }
-        return ref locals[(tid * Machine.LocalsPerThread) + slot];
-    }
+    public ref int LocalW(int tid, int slot) =>
+        ref Own(ref locals, LocalsBit, static x => (int[])x.Clone())[(tid * Machine.LocalsPerThread) + slot];
 
     public ref Folio FolioAt(int index) => ref FoliosW[index];
 
