@@ -39,7 +39,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
             var (encoded, id) = frontier.Dequeue();
             var state = StateDecoder.Decode(initial.Machine, encoded);
             int depth = tree.DepthOf(id);
-            Semantics.Enabled(state, enabled);
+            int firstLocal = Semantics.Enabled(state, enabled);
             if (enabled.Count == 0)
             {
                 if (invariants.AtQuiescence(state) is { } vq) return tree.Stuck(vq, id);
@@ -50,7 +50,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                 tree.Truncated = true;
                 continue;
             }
-            if (PartialOrder && Semantics.FirstLocal(state) is var lt and >= 0)
+            if (PartialOrder && firstLocal is var lt and >= 0)
             {
                 var local = Semantics.Execute(state, lt, 0, out var lctx, out _);
                 tree.Transitions++;

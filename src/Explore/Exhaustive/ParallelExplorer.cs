@@ -188,10 +188,10 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
 
     private Expansion Expand(KernelState state, int depth, Fingerprinter fp, List<(int Tid, int Alt)> enabled)
     {
-        Semantics.Enabled(state, enabled);
+        int firstLocal = Semantics.Enabled(state, enabled);
         if (enabled.Count == 0) return new Expansion { Terminal = true, Quiescent = invariants.AtQuiescence(state) };
         if (depth >= bounds.MaxDepth) return new Expansion { AtBound = true };
-        if (PartialOrder && Semantics.FirstLocal(state) is var lt and >= 0)
+        if (PartialOrder && firstLocal is var lt and >= 0)
         {
             var local = Semantics.Execute(state, lt, 0, out var lctx, out _);
             var v = invariants.AfterStep(local, lctx.Events);

@@ -60,21 +60,34 @@ public static class Semantics
     }
 
     /// <summary>Number of alternatives the thread offers now (0 when not enabled).</summary>
-    public static int Alternatives(KernelState s, int tid)
+    public static int Alternatives(KernelState s, int tid) => Alternatives(s, tid, out _);
+
+    /// <summary>As <see cref="Alternatives(KernelState, int)"/>; local: the step offered is <see cref="Step.Local"/>.</summary>
+    private static int Alternatives(KernelState s, int tid, out bool local)
     {
+        local = false;
         if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled) return 0;
         if (HasContinuation(s, tid) || guard.Kind == GuardKind.Skip) return 1;
-        return s.Machine.Threads[tid].Program[pc].AlternativeCount(s, tid);
+        var step = s.Machine.Threads[tid].Program[pc];
+        local = step.Local;
+        return step.AlternativeCount(s, tid);
     }
 
-    public static void Enabled(KernelState s, List<(int Tid, int Alt)> into)
+    /// <summary>
+    /// Fills into with every enabled (thread, alternative). Returns the first thread whose next step
+    /// is local (see <see cref="Step.Local"/>), or -1, found in the same pass over the threads.
+    /// </summary>
+    public static int Enabled(KernelState s, List<(int Tid, int Alt)> into)
     {
         into.Clear();
+        int firstLocal = -1;
         for (int t = 0; t < s.Threads.Length; t++)
         {
-            int n = Alternatives(s, t);
+            int n = Alternatives(s, t, out bool local);
+            if (local && firstLocal < 0) firstLocal = t;
             for (int a = 0; a < n; a++) into.Add((t, a));
         }
+        return firstLocal;
     }
 
     /// <summary>Executes one step of thread tid with alternative alt on a clone of s.</summary>
@@ -116,19 +129,6 @@ public static class Semantics
         if (before is not null && !before.AsSpan().SequenceEqual(s.EncodeToArray()))
             throw new ModelError($"{step.Function} changed the state it was cloned from (a write bypassed copy-on-write)");
         return next;
-    }
-
-    /// <summary>The first thread whose next step is local (see <see cref="Step.Local"/>), or -1.</summary>
-    public static int FirstLocal(KernelState s)
-    {
-        for (int t = 0; t < s.Threads.Length; t++)
-        {
-            if (HasContinuation(s, t)) continue;
-            if (Status(s, t, out int pc, out var guard) == ThreadStatus.Enabled && guard.Kind == GuardKind.Run
-                && s.Machine.Threads[t].Program[pc].Local)
-                return t;
-        }
-        return -1;
     }
 
     public static bool IsQuiescent(KernelState s)
