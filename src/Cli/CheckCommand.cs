@@ -2,7 +2,6 @@ using System.CommandLine;
 using ModelCheck.Explore.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Scenarios;
-using ModelCheck.Explore.Traces;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Cli;
@@ -61,11 +60,7 @@ public static class CheckCommand
             else
             {
                 Output.PrintRow(row);
-                if (trace is not null)
-                {
-                    Console.WriteLine();
-                    Output.PrintReplay(Replayer.Replay(trace, tracePath));
-                }
+                if (trace is not null) Output.PrintFoundTrace(trace, tracePath);
             }
             return row.Verdict == "violated" ? ExitCodes.Violation : ExitCodes.Holds;
         });
@@ -93,11 +88,7 @@ public static class CheckCommand
             Console.WriteLine(r.Failed
                 ? $"  verdict: violated {r.Violation!.Invariant} after {r.TestsToFailure} schedules, {r.ShrinkSteps} shrink steps ({r.Seconds:0.00} s)\n  violation: {r.Violation.Message}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps)"
                 : $"  verdict: no violation in {r.Tests} random schedules ({r.Seconds:0.00} s; not a proof)");
-            if (r.Failed)
-            {
-                Console.WriteLine();
-                Output.PrintReplay(Replayer.Replay(r.Trace!, tracePath));
-            }
+            if (r.Failed) Output.PrintFoundTrace(r.Trace!, tracePath);
         }
         return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
     }
@@ -130,11 +121,7 @@ public static class CheckCommand
             Console.WriteLine(r.BugFound
                 ? $"  verdict: violated {r.Violation!.Invariant} in iteration {r.IterationsToBug} ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s)\n  violation: {r.Violation.Message}\n  coyote: {r.CoyoteMessage}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps); Coyote's own: {coyotePath}"
                 : $"  verdict: no bug in {r.Iterations} iterations ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s; not a proof)");
-            if (r.BugFound)
-            {
-                Console.WriteLine();
-                Output.PrintReplay(Replayer.Replay(r.Trace!, tracePath));
-            }
+            if (r.BugFound) Output.PrintFoundTrace(r.Trace!, tracePath);
         }
         return r.BugFound ? ExitCodes.Violation : ExitCodes.Holds;
     }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ModelCheck.Explore.Generate;
 using ModelCheck.Explore.Scenarios;
-using ModelCheck.Explore.Traces;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Cli;
@@ -70,8 +69,7 @@ public static class GenerateCommand
                     Console.WriteLine($"violation {r.Violation!.Invariant}: {r.Violation.Message}");
                     Console.WriteLine($"shrunk scenario: {r.Scenario} ({yamlPath})");
                     Console.WriteLine($"trace: {tracePath}");
-                    Console.WriteLine();
-                    Output.PrintReplay(Replayer.Replay(r.Trace!, tracePath!));
+                    Output.PrintFoundTrace(r.Trace!, tracePath!);
                 }
             }
             return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;

@@ -38,6 +38,13 @@ public static class Output
         if (r.Trace is not null) Console.WriteLine($"  trace: {r.Trace} ({r.TraceLength} steps)");
     }
 
+    /// <summary>After a check that found a violation: a blank line, then the replayed race diagram of its saved trace.</summary>
+    public static void PrintFoundTrace(TraceFile trace, string path)
+    {
+        Console.WriteLine();
+        PrintReplay(Replayer.Replay(trace, path));
+    }
+
     public static void PrintReplay(ReplayResult replay)
     {
         foreach (var s in replay.Steps) Console.WriteLine(s.Line());

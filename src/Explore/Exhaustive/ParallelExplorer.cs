@@ -194,9 +194,10 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         if (PartialOrder && firstLocal is var lt and >= 0)
         {
             var local = Semantics.Execute(state, lt, 0, out var lctx, out _);
-            var v = invariants.AfterStep(local, lctx.Events);
-            var f = fp.Of(local);
-            return new Expansion { Local = true, Succs = [new Succ((byte)lt, 0, f, v is null ? fp.LastEncoding() : null, v)] };
+            var succ = invariants.AfterStep(local, lctx.Events) is { } v
+                ? new Succ((byte)lt, 0, default, null, v)
+                : new Succ((byte)lt, 0, fp.Of(local), fp.LastEncoding(), null);
+            return new Expansion { Local = true, Succs = [succ] };
         }
         return new Expansion { Succs = ExpandFully(state, fp, enabled) };
     }
