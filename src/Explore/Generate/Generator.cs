@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Collections;
-using Microsoft.FSharp.Core;
 using ModelCheck.Explore.Exhaustive;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;

@@ -67,14 +67,7 @@ public static class Dropbehind
             var p = s.PendingDropbehind[k];
             s.PendingDropbehindW.RemoveAt(k);
             int i = p.Folio;
-            ref var f = ref s.FoliosW[i];
-            if (!f.Present) return;
-            if (f.Locked)
-            {
-                f.LeakCause = (byte)LeakCause.TrylockFailed;
-                c.Note($"F{i}: folio_trylock failed, invalidation skipped");
-                return;
-            }
+            if (!Trylock(s, i, c, ", invalidation skipped")) return;
             if (p.PreFix) UnmapInvalidatePreFix(s, i, c);
             else FilemapEndDropbehind(s, i, c);
         },
@@ -125,16 +118,20 @@ public static class Dropbehind
         var batch = s.DropbehindBatch.ToList();
         s.DropbehindBatchW.Clear();
         foreach (int i in batch)
-        {
-            ref var f = ref s.FoliosW[i];
-            if (!f.Present) continue;
-            if (f.Locked)
-            {
-                f.LeakCause = (byte)LeakCause.TrylockFailed;
-                c.Note($"F{i}: folio_trylock failed in the worker, skipped");
-                continue;
-            }
-            FilemapEndDropbehind(s, i, c);
-        }
+            if (Trylock(s, i, c, " in the worker, skipped")) FilemapEndDropbehind(s, i, c);
+    }
+
+    /// <summary>
+    /// The folio_trylock before invalidating a dropbehind folio: false when the folio is gone, or
+    /// when someone holds its lock (the folio then stays cached: the leak's cause is recorded).
+    /// </summary>
+    private static bool Trylock(KernelState s, int i, StepContext c, string skipped)
+    {
+        ref var f = ref s.FoliosW[i];
+        if (!f.Present) return false;
+        if (!f.Locked) return true;
+        f.LeakCause = (byte)LeakCause.TrylockFailed;
+        c.Note($"F{i}: folio_trylock failed{skipped}");
+        return false;
     }
 }
