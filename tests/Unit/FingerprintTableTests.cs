@@ -27,4 +27,15 @@ public class FingerprintTableTests
         Assert.True(t.TryAdd(UInt128.Zero, 3)); // a zero fingerprint is an ordinary key
         Assert.True(t.TryGetValue(UInt128.Zero, out int z) && z == 3);
     }
+
+    [Fact]
+    public void TryAddReportsTheIdAlreadyStored()
+    {
+        var t = new FingerprintTable(16);
+        Assert.True(t.TryAdd(new UInt128(7, 7), 41, out int none));
+        Assert.Equal(-1, none);
+        Assert.False(t.TryAdd(new UInt128(7, 7), 99, out int existing));
+        Assert.Equal(41, existing);
+        Assert.Equal(1, t.Count);
+    }
 }

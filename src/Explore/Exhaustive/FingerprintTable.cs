@@ -47,7 +47,10 @@ public sealed class FingerprintTable
     public bool ContainsKey(UInt128 fp) => TryGetValue(fp, out _);
 
     /// <summary>Adds fp with its node id; false when it is already there.</summary>
-    public bool TryAdd(UInt128 fp, int id)
+    public bool TryAdd(UInt128 fp, int id) => TryAdd(fp, id, out _);
+
+    /// <summary>Adds fp with its node id in one probe; when it is already there, false and its id.</summary>
+    public bool TryAdd(UInt128 fp, int id, out int existing)
     {
         if ((Count + 1) * 4 > keys.Length * 3) Grow();
         for (int i = Slot(fp, mask); ; i = (i + 1) & mask)
@@ -57,9 +60,14 @@ public sealed class FingerprintTable
                 keys[i] = fp;
                 ids[i] = id + 1;
                 Count++;
+                existing = -1;
                 return true;
             }
-            if (keys[i] == fp) return false;
+            if (keys[i] == fp)
+            {
+                existing = ids[i] - 1;
+                return false;
+            }
         }
     }
 

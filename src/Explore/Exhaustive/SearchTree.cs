@@ -57,14 +57,14 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds)
     /// <summary>The one step of an ample set; when seen, known is the id of the stored state.</summary>
     public Stored AddLocal(UInt128 fp, int parent, int tid, out int known)
     {
-        if (seen.TryGetValue(fp, out known)) return Stored.Seen;
         if (seen.Count + 1 > bounds.MaxStates)
         {
-            Truncated = true;
+            if (seen.TryGetValue(fp, out known)) return Stored.Seen;
+            Truncated = true; // unlike Add, a new state over the bound is not counted
             return Stored.OverBound;
         }
+        if (!seen.TryAdd(fp, nodes.Count, out known)) return Stored.Seen; // the id it gets just below
         Append(parent, tid, 0);
-        seen.TryAdd(fp, nodes.Count - 1);
         return Stored.New;
     }
 
