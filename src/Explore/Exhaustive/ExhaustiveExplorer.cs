@@ -7,7 +7,7 @@ namespace ModelCheck.Explore.Exhaustive;
 /// <summary>
 /// Breadth-first search over states with a fingerprint set: the first violation found is a
 /// shortest one (among the reduced transitions). A result is complete when the whole space within
-/// the bounds was explored. Queued states are kept encoded and decoded when expanded.
+/// the bounds was explored. Queued states are kept encoded (<see cref="StateQueue"/>) and decoded when expanded.
 /// </summary>
 public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
 {
@@ -28,15 +28,14 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     {
         var tree = new SearchTree(initial, bounds);
         var fp = new Fingerprinter();
-        var frontier = new Queue<(byte[] State, int Id)>(); // encoded: one object per queued state
+        var frontier = new StateQueue();
         var enabled = new List<(int Tid, int Alt)>();
 
         if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
-        frontier.Enqueue((fp.LastEncoding(), 0));
+        frontier.Enqueue(fp.Last, 0);
 
-        while (frontier.Count > 0)
+        while (frontier.TryDequeue(out var encoded, out int id))
         {
-            var (encoded, id) = frontier.Dequeue();
             var state = StateDecoder.Decode(initial.Machine, encoded);
             int depth = tree.DepthOf(id);
             int firstLocal = Semantics.Enabled(state, enabled);
@@ -59,7 +58,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                 if (stored == Stored.OverBound) break;
                 if (stored == Stored.New)
                 {
-                    frontier.Enqueue((fp.LastEncoding(), tree.Count - 1));
+                    frontier.Enqueue(fp.Last, tree.Count - 1);
                     continue; // the ample set {local step}
                 }
                 if (known > id) continue; // still queued, so not yet expanded: the proviso holds
@@ -70,7 +69,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
                 tree.Transitions++;
                 if (invariants.AfterStep(next, ctx.Events) is { } v) return tree.Violated(v, id, tid, alt);
                 var stored = tree.Add(fp.Of(next), id, tid, alt);
-                if (stored == Stored.New) frontier.Enqueue((fp.LastEncoding(), tree.Count - 1));
+                if (stored == Stored.New) frontier.Enqueue(fp.Last, tree.Count - 1);
                 else if (stored == Stored.OverBound)
                 {
                     frontier.Clear();
