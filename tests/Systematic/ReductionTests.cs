@@ -1,6 +1,7 @@
 using ModelCheck.Explore.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Scenarios;
+using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
@@ -40,6 +41,31 @@ public class ReductionTests
         {
             Assert.True(full.Complete && reduced.Complete);
             Assert.True(reduced.States < full.States, $"reduced {reduced.States} vs full {full.States}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AReducedSearchsTraceListsTheMergedLocalStepsAndReplaysToTheViolation(int workers)
+    {
+        var spec = ScenarioLoader.Parse(Bench(2, 2), "bench-small.yaml");
+        string tmp = Path.Combine(Path.GetTempPath(), $"mc-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (row, result, trace) = Checker.Check(spec, Variant.Parse(["BenchFix=off"]), traceOut: tmp, workers: workers);
+            Assert.Equal("isize-regression", row.Invariant);
+            // merged transitions are stored as one, but the trace spells out every local step
+            Assert.Contains(trace!.Choices, c => c.Function == "loop_cond");
+            Assert.True(trace.Choices.Count > result.MaxDepth, $"{trace.Choices.Count} steps, depth {result.MaxDepth}");
+            var replay = Replayer.Replay(TraceFile.Load(tmp), tmp);
+            Assert.Null(replay.Divergence);
+            Assert.Equal("isize-regression", replay.Violation?.Invariant);
+            Assert.Equal(trace.Choices.Count, replay.Steps.Count);
+        }
+        finally
+        {
+            File.Delete(tmp);
         }
     }
 

@@ -20,13 +20,19 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     /// every other transition and invisible to every invariant, and it cannot be disabled by others
     /// (ample-set conditions C0-C2). The cycle proviso (C3) holds because the reduced successor must
     /// be new or still queued: when it was already expanded, the state is expanded fully, so every
-    /// cycle has a fully expanded state. Off: every state is expanded fully.
+    /// cycle has a fully expanded state. With it, statement merging: a thread's local steps run as part
+    /// of the transition before them (<see cref="Semantics.ExecuteMerged"/>), so no state with a thread
+    /// parked before a local step is stored. Off: every state is expanded fully, one step a transition.
     /// </summary>
     public bool PartialOrder { get; init; } = true;
 
+    /// <summary>One transition: with reduction on, the step with its thread's local steps merged after it.</summary>
+    private KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx) =>
+        PartialOrder ? Semantics.ExecuteMerged(s, tid, alt, out ctx, out _) : Semantics.Execute(s, tid, alt, out ctx, out _);
+
     public ExploreResult Run(KernelState initial)
     {
-        var tree = new SearchTree(initial, bounds);
+        var tree = new SearchTree(initial, bounds, merge: PartialOrder);
         var fp = new Fingerprinter();
         var frontier = new StateQueue();
         var enabled = new List<(int Tid, int Alt)>();
@@ -51,7 +57,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
             }
             if (PartialOrder && firstLocal is var lt and >= 0)
             {
-                var local = Semantics.Execute(state, lt, 0, out var lctx, out _);
+                var local = Semantics.ExecuteMerged(state, lt, 0, out var lctx, out _);
                 tree.Transitions++;
                 if (invariants.AfterStep(local, lctx.Events) is { } lv) return tree.Violated(lv, id, lt, 0);
                 var stored = tree.AddLocal(fp.Of(local), id, lt, out int known);
@@ -65,7 +71,7 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
             }
             foreach (var (tid, alt) in enabled)
             {
-                var next = Semantics.Execute(state, tid, alt, out var ctx, out _);
+                var next = Execute(state, tid, alt, out var ctx);
                 tree.Transitions++;
                 if (invariants.AfterStep(next, ctx.Events) is { } v) return tree.Violated(v, id, tid, alt);
                 var stored = tree.Add(fp.Of(next), id, tid, alt);

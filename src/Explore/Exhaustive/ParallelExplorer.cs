@@ -20,6 +20,10 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
 
     public bool PartialOrder { get; init; } = true;
 
+    /// <summary>One transition: with reduction on, the step with its thread's local steps merged after it.</summary>
+    private KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx) =>
+        PartialOrder ? Semantics.ExecuteMerged(s, tid, alt, out ctx, out _) : Semantics.Execute(s, tid, alt, out ctx, out _);
+
     private const int ChunkBits = 16;
     private const int Chunk = 1 << ChunkBits;
     private const int Window = 1 << 15; // how far workers may run ahead of the merger
@@ -50,7 +54,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     public ExploreResult Run(KernelState initial)
     {
         if (published != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
-        var tree = new SearchTree(initial, bounds);
+        var tree = new SearchTree(initial, bounds, merge: PartialOrder);
         var fp = new Fingerprinter();
         if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
         Publish(0, fp.LastEncoding(), 0);
@@ -193,7 +197,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         if (depth >= bounds.MaxDepth) return new Expansion { AtBound = true };
         if (PartialOrder && firstLocal is var lt and >= 0)
         {
-            var local = Semantics.Execute(state, lt, 0, out var lctx, out _);
+            var local = Semantics.ExecuteMerged(state, lt, 0, out var lctx, out _);
             var succ = invariants.AfterStep(local, lctx.Events) is { } v
                 ? new Succ((byte)lt, 0, default, null, v)
                 : new Succ((byte)lt, 0, fp.Of(local), fp.LastEncoding(), null);
@@ -213,7 +217,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         for (int i = 0; i < enabled.Count; i++)
         {
             var (tid, alt) = enabled[i];
-            var next = Semantics.Execute(state, tid, alt, out var ctx, out _);
+            var next = Execute(state, tid, alt, out var ctx);
             var v = invariants.AfterStep(next, ctx.Events);
             if (v is not null)
             {

@@ -15,9 +15,10 @@ internal enum Stored { New, Seen, OverBound }
 /// The states a breadth-first search has stored: the visited set (fingerprint to node id; ids are
 /// given in queue order, so a state is expanded after every smaller id), each node's parent, step
 /// and depth, and the run's counters. Both explorers make every storing decision here, so they
-/// agree on states, transitions and traces.
+/// agree on states, transitions and traces. With merge, a stored transition is a step followed by
+/// its thread's local steps (<see cref="Semantics.ExecuteMerged"/>); traces list those steps one by one.
 /// </summary>
-internal sealed class SearchTree(KernelState initial, Bounds bounds)
+internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
 {
     private readonly FingerprintTable seen = new();
     private readonly List<SearchNode> nodes = [];
@@ -79,7 +80,8 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds)
     public ExploreResult Violated(Violation v, int parent, int tid, int alt)
     {
         Append(parent, tid, alt);
-        return Result(Verdict.Violated, v, Path(nodes.Count - 1), complete: false);
+        // the local steps merged after the violating step are invisible to invariants: the trace ends before them
+        return Result(Verdict.Violated, v, Path(nodes.Count - 1, mergeLast: false), complete: false);
     }
 
     /// <summary>The stored state id broke an invariant where no step is enabled.</summary>
@@ -99,17 +101,24 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds)
         new(verdict, v, trace, seen.Count, Transitions, MaxDepth, clock.Elapsed.TotalSeconds, complete);
 
     /// <summary>Rebuilds the choices from the root to node id, naming each step's function.</summary>
-    private List<Choice> Path(int id)
+    private List<Choice> Path(int id, bool mergeLast = true)
     {
         var rev = new List<(int Tid, int Alt)>();
         for (int n = id; nodes[n].Parent >= 0; n = nodes[n].Parent) rev.Add((nodes[n].Tid, nodes[n].Alt));
         rev.Reverse();
         var choices = new List<Choice>(rev.Count);
         var s = initial;
-        foreach (var (tid, alt) in rev)
+        for (int i = 0; i < rev.Count; i++)
         {
+            var (tid, alt) = rev[i];
             s = Semantics.Execute(s, tid, alt, out var ctx, out var step);
             choices.Add(new Choice(s.Machine.Threads[tid].Name, alt, ctx.Function ?? step.Function));
+            if (!merge || (i == rev.Count - 1 && !mergeLast)) continue;
+            for (int n = 0; n <= s.Machine.Threads[tid].Program.Length && Semantics.NextLocal(s, tid) is not null; n++)
+            {
+                s = Semantics.Execute(s, tid, 0, out var lctx, out var lstep);
+                choices.Add(new Choice(s.Machine.Threads[tid].Name, 0, lctx.Function ?? lstep.Function));
+            }
         }
         return choices;
     }

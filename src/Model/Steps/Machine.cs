@@ -43,5 +43,10 @@ public sealed class Machine
     /// <summary>Scenario fault: sb_init_dio_done_wq may fail (a nondeterministic allocation failure).</summary>
     public bool FailDioDoneWqAlloc { get; init; }
 
+    private bool? hasLocalSteps;
+
+    /// <summary>Some thread has a <see cref="Step.Local"/> step (only then does statement merging do anything).</summary>
+    public bool HasLocalSteps => hasLocalSteps ??= Threads.Any(t => t.Program.Any(p => p.Local));
+
     public int ThreadIndex(string name) => Array.FindIndex(Threads, t => t.Name == name);
 }

@@ -131,6 +131,42 @@ public static class Semantics
         return next;
     }
 
+    /// <summary>
+    /// Statement merging (SPIN's term): thread tid's step followed at once by the thread's next
+    /// steps while they are <see cref="Step.Local"/> with one alternative, as one transition. A local
+    /// step reads and writes only its own thread's locals and pc, so no other thread can observe
+    /// the states in between, enable or disable it, or be affected by when it runs (it commutes
+    /// with every step of every other thread): every interleaving of the unmerged system reaches,
+    /// up to where local steps sit, the same states, and no invariant can tell them apart. The
+    /// search stores fewer states (none with a thread parked before a local step). At most one pass
+    /// over the program, so a loop of local steps only ends the chain.
+    /// </summary>
+    public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
+    {
+        var next = Execute(s, tid, alt, out ctx, out step);
+        if (!s.Machine.HasLocalSteps) return next;
+        var info = s.Machine.Threads[tid];
+        for (int n = 0; n <= info.Program.Length && NextLocal(next, tid) is { } pc; n++)
+        {
+            // next is this call's own clone, so the local step may change it in place
+            var c = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = pc + 1 };
+            next.Threads[tid].Pc = (short)pc;
+            info.Program[pc].Apply(next, c);
+            next.Threads[tid].Pc = (short)c.NextPc;
+            foreach (var e in c.Events) ctx.Emit(e);
+        }
+        return next;
+    }
+
+    /// <summary>The pc of thread tid's next step when merging may run it now (local, one alternative), else null.</summary>
+    public static int? NextLocal(KernelState s, int tid)
+    {
+        if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled || guard.Kind != GuardKind.Run || HasContinuation(s, tid))
+            return null;
+        var step = s.Machine.Threads[tid].Program[pc];
+        return step.Local && step.AlternativeCount(s, tid) == 1 ? pc : null;
+    }
+
     public static bool IsQuiescent(KernelState s)
     {
         for (int t = 0; t < s.Threads.Length; t++)
