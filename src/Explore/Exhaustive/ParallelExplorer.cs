@@ -10,7 +10,8 @@ namespace ModelCheck.Explore.Exhaustive;
 /// worker threads. Workers take queued states in id order, decode them, run every enabled step,
 /// check the invariants and fingerprint the successors; one merger (the calling thread) consumes
 /// those expansions strictly in id order and alone owns the fingerprint table, the node list and
-/// the queue. Every decision the sequential search makes is made by the merger in the same order,
+/// the queue. The merger counts as one of the workers: while the expansion it needs next is not
+/// ready, it claims and expands queued states itself. Every decision the sequential search makes is made by the merger in the same order,
 /// so the result (states, transitions, the first violation and its trace) is the same as with one
 /// thread, whatever the timing.
 /// </summary>
@@ -28,28 +29,53 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     private const int Chunk = 1 << ChunkBits;
     private const int Window = 1 << 15; // how far workers may run ahead of the merger
 
-    /// <summary>A successor as a worker saw it.</summary>
-    private readonly record struct Succ(byte Tid, byte Alt, UInt128 Fp, byte[]? Encoding, Violation? Violation);
+    /// <summary>A successor as a worker saw it: its encoding is Length bytes at Offset of the expansion's bytes.</summary>
+    private readonly record struct Succ(byte Tid, byte Alt, UInt128 Fp, int Offset, int Length, Violation? Violation);
 
-    /// <summary>The expansion of one queued state.</summary>
+    /// <summary>The expansion of one queued state; recycled through a pool once merged.</summary>
     private sealed class Expansion
     {
         public Violation? Quiescent;
         public bool Terminal;   // no step enabled
         public bool AtBound;    // depth bound reached
         public bool Local;      // Succs holds the one local step of the ample set
-        public Succ[] Succs = [];
+        public Succ[] Succs = new Succ[8];
+        public int Count;
+        private byte[] bytes = new byte[1024];
+        private int used;
+
+        public ReadOnlySpan<Succ> All => Succs.AsSpan(0, Count);
+
+        public ReadOnlySpan<byte> Encoding(in Succ s) => bytes.AsSpan(s.Offset, s.Length);
+
+        public void Reset()
+        {
+            Quiescent = null;
+            Terminal = AtBound = Local = false;
+            Count = used = 0;
+        }
+
+        public void Add(int tid, int alt, UInt128 fp, ReadOnlySpan<byte> encoding, Violation? v)
+        {
+            if (Count == Succs.Length) Array.Resize(ref Succs, Count * 2);
+            if (used + encoding.Length > bytes.Length) Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + encoding.Length));
+            encoding.CopyTo(bytes.AsSpan(used));
+            Succs[Count++] = new Succ((byte)tid, (byte)alt, fp, used, encoding.Length, v);
+            used += encoding.Length;
+        }
     }
 
-    // queue and results, indexed by node id, in chunks so that readers never see a moved array
-    private readonly byte[]?[][] queue = new byte[]?[1 << 15][];
+    // depths and results by node id, in chunks so that readers never see a moved array
+    private readonly StateStore store = new();
     private readonly int[][] depths = new int[1 << 15][];
     private readonly Expansion?[][] results = new Expansion?[1 << 15][];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Expansion> pool = new();
     private int published;  // ids below this are queued
     private int claimed;    // ids below this are taken by a worker
     private int merged;     // ids below this are consumed by the merger
     private volatile bool stop;
     private volatile Exception? failure;
+    private bool overBound; // the merger stopped at the state bound
 
     public ExploreResult Run(KernelState initial)
     {
@@ -57,9 +83,9 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         var tree = new SearchTree(initial, bounds, merge: PartialOrder);
         var fp = new Fingerprinter();
         if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
-        Publish(0, fp.LastEncoding(), 0);
+        Publish(0, fp.Last, 0);
 
-        var threads = new Thread[Math.Max(1, workers)];
+        var threads = new Thread[Math.Max(0, workers - 1)]; // the merger is the last worker
         for (int w = 0; w < threads.Length; w++)
         {
             threads[w] = new Thread(() => Work(initial.Machine)) { IsBackground = true, Name = $"explore-{w}" };
@@ -68,62 +94,27 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         try
         {
             var spin = new SpinWait();
+            var helpFp = new Fingerprinter();
+            var helpEnabled = new List<(int Tid, int Alt)>();
             for (int id = 0; id < tree.Count; id++)
             {
                 Expansion? x;
                 while ((x = Volatile.Read(ref results[id >> ChunkBits][id & (Chunk - 1)])) is null)
                 {
                     if (failure is { } e) ExceptionDispatchInfo.Capture(e).Throw(); // as the one-thread search would throw it
-                    spin.SpinOnce(-1);
+                    if (!ExpandNext(initial.Machine, helpFp, helpEnabled)) spin.SpinOnce(-1); // expand while waiting
                 }
                 spin.Reset();
                 results[id >> ChunkBits][id & (Chunk - 1)] = null;
-                var encoded = queue[id >> ChunkBits][id & (Chunk - 1)]!;
-                queue[id >> ChunkBits][id & (Chunk - 1)] = null;
+                store.ReleaseBelow(id);
+                if ((id & (Chunk - 1)) == 0 && id > 0) Release((id >> ChunkBits) - 1);
+                var end = Merge(tree, x, id, fp, initial.Machine);
+                x.Reset();
+                pool.Enqueue(x);
                 Volatile.Write(ref merged, id + 1);
-                if (((id + 1) & (Chunk - 1)) == 0) Release(id >> ChunkBits);
-                int depth = tree.DepthOf(id);
-                if (x.Terminal)
-                {
-                    if (x.Quiescent is { } vq) return tree.Stuck(vq, id);
-                    continue;
-                }
-                if (x.AtBound)
-                {
-                    tree.Truncated = true;
-                    continue;
-                }
-                var succs = x.Succs;
-                if (x.Local)
-                {
-                    var l = succs[0];
-                    tree.Transitions++;
-                    if (l.Violation is { } lv) return tree.Violated(lv, id, l.Tid, 0);
-                    var stored = tree.AddLocal(l.Fp, id, l.Tid, out int known);
-                    if (stored == Stored.OverBound) break;
-                    if (stored == Stored.New)
-                    {
-                        Publish(tree.Count - 1, l.Encoding!, depth + 1);
-                        continue;
-                    }
-                    if (known > id) continue; // still queued: the cycle proviso holds
-                    succs = ExpandFully(StateDecoder.Decode(initial.Machine, encoded), fp); // the proviso's full expansion
-                }
-                bool overBound = false;
-                foreach (var s in succs)
-                {
-                    tree.Transitions++;
-                    if (s.Violation is { } v) return tree.Violated(v, id, s.Tid, s.Alt);
-                    var stored = tree.Add(s.Fp, id, s.Tid, s.Alt);
-                    if (stored == Stored.New) Publish(tree.Count - 1, s.Encoding!, depth + 1);
-                    else if (stored == Stored.OverBound)
-                    {
-                        overBound = true;
-                        break;
-                    }
-                }
+                if (end is { } r) return r;
                 if (overBound) break;
-                tree.Report(Progress, depth);
+                tree.Report(Progress, tree.DepthOf(id));
             }
         }
         finally
@@ -134,24 +125,70 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         return tree.Finish();
     }
 
+    /// <summary>
+    /// Makes the one-thread search's decisions for the expansion x of id; a result when the search
+    /// ends with it (a violation), else null (the state bound sets tree.Truncated and stops the loop).
+    /// </summary>
+    private ExploreResult? Merge(SearchTree tree, Expansion x, int id, Fingerprinter fp, Machine machine)
+    {
+        int depth = tree.DepthOf(id);
+        if (x.Terminal) return x.Quiescent is { } vq ? tree.Stuck(vq, id) : null;
+        if (x.AtBound)
+        {
+            tree.Truncated = true;
+            return null;
+        }
+        if (x.Local)
+        {
+            var l = x.Succs[0];
+            tree.Transitions++;
+            if (l.Violation is { } lv) return tree.Violated(lv, id, l.Tid, 0);
+            var stored = tree.AddLocal(l.Fp, id, l.Tid, out int known);
+            if (stored == Stored.OverBound)
+            {
+                overBound = true;
+                return null;
+            }
+            if (stored == Stored.New)
+            {
+                Publish(tree.Count - 1, x.Encoding(l), depth + 1);
+                return null;
+            }
+            if (known > id) return null; // still queued: the cycle proviso holds
+            x.Reset(); // the proviso's full expansion
+            ExpandFully(StateDecoder.Decode(machine, store.Get(id)), fp, x, null);
+        }
+        foreach (ref readonly var s in x.All)
+        {
+            tree.Transitions++;
+            if (s.Violation is { } v) return tree.Violated(v, id, s.Tid, s.Alt);
+            var stored = tree.Add(s.Fp, id, s.Tid, s.Alt);
+            if (stored == Stored.New) Publish(tree.Count - 1, x.Encoding(s), depth + 1);
+            else if (stored == Stored.OverBound)
+            {
+                overBound = true;
+                return null;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Frees a chunk every id of which is merged; workers only read ids at or above merged.</summary>
     private void Release(int chunk)
     {
-        queue[chunk] = null!;
         depths[chunk] = null!;
         results[chunk] = null!;
     }
 
-    private void Publish(int id, byte[] encoding, int depth)
+    private void Publish(int id, ReadOnlySpan<byte> encoding, int depth)
     {
         int c = id >> ChunkBits;
-        if (queue[c] is null)
+        if (depths[c] is null)
         {
-            queue[c] = new byte[]?[Chunk];
             depths[c] = new int[Chunk];
             results[c] = new Expansion?[Chunk];
         }
-        queue[c][id & (Chunk - 1)] = encoding;
+        store.Append(id, encoding);
         depths[c][id & (Chunk - 1)] = depth;
         Volatile.Write(ref published, id + 1);
     }
@@ -175,57 +212,65 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         var spin = new SpinWait();
         while (!stop)
         {
-            int id = Volatile.Read(ref claimed);
-            if (id >= Volatile.Read(ref published) || id >= Volatile.Read(ref merged) + Window)
-            {
-                spin.SpinOnce(-1);
-                continue;
-            }
-            if (Interlocked.CompareExchange(ref claimed, id + 1, id) != id) continue;
-            spin.Reset();
-            int depth = depths[id >> ChunkBits][id & (Chunk - 1)];
-            var state = StateDecoder.Decode(machine, queue[id >> ChunkBits][id & (Chunk - 1)]!);
-            var x = Expand(state, depth, fp, enabled);
-            Volatile.Write(ref results[id >> ChunkBits][id & (Chunk - 1)], x);
+            if (ExpandNext(machine, fp, enabled)) spin.Reset();
+            else spin.SpinOnce(-1);
         }
     }
 
-    private Expansion Expand(KernelState state, int depth, Fingerprinter fp, List<(int Tid, int Alt)> enabled)
+    /// <summary>Claims the next queued id and expands it; false when there is none to claim now.</summary>
+    private bool ExpandNext(Machine machine, Fingerprinter fp, List<(int Tid, int Alt)> enabled)
+    {
+        int id = Volatile.Read(ref claimed);
+        if (id >= Volatile.Read(ref published) || id >= Volatile.Read(ref merged) + Window) return false;
+        if (Interlocked.CompareExchange(ref claimed, id + 1, id) != id) return true; // another thread took it: try the next
+        int depth = depths[id >> ChunkBits][id & (Chunk - 1)];
+        var state = StateDecoder.Decode(machine, store.Get(id));
+        if (!pool.TryDequeue(out var x)) x = new Expansion();
+        Expand(state, depth, fp, enabled, x);
+        Volatile.Write(ref results[id >> ChunkBits][id & (Chunk - 1)], x);
+        return true;
+    }
+
+    private void Expand(KernelState state, int depth, Fingerprinter fp, List<(int Tid, int Alt)> enabled, Expansion x)
     {
         int firstLocal = Semantics.Enabled(state, enabled);
-        if (enabled.Count == 0) return new Expansion { Terminal = true, Quiescent = invariants.AtQuiescence(state) };
-        if (depth >= bounds.MaxDepth) return new Expansion { AtBound = true };
-        if (PartialOrder && firstLocal is var lt and >= 0)
+        if (enabled.Count == 0)
         {
-            var local = Semantics.ExecuteMerged(state, lt, 0, out var lctx, out _);
-            var succ = invariants.AfterStep(local, lctx.Events) is { } v
-                ? new Succ((byte)lt, 0, default, null, v)
-                : new Succ((byte)lt, 0, fp.Of(local), fp.LastEncoding(), null);
-            return new Expansion { Local = true, Succs = [succ] };
+            x.Terminal = true;
+            x.Quiescent = invariants.AtQuiescence(state);
         }
-        return new Expansion { Succs = ExpandFully(state, fp, enabled) };
+        else if (depth >= bounds.MaxDepth) x.AtBound = true;
+        else if (PartialOrder && firstLocal is var lt and >= 0)
+        {
+            x.Local = true;
+            Successor(state, lt, 0, fp, x);
+        }
+        else ExpandFully(state, fp, x, enabled);
     }
 
-    private Succ[] ExpandFully(KernelState state, Fingerprinter fp, List<(int Tid, int Alt)>? enabled = null)
+    /// <summary>Adds the successor by (tid, alt) to x; false when it breaks an invariant (its encoding is not kept).</summary>
+    private bool Successor(KernelState state, int tid, int alt, Fingerprinter fp, Expansion x)
+    {
+        var next = Execute(state, tid, alt, out var ctx);
+        if (invariants.AfterStep(next, ctx.Events) is { } v)
+        {
+            x.Add(tid, alt, default, [], v);
+            return false;
+        }
+        var f = fp.Of(next);
+        x.Add(tid, alt, f, fp.Last, null);
+        return true;
+    }
+
+    /// <summary>Every enabled step, up to and including the first that breaks an invariant.</summary>
+    private void ExpandFully(KernelState state, Fingerprinter fp, Expansion x, List<(int Tid, int Alt)>? enabled)
     {
         if (enabled is null)
         {
             enabled = [];
             Semantics.Enabled(state, enabled);
         }
-        var succs = new Succ[enabled.Count];
-        for (int i = 0; i < enabled.Count; i++)
-        {
-            var (tid, alt) = enabled[i];
-            var next = Execute(state, tid, alt, out var ctx);
-            var v = invariants.AfterStep(next, ctx.Events);
-            if (v is not null)
-            {
-                succs[i] = new Succ((byte)tid, (byte)alt, default, null, v);
-                return succs[..(i + 1)];
-            }
-            succs[i] = new Succ((byte)tid, (byte)alt, fp.Of(next), fp.LastEncoding(), null);
-        }
-        return succs;
+        foreach (var (tid, alt) in enabled)
+            if (!Successor(state, tid, alt, fp, x)) return;
     }
 }
