@@ -20,7 +20,4 @@ public sealed class Fingerprinter
 
     /// <summary>The encoding the last <see cref="Of"/> hashed, valid until the next call.</summary>
     public ReadOnlySpan<byte> Last => buffer.AsSpan(0, length);
-
-    /// <summary>A copy of the encoding the last <see cref="Of"/> hashed.</summary>
-    public byte[] LastEncoding() => buffer.AsSpan(0, length).ToArray();
 }

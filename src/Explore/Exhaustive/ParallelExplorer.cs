@@ -76,11 +76,12 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     private volatile bool stop;
     private volatile Exception? failure;
     private bool overBound; // the merger stopped at the state bound
+    private SearchTree? tree; // the merger's; workers only prefetch from its visited set
 
     public ExploreResult Run(KernelState initial)
     {
         if (published != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
-        var tree = new SearchTree(initial, bounds, merge: PartialOrder);
+        tree = new SearchTree(initial, bounds, merge: PartialOrder);
         var fp = new Fingerprinter();
         if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
         Publish(0, fp.Last, 0);
