@@ -24,6 +24,27 @@ public static class SpinBench
     private static void Local(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
         b.Add(what, (_, _) => Guard.Run, effect, local: true);
 
+    /// <summary>
+    /// A statement inside a folio_lock section that touches only folio fields every process reads
+    /// and writes only while it holds that folio's lock (present, data, uptodate, dirty), plus its
+    /// own variables. No step of another process that touches them can be enabled while this
+    /// process holds the lock, so the statement is independent of everything the others can do
+    /// here, and the property (i_size, truncate_done) does not read them: as safe to reduce as a
+    /// local statement (see <see cref="Step.Local"/>). writeback is not such a field (end-io clears
+    /// it without the lock), nor is i_size, so the statements that touch those are not marked.
+    /// </summary>
+    private static void UnderFolioLock(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
+        b.Add(what, (_, _) => Guard.Run, effect, local: true);
+
+    /// <summary>
+    /// An unlock (folio lock or i_rwsem). The only steps it interacts with are other processes'
+    /// attempts to take the same lock, and none of those can run before it: they stay blocked
+    /// until it runs. It never blocks and the property does not read locks, so it is as safe to
+    /// reduce as a local statement (see <see cref="Step.Local"/>).
+    /// </summary>
+    private static void Unlock(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
+        b.Add(what, (_, _) => Guard.Run, effect, local: true);
+
     /// <summary>proctype writer(w, last): [i_rwsem] lock, present, data, uptodate, dirty, unlock per folio; then i_size.</summary>
     public static void EmitWriter(ProgramBuilder b, int last, int writeId)
     {
@@ -39,16 +60,16 @@ public static class SpinBench
             int i = f;
             Local(b, "loop_cond", (_, _) => { });
             b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
-            Set(b, "present", (s, _) => s.FoliosW[i].Present = true);
-            Set(b, "copy_folio_from_iter", (s, _) => s.CacheDataW[i] = tag);
-            Set(b, "uptodate", (s, _) => s.FoliosW[i].UptodateMask = 1);
-            Set(b, "folio_mark_dirty", (s, _) => s.FoliosW[i].Dirty = true);
-            Set(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
+            UnderFolioLock(b, "present", (s, _) => s.FoliosW[i].Present = true);
+            UnderFolioLock(b, "copy_folio_from_iter", (s, _) => s.CacheDataW[i] = tag);
+            UnderFolioLock(b, "uptodate", (s, _) => s.FoliosW[i].UptodateMask = 1);
+            UnderFolioLock(b, "folio_mark_dirty", (s, _) => s.FoliosW[i].Dirty = true);
+            Unlock(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
             Local(b, "f++", (_, _) => { });
         }
         Local(b, "loop_exit", (_, _) => { });
         Set(b, "i_size_write", (s, _) => s.Inode.ISize = Math.Max(s.Inode.ISize, last + 1));
-        Set(b, "writer_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
+        Unlock(b, "writer_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
     }
 
     /// <summary>proctype truncate: [i_rwsem] i_size = 0; per folio: lock, wait for writeback, remove, unlock.</summary>
@@ -66,8 +87,11 @@ public static class SpinBench
             int i = f;
             Local(b, "loop_cond", (_, _) => { });
             b.Add("folio_lock", (s, _) => Lock(s, i), (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i}");
+            // once enabled it stays enabled (only the flusher sets writeback, under the folio lock
+            // truncate holds) and reads only writeback, which end-io may only clear again: it
+            // commutes with every other step, so it is reduced like a local statement
             b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"writeback F{i}") : Guard.Run,
-                (_, _) => { });
+                (_, _) => { }, local: true);
             Set(b, "truncate_inode_folio", (s, _) =>
             {
                 ref var folio = ref s.FoliosW[i];
@@ -77,12 +101,12 @@ public static class SpinBench
                 s.CacheDataW[i] = DataTag.None;
                 s.DiskW[i] = DataTag.Zero;
             });
-            Set(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
+            Unlock(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
             Local(b, "f++", (_, _) => { });
         }
         Local(b, "loop_exit", (_, _) => { });
         Set(b, "truncate_done", (s, _) => OpHistory.TruncateDone(s, 0));
-        Set(b, "truncate_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
+        Unlock(b, "truncate_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
     }
 
     /// <summary>proctype flusher: forever pick a folio, lock it, snapshot it under the lock, submit.</summary>
@@ -103,7 +127,7 @@ public static class SpinBench
             s.LocalW(c.Tid, Go) = go ? 1 : 0;
             s.LocalW(c.Tid, Seq) = s.Inode.TruncSeq;
         });
-        b.Add("drop_beyond_eof", (_, _) => Guard.Run, (s, c) =>
+        UnderFolioLock(b, "drop_beyond_eof", (s, c) =>
         {
             int f = s.Local(c.Tid, F);
             if (Fix(s) && s.Folios[f].Present && s.Folios[f].Dirty && s.Local(c.Tid, Go) == 0) s.FoliosW[f].Dirty = false;
@@ -112,20 +136,27 @@ public static class SpinBench
         {
             if (s.Local(c.Tid, Go) == 0) c.Goto(skip);
         }, local: true);
-        Set(b, "clear_dirty", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Dirty = false);
+        UnderFolioLock(b, "clear_dirty", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Dirty = false);
         Set(b, "set_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = true);
-        Set(b, "snap", (s, c) => s.LocalW(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
-        Set(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
+        UnderFolioLock(b, "snap", (s, c) => s.LocalW(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
+        Unlock(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Add("submit_bio", (_, _) => Guard.Run, (s, c) =>
         {
             int f = s.Local(c.Tid, F);
             var bio = new Bio(BioKind.Writeback, s.Local(c.Tid, Seq), f, 1, [(byte)s.Local(c.Tid, Snap)], [f], false, false, f + 1, false, false);
-            int at = s.Bios.FindIndex(x => x.FirstBlock > f);
-            s.BiosW.Insert(at < 0 ? s.Bios.Count : at, bio); // in folio order: SPIN's inflight[] arrays
+            // SPIN's inflight[f], wbdata[f], wbseq[f]: one slot per folio, kept in folio order; a
+            // second submission before the first completes overwrites the slot, as in the model
+            int same = s.Bios.FindIndex(x => x.FirstBlock == f);
+            if (same >= 0) s.BiosW[same] = bio;
+            else
+            {
+                int at = s.Bios.FindIndex(x => x.FirstBlock > f);
+                s.BiosW.Insert(at < 0 ? s.Bios.Count : at, bio);
+            }
             c.Goto(reset);
         });
         b.Mark(skip);
-        Set(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
+        Unlock(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Mark(reset);
         Local(b, "go=0", (s, c) => s.LocalW(c.Tid, Go) = 0);
         Local(b, "snap=0", (s, c) => s.LocalW(c.Tid, Snap) = 0);

@@ -43,8 +43,14 @@ public sealed class Step
     public Func<KernelState, int, int>? Alternatives { get; init; }
 
     /// <summary>
-    /// The step reads and writes only its own thread's locals and pc: it is independent of every
-    /// other step and invisible to every invariant, so partial-order reduction may take it alone.
+    /// Safe for partial-order reduction (SPIN's "safe" statement): whenever the step is enabled it
+    /// is independent of every step the other threads can take before it runs (they commute and
+    /// none disables it), and no invariant reads what it changes. The plain case is a step on its
+    /// own thread's locals and pc; a model may also mark a step whose shared data every other
+    /// thread touches only under a lock this thread holds there, or an unlock (what it affects,
+    /// the others' attempts to take that lock, cannot run before it). The search then expands such
+    /// a step alone and merges it into the transition before it (<see cref="Semantics.ExecuteMerged"/>).
+    /// Marking a step that is not safe makes the reduced search unsound: say why in the model.
     /// </summary>
     public bool Local { get; init; }
     public required Action<KernelState, StepContext> Apply { get; init; }
