@@ -38,7 +38,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         public Violation? Quiescent;
         public bool Terminal;   // no step enabled
         public bool AtBound;    // depth bound reached
-        public bool Local;      // Succs holds the one local step of the ample set
+        public bool Local;      // Succs holds the ample set: every alternative of one thread's local step
         public Succ[] Succs = new Succ[8];
         public int Count;
         private byte[] bytes = new byte[1024];
@@ -141,23 +141,24 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         }
         if (x.Local)
         {
-            var l = x.Succs[0];
-            tree.Transitions++;
-            if (l.Violation is { } lv) return tree.Violated(lv, id, l.Tid, 0);
-            var stored = tree.AddLocal(l.Fp, id, l.Tid, out int known);
-            if (stored == Stored.OverBound)
+            int ample = x.Succs[0].Tid;
+            bool proviso = true;
+            foreach (ref readonly var l in x.All)
             {
-                overBound = true;
-                return null;
+                tree.Transitions++;
+                if (l.Violation is { } lv) return tree.Violated(lv, id, l.Tid, l.Alt);
+                var stored = tree.AddLocal(l.Fp, id, l.Tid, l.Alt, out int known);
+                if (stored == Stored.OverBound)
+                {
+                    overBound = true;
+                    return null;
+                }
+                if (stored == Stored.New) Publish(tree.Count - 1, x.Encoding(l), depth + 1);
+                else if (known <= id) proviso = false; // already expanded
             }
-            if (stored == Stored.New)
-            {
-                Publish(tree.Count - 1, x.Encoding(l), depth + 1);
-                return null;
-            }
-            if (known > id) return null; // still queued: the cycle proviso holds
-            x.Reset(); // the proviso's full expansion
-            ExpandFully(StateDecoder.Decode(machine, store.Get(id)), fp, x, null);
+            if (proviso) return null; // every reduced successor is new or still queued
+            x.Reset(); // the cycle proviso's full expansion: the other threads' steps too
+            ExpandFully(StateDecoder.Decode(machine, store.Get(id)), fp, x, null, skip: ample);
         }
         foreach (ref readonly var s in x.All)
         {
@@ -244,7 +245,8 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         else if (PartialOrder && firstLocal is var lt and >= 0)
         {
             x.Local = true;
-            Successor(state, lt, 0, fp, x);
+            foreach (var (tid, alt) in enabled)
+                if (tid == lt && !Successor(state, tid, alt, fp, x)) break;
         }
         else ExpandFully(state, fp, x, enabled);
     }
@@ -263,8 +265,8 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         return true;
     }
 
-    /// <summary>Every enabled step, up to and including the first that breaks an invariant.</summary>
-    private void ExpandFully(KernelState state, Fingerprinter fp, Expansion x, List<(int Tid, int Alt)>? enabled)
+    /// <summary>Every enabled step (but thread skip's), up to and including the first that breaks an invariant.</summary>
+    private void ExpandFully(KernelState state, Fingerprinter fp, Expansion x, List<(int Tid, int Alt)>? enabled, int skip = -1)
     {
         if (enabled is null)
         {
@@ -272,6 +274,6 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             Semantics.Enabled(state, enabled);
         }
         foreach (var (tid, alt) in enabled)
-            if (!Successor(state, tid, alt, fp, x)) return;
+            if (tid != skip && !Successor(state, tid, alt, fp, x)) return;
     }
 }

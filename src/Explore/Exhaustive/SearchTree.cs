@@ -55,8 +55,8 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
         return Stored.New;
     }
 
-    /// <summary>The one step of an ample set; when seen, known is the id of the stored state.</summary>
-    public Stored AddLocal(UInt128 fp, int parent, int tid, out int known)
+    /// <summary>A step of an ample set; when seen, known is the id of the stored state.</summary>
+    public Stored AddLocal(UInt128 fp, int parent, int tid, int alt, out int known)
     {
         if (seen.Count + 1 > bounds.MaxStates)
         {
@@ -65,7 +65,7 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
             return Stored.OverBound;
         }
         if (!seen.TryAdd(fp, nodes.Count, out known)) return Stored.Seen; // the id it gets just below
-        Append(parent, tid, 0);
+        Append(parent, tid, alt);
         return Stored.New;
     }
 

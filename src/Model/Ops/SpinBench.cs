@@ -116,7 +116,7 @@ public static class SpinBench
         var top = b.MarkHere();
         var skip = b.NewLabel();
         var reset = b.NewLabel();
-        b.Add("select", (_, _) => Guard.Run, (s, c) => s.LocalW(c.Tid, F) = c.Alt, (_, _) => "", (_, _) => folios);
+        b.Add("select", (_, _) => Guard.Run, (s, c) => s.LocalW(c.Tid, F) = c.Alt, (_, _) => "", (_, _) => folios, local: true);
         b.Add("folio_lock", (s, tid) => Lock(s, s.Local(tid, F)), (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = (sbyte)c.Tid,
             (s, tid) => $"F{s.Local(tid, F)}");
         b.Add("snapshot", (_, _) => Guard.Run, (s, c) =>
