@@ -19,11 +19,12 @@ public static class CheckCommand
         var maxSteps = new Option<int>("--max-steps") { Description = "coyote: scheduling steps per iteration", DefaultValueFactory = _ => 2000 };
         var noPor = new Option<bool>("--no-por") { Description = "exhaustive: expand every state fully (no partial-order reduction)" };
         var workers = new Option<int>("--workers") { Description = "exhaustive: expansion threads (1: one thread; results are the same for any count)", DefaultValueFactory = _ => 1 };
+        var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
         var maxDepth = new Option<int?>("--max-depth") { Description = "depth bound (default: the scenario's)" };
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default traces/<id>.<variant>.json)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
-        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, strategy, maxSteps, noPor, workers, maxDepth, maxStates, traceOut, json };
+        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxDepth, maxStates, traceOut, json };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -45,6 +46,8 @@ public static class CheckCommand
             }
             if (p.GetValue(workers) is < 1 or > 64)
                 throw new InputException("--workers", 0, "workers", $"'{p.GetValue(workers)}' is not between 1 and 64");
+            if (p.GetValue(frontierMb) is < 1 or > 1 << 20)
+                throw new InputException("--frontier-mb", 0, "frontier-mb", $"'{p.GetValue(frontierMb)}' is not between 1 and {1 << 20}");
             var bounds = new Bounds(p.GetValue(maxDepth) ?? spec.Bounds.MaxDepth, p.GetValue(maxStates) ?? spec.Bounds.MaxStates);
             string tracePath = p.GetValue(traceOut) ?? catalog.TracePath(spec.Id, v.ToString());
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
@@ -54,7 +57,8 @@ public static class CheckCommand
                     Progress = Console.IsErrorRedirected ? null : (it, rate, bugs) => Console.Error.Write($"\r{spec.Id}: {it:N0} iterations, {rate:N0} it/s, {bugs} bugs   "),
                 }, tracePath, p.GetValue(json));
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json));
-            var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers));
+            var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
+                (long)p.GetValue(frontierMb) << 20);
             Output.EndProgress();
             if (p.GetValue(json)) Output.WriteJson(row);
             else

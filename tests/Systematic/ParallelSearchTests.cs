@@ -66,4 +66,23 @@ public class ParallelSearchTests
         AssertSame(one, new ParallelExplorer(invariants, bounds, 2).Run(MachineBuilder.Build(spec, v)));
         Assert.Equal(Verdict.Incomplete, one.Verdict);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AFrontierThatSpillsToDiskGivesTheSameResult(int workers)
+    {
+        var spec = Catalog.Locate().Resolve("dc-flush-latency");
+        var v = new Variant(spec.Expect[0].Variant);
+        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var bounds = new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
+        var inMemory = new ParallelExplorer(invariants, bounds, workers).Run(MachineBuilder.Build(spec, v));
+        // 1 KiB blocks, 4 of them in memory, workers at most 16 states ahead: most of the frontier
+        // goes to the file and comes back
+        var spilling = new ParallelExplorer(invariants, bounds, workers) { FrontierBlockBits = 10, FrontierMemory = 4 << 10, Window = 16 };
+        var result = spilling.Run(MachineBuilder.Build(spec, v));
+        Assert.True(inMemory.Complete);
+        AssertSame(inMemory, result);
+        Assert.True(spilling.SpilledBlocks > 50, $"{spilling.SpilledBlocks} blocks spilled");
+    }
 }

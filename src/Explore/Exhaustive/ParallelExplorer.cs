@@ -15,11 +15,24 @@ namespace ModelCheck.Explore.Exhaustive;
 /// so the result (states, transitions, the first violation and its trace) is the same as with one
 /// thread, whatever the timing.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Run disposes the frontier it creates; an explorer runs once")]
 public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int workers)
 {
     public Action<long, long, int>? Progress { get; init; }
 
     public bool PartialOrder { get; init; } = true;
+
+    /// <summary>Memory for queued states; beyond it, queued states the search needs later wait in a temporary file.</summary>
+    public long FrontierMemory { get; init; } = 1L << 30;
+
+    /// <summary>How many ids workers may run ahead of the merger (and the frontier keeps in memory past it).</summary>
+    public int Window { get; init; } = 1 << 15;
+
+    /// <summary>The frontier's block size as a power of two (tests use small blocks to make it spill).</summary>
+    public int FrontierBlockBits { get; init; } = 20;
+
+    /// <summary>After a run: how many frontier blocks went to the spill file.</summary>
+    public int SpilledBlocks { get; private set; }
 
     /// <summary>One transition: with reduction on, the step with its thread's local steps merged after it.</summary>
     private KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx) =>
@@ -27,7 +40,6 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
 
     private const int ChunkBits = 16;
     private const int Chunk = 1 << ChunkBits;
-    private const int Window = 1 << 15; // how far workers may run ahead of the merger
 
     /// <summary>A successor as a worker saw it: its encoding is Length bytes at Offset of the expansion's bytes.</summary>
     private readonly record struct Succ(byte Tid, byte Alt, UInt128 Fp, int Offset, int Length, Violation? Violation);
@@ -66,7 +78,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     }
 
     // depths and results by node id, in chunks so that readers never see a moved array
-    private readonly StateStore store = new();
+    private StateStore store = null!;
     private readonly int[][] depths = new int[1 << 15][];
     private readonly Expansion?[][] results = new Expansion?[1 << 15][];
     private readonly System.Collections.Concurrent.ConcurrentQueue<Expansion> pool = new();
@@ -82,6 +94,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     {
         if (published != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
         tree = new SearchTree(initial, bounds, merge: PartialOrder);
+        using var frontier = store = new StateStore(FrontierMemory, Window, FrontierBlockBits); // deletes its spill file
         var fp = new Fingerprinter();
         if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
         Publish(0, fp.Last, 0);
@@ -122,6 +135,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         {
             stop = true;
             foreach (var t in threads) t.Join();
+            SpilledBlocks = store.Spilled;
         }
         return tree.Finish();
     }

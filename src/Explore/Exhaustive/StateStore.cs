@@ -1,59 +1,133 @@
 using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
 
 namespace ModelCheck.Explore.Exhaustive;
 
 /// <summary>
-/// The parallel search's frontier: encoded states by node id, appended in id order into 1 MiB
-/// byte blocks (no object per state) and read by any thread once the id is published. One thread
-/// (the merger) appends and releases; a block is recycled once every id stored in it is merged,
-/// which no reader still needs, since workers read only ids the merger has not consumed.
+/// The search's frontier: encoded states by node id, appended in id order into byte blocks (no
+/// object per state) and read by any thread once the id is published. One thread (the merger)
+/// appends, releases and spills; a block is recycled once every id stored in it is merged, which
+/// no reader still needs, since workers read only ids the merger has not consumed.
+/// <para>
+/// Spilling: when more than the memory limit's worth of blocks is held, a block that has just
+/// filled goes to a temporary file (deleted on close) unless readers may need it soon, and it is
+/// read back when the merger comes within <c>ahead</c> ids of it. Breadth-first search reads the
+/// frontier in the order it was written, so the file is written and read sequentially.
+/// </para>
 /// </summary>
-internal sealed class StateStore
+internal sealed class StateStore(long memoryLimit, int ahead, int blockBits = 20) : IDisposable
 {
-    private const int BlockBits = 20;
-    private const int BlockSize = 1 << BlockBits;
     private const int IdBits = 16;
     private const int IdChunk = 1 << IdBits;
 
-    private readonly byte[]?[] blocks = new byte[]?[1 << 16]; // 64 GiB of encodings at most
+    private readonly int blockSize = 1 << blockBits;
+    private readonly byte[]?[] blocks = new byte[]?[1 << (36 - blockBits)]; // 64 GiB of encodings at most
+    private readonly bool[] onDisk = new bool[1 << (36 - blockBits)];
     private readonly long[]?[] positions = new long[]?[1 << 15];
     private readonly Stack<byte[]> spare = new();
-    private long end;      // where the next encoding goes
-    private int released;  // blocks below this are recycled
+    private long end;       // where the next encoding goes
+    private int lastId = -1;
+    private int released;   // blocks below this are recycled
+    private int resident;   // blocks in memory
+    private int needed;     // the merger is at this id: ids from here to needed + ahead stay in memory
+    private SafeFileHandle? file;
+
+    /// <summary>Blocks written to the spill file so far.</summary>
+    public int Spilled { get; private set; }
+
+    private int MaxResident => (int)Math.Max(4, memoryLimit >> blockBits);
 
     /// <summary>Stores the encoding of id (ids come in order); publish the id after this returns.</summary>
     public void Append(int id, ReadOnlySpan<byte> encoding)
     {
-        if (encoding.Length > ushort.MaxValue) throw new InvalidOperationException($"a state encoding of {encoding.Length} bytes");
+        if (encoding.Length > ushort.MaxValue || 2 + encoding.Length > blockSize)
+            throw new InvalidOperationException($"a state encoding of {encoding.Length} bytes");
         int need = 2 + encoding.Length;
-        if ((end & (BlockSize - 1)) + need > BlockSize) end = ((end >> BlockBits) + 1) << BlockBits;
-        int b = (int)(end >> BlockBits);
-        var block = blocks[b] ??= spare.Count > 0 ? spare.Pop() : new byte[BlockSize];
-        int at = (int)(end & (BlockSize - 1));
+        if ((end & (blockSize - 1)) + need > blockSize)
+        {
+            int full = (int)(end >> blockBits);
+            end = (long)(full + 1) << blockBits;
+            MaybeSpill(full);
+        }
+        int b = (int)(end >> blockBits);
+        var block = blocks[b] ??= Take();
+        int at = (int)(end & (blockSize - 1));
         BinaryPrimitives.WriteUInt16LittleEndian(block.AsSpan(at), (ushort)encoding.Length);
         encoding.CopyTo(block.AsSpan(at + 2));
         (positions[id >> IdBits] ??= new long[IdChunk])[id & (IdChunk - 1)] = end;
         end += need;
+        lastId = id;
     }
 
-    /// <summary>The encoding of a stored id that is not yet released.</summary>
+    /// <summary>The encoding of a stored id that is not yet released (and, when spilling, within reach of the merger).</summary>
     public ReadOnlySpan<byte> Get(int id)
     {
-        long p = positions[id >> IdBits]![id & (IdChunk - 1)];
-        var block = blocks[p >> BlockBits]!;
-        int at = (int)(p & (BlockSize - 1));
+        long p = Position(id);
+        var block = blocks[p >> blockBits] ?? throw new InvalidOperationException($"state {id} is not in memory");
+        int at = (int)(p & (blockSize - 1));
         return block.AsSpan(at + 2, BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at)));
     }
 
-    /// <summary>Every id below id is merged: recycles the blocks and position chunks only they used.</summary>
+    /// <summary>
+    /// The merger is at id (every id below it is merged): recycles the blocks only those used, and
+    /// brings back from the spill file every block holding an id readers may take next.
+    /// </summary>
     public void ReleaseBelow(int id)
     {
-        int keep = (int)(positions[id >> IdBits]![id & (IdChunk - 1)] >> BlockBits);
+        needed = id;
+        int keep = (int)(Position(id) >> blockBits);
         for (; released < keep; released++)
         {
-            spare.Push(blocks[released]!);
+            if (blocks[released] is { } b) Recycle(b);
             blocks[released] = null;
         }
         if ((id & (IdChunk - 1)) == 0 && id > 0) positions[(id >> IdBits) - 1] = null;
+        if (Spilled == 0) return;
+        int last = (int)(Position(Math.Min(lastId, id + ahead)) >> blockBits);
+        for (int b = keep; b <= last; b++)
+            if (onDisk[b]) Load(b);
     }
+
+    private long Position(int id) => positions[id >> IdBits]![id & (IdChunk - 1)];
+
+    private byte[] Take()
+    {
+        resident++;
+        return spare.Count > 0 ? spare.Pop() : new byte[blockSize];
+    }
+
+    private void Recycle(byte[] b)
+    {
+        resident--;
+        if (spare.Count < 4) spare.Push(b);
+    }
+
+    /// <summary>Writes a just-filled block to the spill file when memory is over the limit and readers are not near it.</summary>
+    private void MaybeSpill(int b)
+    {
+        if (resident <= MaxResident || blocks[b] is not { } block) return;
+        if (lastId >= 0 && (int)(Position(Math.Min(lastId, needed + ahead)) >> blockBits) >= b) return; // readers may need it soon
+        file ??= File.OpenHandle(Path.Combine(Path.GetTempPath(), $"modelcheck-frontier-{Environment.ProcessId}-{Guid.NewGuid():N}.bin"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        RandomAccess.Write(file, block, (long)b << blockBits);
+        onDisk[b] = true;
+        blocks[b] = null;
+        Recycle(block);
+        Spilled++;
+    }
+
+    private void Load(int b)
+    {
+        var block = Take();
+        for (int read = 0; read < blockSize;)
+        {
+            int n = RandomAccess.Read(file!, block.AsSpan(read), ((long)b << blockBits) + read);
+            if (n <= 0) throw new IOException($"spill file ended in block {b}");
+            read += n;
+        }
+        onDisk[b] = false;
+        Volatile.Write(ref blocks[b], block);
+    }
+
+    public void Dispose() => file?.Dispose();
 }

@@ -32,14 +32,14 @@ public static class Checker
 {
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
-        ExpectSpec? expect = null, Action<long, long, int>? progress = null, bool partialOrder = true, int workers = 1)
+        ExpectSpec? expect = null, Action<long, long, int>? progress = null, bool partialOrder = true, int workers = 1,
+        long frontierMemory = 1L << 30)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
         var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
-        var result = workers > 1
-            ? new ParallelExplorer(invariants, b, workers) { Progress = progress, PartialOrder = partialOrder }.Run(initial)
-            : new ExhaustiveExplorer(invariants, b) { Progress = progress, PartialOrder = partialOrder }.Run(initial);
+        var result = new ParallelExplorer(invariants, b, workers) { Progress = progress, PartialOrder = partialOrder, FrontierMemory = frontierMemory }
+            .Run(initial);
         TraceFile? trace = null;
         if (result.Violation is { } v)
         {
