@@ -24,10 +24,11 @@ dotnet build "$ROOT/src/Cli" -c Release -v q -nologo >/dev/null
 MC="dotnet $ROOT/src/Cli/bin/Release/net10.0/modelcheck.dll"
 
 rows=()
-# run_spin LABEL DEFINES PANFLAGS CCFLAGS -> "states transitions seconds mem_mb"
+# -> "states transitions seconds mem_mb"
+# run_spin DEFINES PANFLAGS CCFLAGS [PML [SPINOPTS]]
 run_spin() {
-  local defines="$1" panflags="$2" ccflags="$3"
-  (cd "$WORK" && rm -f pan* && spin -a $defines "$PML" >/dev/null && gcc -O2 -w -DSAFETY $ccflags -o pan pan.c)
+  local defines="$1" panflags="$2" ccflags="$3" pml="${4:-$PML}" spinopts="${5:-}"
+  (cd "$WORK" && rm -f pan* && spin -a $spinopts $defines "$pml" >/dev/null && gcc -O2 -w -DSAFETY $ccflags -o pan pan.c)
   local out
   out=$(cd "$WORK" && /usr/bin/time -v ./pan $panflags 2>"$WORK/time.txt" || true)
   local states trans secs mem
@@ -47,9 +48,19 @@ run_mc() {
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   echo "$json" | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['states'], d['transitions'], '$secs', '$mem', d['verdict'])"
 }
-row() { printf '| %-34s | %-22s | %12s | %13s | %8s | %10s | %8s |\n' "$@"; }
+row() { printf '| %-24s | %-44s | %12s | %13s | %8s | %10s | %8s |\n' "$@"; }
 row config run states transitions seconds "states/s" "mem MB"
-row ---------------------------------- ---------------------- ------------ ------------- -------- ---------- --------
+row ------------------------ -------------------------------------------- ------------ ------------- -------- ---------- --------
+# the peer model with SPIN's state counting aligned to ModelCheck's (bench/spin-align.py)
+ALIGNED="$WORK/pagecache-aligned.pml"
+python3 "$ROOT/bench/spin-align.py" "$PML" "$ALIGNED"
+xval=()
+cross() { # config spin_states spin_transitions mc_states mc_transitions
+  local verdict=differs
+  # SPIN's transitions are stored+matched, which counts the initial state once more than ModelCheck's edges
+  [ "$2" = "$4" ] && [ "$3" = "$(( $5 + 1 ))" ] && verdict=exact
+  xval+=("cross_validation $1: SPIN aligned $2 states $3 transitions; ModelCheck $4 states $5 transitions: $verdict")
+}
 report() { # config run states trans secs mem
   local sps; sps=$(python3 -c "print(int($3/max($5,0.001)))")
   row "$1" "$2" "$3" "$4" "$5" "$sps" "$6"
@@ -59,8 +70,11 @@ read -r s t e m < <(run_spin "$A_DEF" "-m1000000 -w26" "")
 report "NF=3 NW=2 ASYNC=1 FIX=1" "SPIN POR (DFS)" "$s" "$t" "$e" "$m"; spin_por_s=$s; spin_por_e=$e
 read -r s t e m < <(run_spin "$A_DEF" "-m1000000 -w27" "-DNOREDUCE")
 report "NF=3 NW=2 ASYNC=1 FIX=1" "SPIN no POR" "$s" "$t" "$e" "$m"; spin_nr_s=$s; spin_nr_e=$e
+read -r s t e m < <(run_spin "$A_DEF" "-m1000000 -w27" "-DNOREDUCE" "$ALIGNED" "-o1 -o2 -o3")
+report "NF=3 NW=2 ASYNC=1 FIX=1" "SPIN no POR, aligned model, -o1 -o2 -o3" "$s" "$t" "$e" "$m"; al_s=$s; al_t=$t
 read -r s t e m v < <(run_mc bench-spin-a BenchFix=on --no-por)
 report "NF=3 NW=2 ASYNC=1 FIX=1" "ModelCheck no POR ($v)" "$s" "$t" "$e" "$m"; mc_s=$s; mc_e=$e
+cross "NF=3" "$al_s" "$al_t" "$s" "$t"
 read -r s t e m v < <(run_mc bench-spin-a BenchFix=on)
 report "NF=3 NW=2 ASYNC=1 FIX=1" "ModelCheck POR ($v)" "$s" "$t" "$e" "$m"
 read -r s t e m v < <(run_mc bench-spin-a BenchFix=on --workers 2)
@@ -72,6 +86,11 @@ report "NF=4 NW=2 ASYNC=1 FIX=0" "ModelCheck BFS ($v)" "$s" "$t" "$e" "$m"
 read -r s t e m v < <(run_mc bench-spin-b-bug BenchFix=off --workers 2)
 report "NF=4 NW=2 ASYNC=1 FIX=0" "ModelCheck BFS 2 workers ($v)" "$s" "$t" "$e" "$m"
 if [ "$FULL" = "--full" ]; then
+  read -r s t e m < <(run_spin "-DFIX=1 -DNF=4 -DNW=2 -DASYNC=1" "-m1000000 -w28" "-DNOREDUCE" "$ALIGNED" "-o1 -o2 -o3")
+  report "NF=4 NW=2 ASYNC=1 FIX=1" "SPIN no POR, aligned model, -o1 -o2 -o3" "$s" "$t" "$e" "$m"; al_s=$s; al_t=$t
+  read -r s t e m v < <(run_mc bench-spin-b BenchFix=on --no-por --workers 2)
+  report "NF=4 NW=2 ASYNC=1 FIX=1" "ModelCheck no POR 2 workers ($v)" "$s" "$t" "$e" "$m"
+  cross "NF=4" "$al_s" "$al_t" "$s" "$t"
   read -r s t e m < <(run_spin "-DFIX=1 -DNF=4 -DNW=2 -DASYNC=1" "-m1000000 -w26" "")
   report "NF=4 NW=2 ASYNC=1 FIX=1" "SPIN POR (DFS)" "$s" "$t" "$e" "$m"; spin_por_e=$e; cfg="NF=4"
   read -r s t e m v < <(run_mc bench-spin-b BenchFix=on)
@@ -81,6 +100,7 @@ if [ "$FULL" = "--full" ]; then
 else
   cfg="NF=3"
 fi
+printf '%s\n' "${xval[@]}"
 echo "time to complete compared on $cfg"
 # states/s: both without reduction, one core; time to complete: both with their partial-order
 # reduction, ModelCheck on two workers (SPIN's pan runs on one core)

@@ -11,17 +11,6 @@ namespace ModelCheck.Tests.Systematic;
 /// <summary>Partial-order reduction never changes a verdict; it only stores fewer states.</summary>
 public class ReductionTests
 {
-    private static string Bench(int folios, int writers) =>
-        $$"""
-        id: bench-small
-        file: {fs: bench, block_size: 4K, folio_size: 4K, max_size: {{folios * 4}}K, size: 0}
-        threads:
-        {{string.Concat(Enumerable.Range(0, writers).Select(w => $"  - {{name: writer{w}, ops: [{{op: bench-writer, offset: 0, length: {(folios - (w % folios)) * 4}K}}]}}\n"))}}  - {name: truncate, ops: [{op: bench-truncate}]}
-          - {name: bflusher, ops: [{op: bench-flusher}]}
-          - {name: bendio, ops: [{op: bench-endio}]}
-        invariants: [isize-regression]
-        """;
-
     [Theory]
     [InlineData(2, 2, "on")]
     [InlineData(2, 2, "off")]
@@ -29,7 +18,7 @@ public class ReductionTests
     [InlineData(2, 1, "off")]
     public void ReducedAndUnreducedSearchesAgreeOnTheSpinPeerModel(int folios, int writers, string fix)
     {
-        var spec = ScenarioLoader.Parse(Bench(folios, writers), "bench-small.yaml");
+        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(folios, writers), "bench-small.yaml");
         var variant = Variant.Parse([$"BenchFix={fix}"]);
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
         var full = new ExhaustiveExplorer(invariants, Bounds.Default) { PartialOrder = false }.Run(MachineBuilder.Build(spec, variant));
@@ -49,7 +38,7 @@ public class ReductionTests
     [InlineData(2)]
     public void AReducedSearchsTraceListsTheMergedLocalStepsAndReplaysToTheViolation(int workers)
     {
-        var spec = ScenarioLoader.Parse(Bench(2, 2), "bench-small.yaml");
+        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(2, 2), "bench-small.yaml");
         string tmp = Path.Combine(Path.GetTempPath(), $"mc-{Guid.NewGuid():N}.json");
         try
         {

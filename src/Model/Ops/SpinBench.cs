@@ -144,8 +144,8 @@ public static class SpinBench
         {
             int f = s.Local(c.Tid, F);
             var bio = new Bio(BioKind.Writeback, s.Local(c.Tid, Seq), f, 1, [(byte)s.Local(c.Tid, Snap)], [f], false, false, f + 1, false, false);
-            // SPIN's inflight[f], wbdata[f], wbseq[f]: one slot per folio, kept in folio order; a
-            // second submission before the first completes overwrites the slot, as in the model
+            // SPIN's inflight[f], wbdata[f], wbseq[f]: one slot per folio, kept in folio order and
+            // kept after completion; a submission overwrites the folio's slot, as in the model
             int same = s.Bios.FindIndex(x => x.FirstBlock == f);
             if (same >= 0) s.BiosW[same] = bio;
             else
@@ -171,27 +171,42 @@ public static class SpinBench
     /// <summary>proctype endio: forever complete any in-flight bio: disk write, end writeback, i_size.</summary>
     public static void EmitEndio(ProgramBuilder b)
     {
-        const int F = OpHistory.Scratch0, Seq = OpHistory.Scratch2;
+        const int F = OpHistory.Scratch0;
         var top = b.MarkHere();
         b.Add("complete",
-            (s, _) => s.Bios.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no bio in flight"),
+            (s, _) => InFlight(s) > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no bio in flight"),
             (s, c) =>
             {
-                var bio = s.Bios[c.Alt];
-                s.BiosW.RemoveAt(c.Alt);
+                int slot = NthInFlight(s, c.Alt);
+                var bio = s.Bios[slot];
+                s.BiosW[slot] = bio with { Completed = true }; // inflight[f] = 0; wbdata[f] and wbseq[f] stay
                 s.DiskW[bio.FirstBlock] = bio.Data[0];
                 s.LocalW(c.Tid, F) = bio.FirstBlock;
-                s.LocalW(c.Tid, Seq) = bio.Owner;
             },
-            (s, _) => "", (s, _) => s.Bios.Count);
+            (s, _) => "", (s, _) => InFlight(s));
         Set(b, "folio_end_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = false);
         b.Add("endio_isize", (_, _) => Guard.Run, (s, c) =>
         {
-            int e = s.Local(c.Tid, F) + 1;
-            if ((!Fix(s) || s.Local(c.Tid, Seq) == s.Inode.TruncSeq) && s.Inode.ISize < e) s.Inode.ISize = e;
+            int f = s.Local(c.Tid, F);
+            int seq = s.Bios.Find(x => x.FirstBlock == f)!.Owner; // wbseq[f] now: a newer submission may have replaced it
+            if ((!Fix(s) || seq == s.Inode.TruncSeq) && s.Inode.ISize < f + 1) s.Inode.ISize = f + 1;
             s.LocalW(c.Tid, F) = 0;
-            s.LocalW(c.Tid, Seq) = 0;
             c.Goto(top);
         });
+    }
+
+    private static int InFlight(KernelState s)
+    {
+        int n = 0;
+        foreach (var bio in s.Bios)
+            if (!bio.Completed) n++;
+        return n;
+    }
+
+    private static int NthInFlight(KernelState s, int n)
+    {
+        for (int i = 0; i < s.Bios.Count; i++)
+            if (!s.Bios[i].Completed && n-- == 0) return i;
+        throw new ModelError($"no in-flight bio {n}");
     }
 }

@@ -10,7 +10,9 @@ public enum BioKind : byte
 
 /// <summary>
 /// A bio in flight. Immutable, so states share it. The data is the folio contents snapshotted
-/// at submission (the DMA source). Completion order is chosen by the device actor.
+/// at submission (the DMA source). Completion order is chosen by the device actor. Completed is
+/// only for the SPIN peer model, whose per-folio bio slots (wbdata[f], wbseq[f]) outlive their
+/// completion; the kernel model removes a bio when it completes.
 /// </summary>
 public sealed record Bio(
     BioKind Kind,
@@ -24,7 +26,8 @@ public sealed record Bio(
     int IoEndUnit,
     bool NeedsWq,
     bool Dontcache,
-    bool CompleteInTask = false)
+    bool CompleteInTask = false,
+    bool Completed = false)
 {
     public void Encode(ref Encoder e)
     {
@@ -35,7 +38,7 @@ public sealed record Bio(
         e.Bytes(Data);
         e.Byte((byte)Folios.Length);
         foreach (var f in Folios) e.Byte((byte)f);
-        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0) | (CompleteInTask ? 16 : 0)));
+        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0) | (CompleteInTask ? 16 : 0) | (Completed ? 32 : 0)));
         e.Short(IoEndUnit);
     }
 
