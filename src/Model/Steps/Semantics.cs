@@ -145,6 +145,7 @@ public static class Semantics
     {
         var next = Execute(s, tid, alt, out ctx, out step);
         if (!s.Machine.HasLocalSteps) return next;
+        byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var info = s.Machine.Threads[tid];
         for (int n = 0; n <= info.Program.Length && NextLocal(next, tid) is { } pc; n++)
         {
@@ -155,6 +156,8 @@ public static class Semantics
             next.Threads[tid].Pc = (short)c.NextPc;
             foreach (var e in c.Events) ctx.Emit(e);
         }
+        if (before is not null && !before.AsSpan().SequenceEqual(s.EncodeToArray()))
+            throw new ModelError($"a local step merged after {step.Function} changed the state it was cloned from (a write bypassed copy-on-write)");
         return next;
     }
 
