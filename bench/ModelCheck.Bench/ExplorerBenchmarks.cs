@@ -19,8 +19,9 @@ public class ExplorerBenchmarks
     private KernelState state = null!;
     private readonly List<(int Tid, int Alt)> enabled = [];
     private readonly Fingerprinter fp = new();
-    private HashSet<UInt128> set = [];
+    private FingerprintTable set = new();
     private UInt128 next;
+    private byte[] encoded = [];
 
     [GlobalSetup]
     public void Setup()
@@ -33,6 +34,7 @@ public class ExplorerBenchmarks
             var (tid, alt) = enabled[k % enabled.Count];
             state = Semantics.Execute(state, tid, alt, out _, out _);
         }
+        encoded = state.EncodeToArray();
     }
 
     [Benchmark]
@@ -48,16 +50,35 @@ public class ExplorerBenchmarks
         return n;
     }
 
+    /// <summary>The successors as the reduced search makes them: each step with its thread's local steps merged after it.</summary>
+    [Benchmark]
+    public int SuccessorsMerged()
+    {
+        Semantics.Enabled(state, enabled);
+        int n = 0;
+        foreach (var (tid, alt) in enabled)
+        {
+            Semantics.ExecuteMerged(state, tid, alt, out _, out _);
+            n++;
+        }
+        return n;
+    }
+
     [Benchmark]
     public UInt128 EncodeAndFingerprint() => fp.Of(state);
 
-    [IterationSetup(Target = nameof(FingerprintSetInsert))]
-    public void ResetSet() => set = new HashSet<UInt128>(1 << 20);
+    /// <summary>Rebuilding a queued state from its encoding, as a worker does before expanding it.</summary>
+    [Benchmark]
+    public KernelState Decode() => StateDecoder.Decode(state.Machine, encoded);
 
+    [IterationSetup(Target = nameof(FingerprintSetInsert))]
+    public void ResetSet() => set = new FingerprintTable(1 << 20);
+
+    /// <summary>Inserting new fingerprints into the search's visited set (FingerprintTable), 100,000 per invocation.</summary>
     [Benchmark(OperationsPerInvoke = 100_000)]
     public int FingerprintSetInsert()
     {
-        for (int i = 0; i < 100_000; i++) set.Add(++next * 0x9E3779B97F4A7C15UL);
+        for (int i = 0; i < 100_000; i++) set.TryAdd(++next * 0x9E3779B97F4A7C15UL, i);
         return set.Count;
     }
 }

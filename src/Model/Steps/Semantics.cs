@@ -147,15 +147,18 @@ public static class Semantics
         if (!s.Machine.HasLocalSteps) return next;
         byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var info = s.Machine.Threads[tid];
+        StepContext? c = null; // one context for the whole chain: it only collects events
         for (int n = 0; n <= info.Program.Length && NextLocal(next, tid) is { } pc; n++)
         {
             // next is this call's own clone, so the local step may change it in place
-            var c = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = pc + 1 };
+            c ??= new StepContext { Tid = tid, Alt = 0, Context = info.Context };
+            c.NextPc = pc + 1;
             next.Threads[tid].Pc = (short)pc;
             info.Program[pc].Apply(next, c);
             next.Threads[tid].Pc = (short)c.NextPc;
-            foreach (var e in c.Events) ctx.Emit(e);
         }
+        if (c is not null)
+            foreach (var e in c.Events) ctx.Emit(e);
         if (before is not null && !before.AsSpan().SequenceEqual(s.EncodeToArray()))
             throw new ModelError($"a local step merged after {step.Function} changed the state it was cloned from (a write bypassed copy-on-write)");
         return next;
