@@ -18,6 +18,20 @@ public sealed class Fingerprinter
         return XxHash128.HashToUInt128(e.Written);
     }
 
-    /// <summary>The encoding the last <see cref="Of"/> hashed, valid until the next call.</summary>
+    /// <summary>
+    /// The fingerprint of a successor of parent, encoded from the parent's encoding (parentBytes,
+    /// its parts at parentParts) where they still share parts: the same bytes and fingerprint as
+    /// <see cref="Of(KernelState)"/>.
+    /// </summary>
+    public UInt128 Of(KernelState s, KernelState parent, ReadOnlySpan<byte> parentBytes, ReadOnlySpan<int> parentParts)
+    {
+        var e = new Encoder(buffer);
+        s.EncodeFrom(ref e, parent, parentBytes, parentParts);
+        buffer = e.Buffer;
+        length = e.Length;
+        return XxHash128.HashToUInt128(e.Written);
+    }
+
+    /// <summary>The encoding the last <see cref="Of(KernelState)"/> hashed, valid until the next call.</summary>
     public ReadOnlySpan<byte> Last => buffer.AsSpan(0, length);
 }

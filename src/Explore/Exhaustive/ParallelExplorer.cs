@@ -172,7 +172,9 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             }
             if (proviso) return null; // every reduced successor is new or still queued
             x.Reset(); // the cycle proviso's full expansion: the other threads' steps too
-            ExpandFully(StateDecoder.Decode(machine, store.Get(id)), fp, x, null, skip: ample);
+            var bytes = store.Get(id);
+            Span<int> parts = stackalloc int[KernelState.PartCount + 1];
+            ExpandFully(new Parent(StateDecoder.Decode(machine, bytes, parts), bytes, parts), fp, x, null, skip: ample);
         }
         foreach (ref readonly var s in x.All)
         {
@@ -240,15 +242,26 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         if (id >= Volatile.Read(ref published) || id >= Volatile.Read(ref merged) + Window) return false;
         if (Interlocked.CompareExchange(ref claimed, id + 1, id) != id) return true; // another thread took it: try the next
         int depth = depths[id >> ChunkBits][id & (Chunk - 1)];
-        var state = StateDecoder.Decode(machine, store.Get(id));
+        var bytes = store.Get(id);
+        Span<int> parts = stackalloc int[KernelState.PartCount + 1];
+        var parent = new Parent(StateDecoder.Decode(machine, bytes, parts), bytes, parts);
         if (!pool.TryDequeue(out var x)) x = new Expansion();
-        Expand(state, depth, fp, enabled, x);
+        Expand(parent, depth, fp, enabled, x);
         Volatile.Write(ref results[id >> ChunkBits][id & (Chunk - 1)], x);
         return true;
     }
 
-    private void Expand(KernelState state, int depth, Fingerprinter fp, List<(int Tid, int Alt)> enabled, Expansion x)
+    /// <summary>A state being expanded, with its encoding and where each part of it starts.</summary>
+    private readonly ref struct Parent(KernelState state, ReadOnlySpan<byte> bytes, ReadOnlySpan<int> parts)
     {
+        public readonly KernelState State = state;
+        public readonly ReadOnlySpan<byte> Bytes = bytes;
+        public readonly ReadOnlySpan<int> Parts = parts;
+    }
+
+    private void Expand(in Parent parent, int depth, Fingerprinter fp, List<(int Tid, int Alt)> enabled, Expansion x)
+    {
+        var state = parent.State;
         int firstLocal = Semantics.Enabled(state, enabled);
         if (enabled.Count == 0)
         {
@@ -260,34 +273,34 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         {
             x.Local = true;
             foreach (var (tid, alt) in enabled)
-                if (tid == lt && !Successor(state, tid, alt, fp, x)) break;
+                if (tid == lt && !Successor(parent, tid, alt, fp, x)) break;
         }
-        else ExpandFully(state, fp, x, enabled);
+        else ExpandFully(parent, fp, x, enabled);
     }
 
     /// <summary>Adds the successor by (tid, alt) to x; false when it breaks an invariant (its encoding is not kept).</summary>
-    private bool Successor(KernelState state, int tid, int alt, Fingerprinter fp, Expansion x)
+    private bool Successor(in Parent parent, int tid, int alt, Fingerprinter fp, Expansion x)
     {
-        var next = Execute(state, tid, alt, out var ctx);
+        var next = Execute(parent.State, tid, alt, out var ctx);
         if (invariants.AfterStep(next, ctx.Events) is { } v)
         {
             x.Add(tid, alt, default, [], v);
             return false;
         }
-        var f = fp.Of(next);
+        var f = fp.Of(next, parent.State, parent.Bytes, parent.Parts);
         x.Add(tid, alt, f, fp.Last, null);
         return true;
     }
 
     /// <summary>Every enabled step (but thread skip's), up to and including the first that breaks an invariant.</summary>
-    private void ExpandFully(KernelState state, Fingerprinter fp, Expansion x, List<(int Tid, int Alt)>? enabled, int skip = -1)
+    private void ExpandFully(in Parent parent, Fingerprinter fp, Expansion x, List<(int Tid, int Alt)>? enabled, int skip = -1)
     {
         if (enabled is null)
         {
             enabled = [];
-            Semantics.Enabled(state, enabled);
+            Semantics.Enabled(parent.State, enabled);
         }
         foreach (var (tid, alt) in enabled)
-            if (tid != skip && !Successor(state, tid, alt, fp, x)) return;
+            if (tid != skip && !Successor(parent, tid, alt, fp, x)) return;
     }
 }

@@ -10,6 +10,9 @@ public ref struct Decoder(ReadOnlySpan<byte> data)
 
     public readonly bool AtEnd => at == data.Length;
 
+    /// <summary>Where the next read starts.</summary>
+    public readonly int Position => at;
+
     public byte Byte() => data[at++];
 
     public bool Bool() => Byte() != 0;
@@ -40,10 +43,19 @@ public ref struct Decoder(ReadOnlySpan<byte> data)
 /// </summary>
 public static class StateDecoder
 {
-    public static KernelState Decode(Machine m, ReadOnlySpan<byte> bytes)
+    public static KernelState Decode(Machine m, ReadOnlySpan<byte> bytes) => Decode(m, bytes, []);
+
+    /// <summary>
+    /// As <see cref="Decode(Machine, ReadOnlySpan{byte})"/>; when parts has room for
+    /// <see cref="KernelState.PartCount"/> + 1 offsets, it receives where each part of the encoding
+    /// starts, and its end (for <see cref="KernelState.EncodeFrom"/>).
+    /// </summary>
+    public static KernelState Decode(Machine m, ReadOnlySpan<byte> bytes, Span<int> parts)
     {
         var g = m.Geometry;
         var d = new Decoder(bytes);
+        bool mark = parts.Length > KernelState.PartCount;
+        if (mark) parts[0] = 0;
         var inode = new Inode
         {
             ISize = d.Short(),
@@ -60,6 +72,7 @@ public static class StateDecoder
         inode.StableCount = d.Byte();
         inode.TruncSeq = d.Byte();
         inode.WbErr = d.Byte();
+        if (mark) parts[1] = d.Position;
         var folios = new Folio[g.Folios];
         var cache = new byte[g.Units];
         Array.Fill(cache, DataTag.None);
@@ -69,14 +82,20 @@ public static class StateDecoder
             if (folios[i].Present)
                 d.Bytes(g.UnitsPerFolio).CopyTo(cache, g.FirstUnitOfFolio(i));
         }
+        if (mark) parts[2] = d.Position;
         var extents = new ExtentType[g.Blocks];
         for (int b = 0; b < g.Blocks; b++) extents[b] = (ExtentType)d.Byte();
+        if (mark) parts[3] = d.Position;
         var cow = new CowType[g.Blocks];
         for (int b = 0; b < g.Blocks; b++) cow[b] = (CowType)d.Byte();
+        if (mark) parts[4] = d.Position;
         var disk = d.Bytes(g.Units);
+        if (mark) parts[5] = d.Position;
         var cowDisk = d.Bytes(g.Units);
+        if (mark) parts[6] = d.Position;
         var bios = new List<Bio>();
         for (int n = d.Byte(); n > 0; n--) bios.Add(BioOf(ref d, g));
+        if (mark) parts[7] = d.Position;
         var work = new List<WorkItem>();
         for (int n = d.Byte(); n > 0; n--)
         {
@@ -84,19 +103,26 @@ public static class StateDecoder
             int owner = d.Byte() - 1;
             work.Add(new WorkItem(kind, owner, d.Bool() ? BioOf(ref d, g) : null));
         }
+        if (mark) parts[8] = d.Position;
         var fuse = new List<FuseRequest>();
         for (int n = d.Byte(); n > 0; n--)
             fuse.Add(new FuseRequest(d.Byte(), d.Byte(), d.Bytes(g.UnitsPerFolio), d.Bool(), d.Byte() - 1));
+        if (mark) parts[9] = d.Position;
         var pending = new List<PendingDropbehind>();
         for (int n = d.Byte(); n > 0; n--) pending.Add(new PendingDropbehind(d.Byte(), d.Byte(), d.Bool()));
+        if (mark) parts[10] = d.Position;
         var batch = new List<int>();
         for (int n = d.Byte(); n > 0; n--) batch.Add(d.Byte());
+        if (mark) parts[11] = d.Position;
         var threads = new ThreadCursor[m.Threads.Length];
         for (int t = 0; t < threads.Length; t++) threads[t].Pc = (short)d.Small();
+        if (mark) parts[12] = d.Position;
         var locals = new int[m.Threads.Length * m.LocalsPerThread];
         for (int i = 0; i < locals.Length; i++) locals[i] = d.Small();
+        if (mark) parts[13] = d.Position;
         var wt = new WtCtx[m.WriteCount + 1];
         for (int w = 0; w < wt.Length; w++) wt[w] = WtOf(ref d);
+        if (mark) parts[14] = d.Position;
         var h = new History { TruncSize = d.Short() - 1, SizeOpSince = d.Bool(), Writes = m.WriteCount };
         h.Floor = new int[g.Units];
         for (int u = 0; u < g.Units; u++) h.Floor[u] = d.Small();
@@ -107,6 +133,7 @@ public static class StateDecoder
         for (int w = 0; w < h.WriteCut.Length; w++) h.WriteCut[w] = d.Byte();
         h.NextRank = d.Short();
         if (!d.AtEnd) throw new ModelError("state encoding has trailing bytes");
+        if (mark) parts[KernelState.PartCount] = d.Position;
         return new KernelState
         {
             Machine = m, Inode = inode, Folios = folios, CacheData = cache, Extents = extents, Cow = cow, Disk = disk,
