@@ -33,6 +33,37 @@ public class ReductionTests
         }
     }
 
+    /// <summary>
+    /// A sound reduction reaches every valuation of what the invariant reads: i_size, the last
+    /// truncate's size, whether a size-changing operation started since, and trunc_seq (which
+    /// end-io compares). The reduced search must see exactly the unreduced search's set.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2, "on")]
+    [InlineData(2, 2, "off")]
+    [InlineData(3, 1, "on")]
+    [InlineData(1, 3, "on")]
+    public void TheReducedSearchReachesEveryValuationOfTheVisibleVariables(int folios, int writers, string fix)
+    {
+        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(folios, writers), "bench-small.yaml");
+        var variant = Variant.Parse([$"BenchFix={fix}"]);
+        var none = new InvariantSet([]); // explore everything: the violation must not stop the search
+        HashSet<(int, int, bool, int)> Visible(bool reduce)
+        {
+            var seen = new HashSet<(int, int, bool, int)>();
+            new ParallelExplorer(none, Bounds.Default, 1)
+            {
+                PartialOrder = reduce,
+                Visit = s => seen.Add((s.Inode.ISize, s.History.TruncSize, s.History.SizeOpSince, s.Inode.TruncSeq)),
+            }.Run(MachineBuilder.Build(spec, variant));
+            return seen;
+        }
+        var full = Visible(false);
+        var reduced = Visible(true);
+        Assert.True(full.Count > 3);
+        Assert.Equal(full.OrderBy(x => x), reduced.OrderBy(x => x));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -31,6 +31,9 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     /// <summary>The frontier's block size as a power of two (tests use small blocks to make it spill).</summary>
     public int FrontierBlockBits { get; init; } = 20;
 
+    /// <summary>Called with every state the search expands (by the thread expanding it); for tests.</summary>
+    public Action<KernelState>? Visit { get; init; }
+
     /// <summary>After a run: how many frontier blocks went to the spill file.</summary>
     public int SpilledBlocks { get; private set; }
 
@@ -262,6 +265,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     private void Expand(in Parent parent, int depth, Fingerprinter fp, List<(int Tid, int Alt)> enabled, Expansion x)
     {
         var state = parent.State;
+        Visit?.Invoke(state);
         int firstLocal = Semantics.Enabled(state, enabled);
         if (enabled.Count == 0)
         {
