@@ -4,6 +4,8 @@ using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Tests.Systematic;
@@ -63,6 +65,65 @@ public class ReductionTests
         Assert.True(full.Count > 3);
         Assert.Equal(full.OrderBy(x => x), reduced.OrderBy(x => x));
     }
+
+    /// <summary>
+    /// The promise behind every step the peer model marks safe (local, lock-protected, an unlock,
+    /// or safe in the state at hand), checked in every reachable state where it is made: the step
+    /// leaves what the invariant reads unchanged, and for every other thread, each of its steps
+    /// enabled there stays enabled after the safe step and the two orders reach the same state
+    /// (compared as sets, since a thread's alternatives may be numbered differently once the
+    /// other step has run), and the safe step is still enabled and safe after the other one.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2, "on")]
+    [InlineData(2, 2, "off")]
+    [InlineData(3, 1, "on")]
+    public void EverySafeStepCommutesWithEveryStepOfTheOtherThreads(int folios, int writers, string fix)
+    {
+        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(folios, writers), "bench-small.yaml");
+        var variant = Variant.Parse([$"BenchFix={fix}"]);
+        int checkedPairs = 0;
+        var failures = new List<string>();
+        void Check(KernelState s)
+        {
+            for (int t = 0; t < s.Threads.Length; t++)
+            {
+                if (!Safe(s, t)) continue;
+                Semantics.Status(s, t, out int pc, out _);
+                string name = s.Machine.Threads[t].Program[pc].Function;
+                for (int a = 0; a < Semantics.Alternatives(s, t); a++)
+                {
+                    var after = Semantics.Execute(s, t, a, out _, out _);
+                    if ((after.Inode.ISize, after.History.TruncSize, after.History.SizeOpSince) != (s.Inode.ISize, s.History.TruncSize, s.History.SizeOpSince))
+                        failures.Add($"{name} changes what the invariant reads");
+                    for (int u = 0; u < s.Threads.Length; u++)
+                    {
+                        if (u == t) continue;
+                        var thenOther = new HashSet<string>();
+                        for (int b = 0; b < Semantics.Alternatives(after, u); b++)
+                            thenOther.Add(Convert.ToHexString(Semantics.Execute(after, u, b, out _, out _).EncodeToArray()));
+                        for (int b = 0; b < Semantics.Alternatives(s, u); b++)
+                        {
+                            checkedPairs++;
+                            var other = Semantics.Execute(s, u, b, out _, out var otherStep);
+                            string pair = $"{name} (T{t}) / {otherStep.Function} (T{u})";
+                            if (!Safe(other, t) || a >= Semantics.Alternatives(other, t))
+                                failures.Add($"{pair}: the safe step is no longer enabled and safe after the other");
+                            else if (!thenOther.Contains(Convert.ToHexString(Semantics.Execute(other, t, a, out _, out _).EncodeToArray())))
+                                failures.Add($"{pair}: the two orders differ, or the safe step disables the other");
+                        }
+                    }
+                }
+            }
+        }
+        new ParallelExplorer(new InvariantSet([]), Bounds.Default, 1) { PartialOrder = false, Visit = Check }
+            .Run(MachineBuilder.Build(spec, variant));
+        Assert.True(checkedPairs > 1000, $"{checkedPairs} pairs");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Distinct().Take(10)));
+    }
+
+    private static bool Safe(KernelState s, int tid) =>
+        Semantics.Status(s, tid, out int pc, out _) == ThreadStatus.Enabled && s.Machine.Threads[tid].Program[pc].IsSafe(s, tid);
 
     [Theory]
     [InlineData(1)]

@@ -92,7 +92,10 @@ public static class SpinBench
             // commutes with every other step, so it is reduced like a local statement
             b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"writeback F{i}") : Guard.Run,
                 (_, _) => { }, local: true);
-            Set(b, "truncate_inode_folio", (s, _) =>
+            // also writes disk[f], which only end-io's completion of f's slot writes too: safe while
+            // that slot is not in flight and the flusher is not about to fill it (it can fill it
+            // only after taking the folio lock, which truncate holds)
+            b.Add("truncate_inode_folio", (_, _) => Guard.Run, (s, _) =>
             {
                 ref var folio = ref s.FoliosW[i];
                 folio.Present = false;
@@ -100,7 +103,7 @@ public static class SpinBench
                 folio.UptodateMask = 0;
                 s.CacheDataW[i] = DataTag.None;
                 s.DiskW[i] = DataTag.Zero;
-            });
+            }, safeWhen: (s, _) => !SlotInFlight(s, i) && !FlusherAboutToSubmit(s, i));
             Unlock(b, "folio_unlock", (s, _) => s.FoliosW[i].LockOwner = -1);
             Local(b, "f++", (_, _) => { });
         }
@@ -137,9 +140,15 @@ public static class SpinBench
             if (s.Local(c.Tid, Go) == 0) c.Goto(skip);
         }, local: true);
         UnderFolioLock(b, "clear_dirty", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Dirty = false);
-        Set(b, "set_writeback", (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = true);
+        // writeback[f] is also written by end-io's folio_end_writeback(f) (truncate reads it only
+        // under the folio lock the flusher holds here): safe while end-io is not on f and f's slot
+        // is not in flight, since only the flusher fills it
+        b.Add("set_writeback", (_, _) => Guard.Run, (s, c) => s.FoliosW[s.Local(c.Tid, F)].Writeback = true,
+            safeWhen: (s, tid) => !SlotInFlight(s, s.Local(tid, F)) && !EndioOn(s, s.Local(tid, F)));
         UnderFolioLock(b, "snap", (s, c) => s.LocalW(c.Tid, Snap) = s.CacheData[s.Local(c.Tid, F)]);
         Unlock(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
+        // fills f's slot, which only end-io reads (complete, and endio_isize's wbseq[f]): safe while
+        // the slot is not in flight and end-io is not on f (it cannot get there before this runs)
         b.Add("submit_bio", (_, _) => Guard.Run, (s, c) =>
         {
             int f = s.Local(c.Tid, F);
@@ -154,7 +163,7 @@ public static class SpinBench
                 s.BiosW.Insert(at < 0 ? s.Bios.Count : at, bio);
             }
             c.Goto(reset);
-        });
+        }, safeWhen: (s, tid) => !SlotInFlight(s, s.Local(tid, F)) && !EndioOn(s, s.Local(tid, F)));
         b.Mark(skip);
         Unlock(b, "folio_unlock", (s, c) => s.FoliosW[s.Local(c.Tid, F)].LockOwner = -1);
         b.Mark(reset);
@@ -193,6 +202,27 @@ public static class SpinBench
             s.LocalW(c.Tid, F) = 0;
             c.Goto(top);
         });
+    }
+
+    private static bool SlotInFlight(KernelState s, int f) => s.Bios.Exists(x => x.FirstBlock == f && !x.Completed);
+
+    /// <summary>End-io has completed f's slot and not yet run endio_isize for it.</summary>
+    private static bool EndioOn(KernelState s, int f) => Any(s, "complete", (t, pc) => pc > 0 && s.Local(t, OpHistory.Scratch0) == f);
+
+    /// <summary>The flusher has unlocked f and is about to submit its bio.</summary>
+    private static bool FlusherAboutToSubmit(KernelState s, int f) =>
+        Any(s, "select", (t, pc) => s.Machine.Threads[t].Program[pc].Function == "submit_bio" && s.Local(t, OpHistory.Scratch0) == f);
+
+    /// <summary>Whether some thread whose program starts with first (the end-io or flusher process) is at a pc where at holds.</summary>
+    private static bool Any(KernelState s, string first, Func<int, int, bool> at)
+    {
+        for (int t = 0; t < s.Threads.Length; t++)
+        {
+            var program = s.Machine.Threads[t].Program;
+            int pc = s.Threads[t].Pc;
+            if (program.Length > 0 && program[0].Function == first && pc < program.Length && at(t, pc)) return true;
+        }
+        return false;
     }
 
     private static int InFlight(KernelState s)

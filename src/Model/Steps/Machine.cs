@@ -46,7 +46,7 @@ public sealed class Machine
     private bool? hasLocalSteps;
 
     /// <summary>Some thread has a <see cref="Step.Local"/> step (only then does statement merging do anything).</summary>
-    public bool HasLocalSteps => hasLocalSteps ??= Threads.Any(t => t.Program.Any(p => p.Local));
+    public bool HasLocalSteps => hasLocalSteps ??= Threads.Any(t => t.Program.Any(p => p.Local || p.SafeWhen is not null));
 
     public int ThreadIndex(string name) => Array.FindIndex(Threads, t => t.Name == name);
 }

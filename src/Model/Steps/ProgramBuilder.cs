@@ -35,7 +35,8 @@ public sealed class ProgramBuilder
         Action<KernelState, StepContext> apply,
         Func<KernelState, int, string>? args = null,
         Func<KernelState, int, int>? alternatives = null,
-        bool local = false)
+        bool local = false,
+        Func<KernelState, int, bool>? safeWhen = null)
     {
         steps.Add(new Step
         {
@@ -46,6 +47,7 @@ public sealed class ProgramBuilder
             Alternatives = alternatives,
             Index = steps.Count,
             Local = local,
+            SafeWhen = safeWhen,
         });
     }
 

@@ -69,7 +69,7 @@ public static class Semantics
         if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled) return 0;
         if (HasContinuation(s, tid) || guard.Kind == GuardKind.Skip) return 1;
         var step = s.Machine.Threads[tid].Program[pc];
-        local = step.Local;
+        local = step.IsSafe(s, tid);
         return step.AlternativeCount(s, tid);
     }
 
@@ -170,7 +170,7 @@ public static class Semantics
         if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled || guard.Kind != GuardKind.Run || HasContinuation(s, tid))
             return null;
         var step = s.Machine.Threads[tid].Program[pc];
-        return step.Local && step.AlternativeCount(s, tid) == 1 ? pc : null;
+        return step.IsSafe(s, tid) && step.AlternativeCount(s, tid) == 1 ? pc : null;
     }
 
     public static bool IsQuiescent(KernelState s)

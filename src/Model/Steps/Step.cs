@@ -53,6 +53,16 @@ public sealed class Step
     /// Marking a step that is not safe makes the reduced search unsound: say why in the model.
     /// </summary>
     public bool Local { get; init; }
+
+    /// <summary>
+    /// Safe in some states only (the same meaning as <see cref="Local"/>, decided in the state at
+    /// hand): the model promises that where it returns true, no step another thread can take
+    /// before this one runs depends on it, and that this stays so until it runs.
+    /// </summary>
+    public Func<KernelState, int, bool>? SafeWhen { get; init; }
+
+    /// <summary>Whether partial-order reduction may treat this step of thread tid as local in s.</summary>
+    public bool IsSafe(KernelState s, int tid) => Local || (SafeWhen is { } when && when(s, tid));
     public required Action<KernelState, StepContext> Apply { get; init; }
     public int Index { get; set; }
 
