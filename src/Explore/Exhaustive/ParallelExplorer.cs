@@ -131,7 +131,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 Volatile.Write(ref merged, id + 1);
                 if (end is { } r) return r;
                 if (overBound) break;
-                tree.Report(Progress, tree.DepthOf(id));
+                tree.Report(Progress, DepthOf(id));
             }
         }
         finally
@@ -149,7 +149,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     /// </summary>
     private ExploreResult? Merge(SearchTree tree, Expansion x, int id, Fingerprinter fp, Machine machine)
     {
-        int depth = tree.DepthOf(id);
+        int depth = DepthOf(id);
         if (x.Terminal) return x.Quiescent is { } vq ? tree.Stuck(vq, id) : null;
         if (x.AtBound)
         {
@@ -163,8 +163,8 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             foreach (ref readonly var l in x.All)
             {
                 tree.Transitions++;
-                if (l.Violation is { } lv) return tree.Violated(lv, id, l.Tid, l.Alt);
-                var stored = tree.AddLocal(l.Fp, id, l.Tid, l.Alt, out int known);
+                if (l.Violation is { } lv) return tree.Violated(lv, id, depth, l.Tid, l.Alt);
+                var stored = tree.AddLocal(l.Fp, id, depth, l.Tid, l.Alt, out int known);
                 if (stored == Stored.OverBound)
                 {
                     overBound = true;
@@ -182,8 +182,8 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         foreach (ref readonly var s in x.All)
         {
             tree.Transitions++;
-            if (s.Violation is { } v) return tree.Violated(v, id, s.Tid, s.Alt);
-            var stored = tree.Add(s.Fp, id, s.Tid, s.Alt);
+            if (s.Violation is { } v) return tree.Violated(v, id, depth, s.Tid, s.Alt);
+            var stored = tree.Add(s.Fp, id, depth, s.Tid, s.Alt);
             if (stored == Stored.New) Publish(tree.Count - 1, x.Encoding(s), depth + 1);
             else if (stored == Stored.OverBound)
             {
@@ -193,6 +193,8 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         }
         return null;
     }
+
+    private int DepthOf(int id) => depths[id >> ChunkBits][id & (Chunk - 1)];
 
     /// <summary>Frees a chunk every id of which is merged; workers only read ids at or above merged.</summary>
     private void Release(int chunk)

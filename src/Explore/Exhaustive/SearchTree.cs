@@ -5,8 +5,8 @@ using ModelCheck.Model.Steps;
 
 namespace ModelCheck.Explore.Exhaustive;
 
-/// <summary>A stored state of the search: its parent, the step that led to it, and its depth.</summary>
-internal readonly record struct SearchNode(int Parent, byte Tid, byte Alt, int Depth);
+/// <summary>A stored state of the search: its parent and the step that led to it (8 bytes).</summary>
+internal readonly record struct SearchNode(int Parent, byte Tid, byte Alt);
 
 /// <summary>What storing a successor did.</summary>
 internal enum Stored { New, Seen, OverBound }
@@ -21,7 +21,9 @@ internal enum Stored { New, Seen, OverBound }
 internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
 {
     private readonly FingerprintTable seen = new();
-    private readonly List<SearchNode> nodes = [];
+    private const int NodeBits = 16;
+    private readonly SearchNode[]?[] nodes = new SearchNode[]?[1 << 15]; // in chunks: no copy, no slack when it grows
+    private int count;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private long nextProgress = 1000;
 
@@ -30,33 +32,33 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     public bool Truncated;
 
     /// <summary>Stored nodes; the newest has id Count - 1.</summary>
-    public int Count => nodes.Count;
+    public int Count => count;
 
-    public int DepthOf(int id) => nodes[id].Depth;
+    private SearchNode Node(int id) => nodes[id >> NodeBits]![id & ((1 << NodeBits) - 1)];
 
     /// <summary>Stores the initial state; a result when it already violates an invariant.</summary>
     public ExploreResult? Root(UInt128 fp, Violation? v)
     {
         seen.TryAdd(fp, 0);
-        nodes.Add(new SearchNode(-1, 0, 0, 0));
+        Store(new SearchNode(-1, 0, 0));
         return v is null ? null : Result(Verdict.Violated, v, [], complete: true);
     }
 
-    /// <summary>A successor of a full expansion. Over the state bound it is counted but not stored.</summary>
-    public Stored Add(UInt128 fp, int parent, int tid, int alt)
+    /// <summary>A successor of a full expansion (of parent, at depth). Over the state bound it is counted but not stored.</summary>
+    public Stored Add(UInt128 fp, int parent, int depth, int tid, int alt)
     {
-        if (!seen.TryAdd(fp, nodes.Count)) return Stored.Seen; // the id it gets just below
+        if (!seen.TryAdd(fp, count)) return Stored.Seen; // the id it gets just below
         if (seen.Count > bounds.MaxStates)
         {
             Truncated = true;
             return Stored.OverBound;
         }
-        Append(parent, tid, alt);
+        Append(parent, depth, tid, alt);
         return Stored.New;
     }
 
     /// <summary>A step of an ample set; when seen, known is the id of the stored state.</summary>
-    public Stored AddLocal(UInt128 fp, int parent, int tid, int alt, out int known)
+    public Stored AddLocal(UInt128 fp, int parent, int depth, int tid, int alt, out int known)
     {
         if (seen.Count + 1 > bounds.MaxStates)
         {
@@ -64,24 +66,29 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
             Truncated = true; // unlike Add, a new state over the bound is not counted
             return Stored.OverBound;
         }
-        if (!seen.TryAdd(fp, nodes.Count, out known)) return Stored.Seen; // the id it gets just below
-        Append(parent, tid, alt);
+        if (!seen.TryAdd(fp, count, out known)) return Stored.Seen; // the id it gets just below
+        Append(parent, depth, tid, alt);
         return Stored.New;
     }
 
-    private void Append(int parent, int tid, int alt)
+    private void Append(int parent, int depth, int tid, int alt)
     {
-        int depth = nodes[parent].Depth + 1;
-        nodes.Add(new SearchNode(parent, (byte)tid, (byte)alt, depth));
-        MaxDepth = Math.Max(MaxDepth, depth);
+        Store(new SearchNode(parent, (byte)tid, (byte)alt));
+        MaxDepth = Math.Max(MaxDepth, depth + 1);
     }
 
-    /// <summary>The step (tid, alt) from parent broke an invariant: the trace ends with it.</summary>
-    public ExploreResult Violated(Violation v, int parent, int tid, int alt)
+    private void Store(SearchNode node)
     {
-        Append(parent, tid, alt);
+        (nodes[count >> NodeBits] ??= new SearchNode[1 << NodeBits])[count & ((1 << NodeBits) - 1)] = node;
+        count++;
+    }
+
+    /// <summary>The step (tid, alt) from parent (at depth) broke an invariant: the trace ends with it.</summary>
+    public ExploreResult Violated(Violation v, int parent, int depth, int tid, int alt)
+    {
+        Append(parent, depth, tid, alt);
         // the local steps merged after the violating step are invisible to invariants: the trace ends before them
-        return Result(Verdict.Violated, v, Path(nodes.Count - 1, mergeLast: false), complete: false);
+        return Result(Verdict.Violated, v, Path(count - 1, mergeLast: false), complete: false);
     }
 
     /// <summary>The stored state id broke an invariant where no step is enabled.</summary>
@@ -104,7 +111,7 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     private List<Choice> Path(int id, bool mergeLast = true)
     {
         var rev = new List<(int Tid, int Alt)>();
-        for (int n = id; nodes[n].Parent >= 0; n = nodes[n].Parent) rev.Add((nodes[n].Tid, nodes[n].Alt));
+        for (int n = id; Node(n).Parent >= 0; n = Node(n).Parent) rev.Add((Node(n).Tid, Node(n).Alt));
         rev.Reverse();
         var choices = new List<Choice>(rev.Count);
         var s = initial;
