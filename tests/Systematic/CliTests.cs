@@ -75,6 +75,8 @@ public class CliTests
     [InlineData("replay", "/nonexistent/trace.json")]
     [InlineData("check", "wt-aio-truncate", "--engine", "magic")]
     [InlineData("check", "wt-aio-truncate", "--workers", "0")]
+    [InlineData("check", "wt-aio-truncate", "--frontier-mb", "0")]
+    [InlineData("check", "wt-aio-truncate", "--frontier-mb", "lots")]
     public void BadInputExitsTwoWithAMessageAndNoStackTrace(params string[] args)
     {
         var (code, _, err) = Run(args);
