@@ -15,7 +15,12 @@ public static class OpHistory
     public const int Scratch3 = 3;
     public const int ScratchSlots = 4;
 
-    public static int LocalsPerThread(Geometry g) => ScratchSlots + (2 * g.Units);
+    /// <summary>
+    /// Locals a thread needs: the scratch slots, and per unit a read's floor and what it saw (reads,
+    /// fsync and sync use those). The SPIN peer model's processes (bench) use the scratch slots only,
+    /// so its states do not carry slots that are always zero.
+    /// </summary>
+    public static int LocalsPerThread(Geometry g, bool bench) => bench ? ScratchSlots : ScratchSlots + (2 * g.Units);
 
     public static void SizeOpStarted(KernelState s) => s.H.SizeOpSince = true;
 

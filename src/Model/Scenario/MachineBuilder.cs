@@ -93,7 +93,7 @@ public static class MachineBuilder
             Geometry = g,
             Variant = variant,
             Threads = [.. threads],
-            LocalsPerThread = OpHistory.LocalsPerThread(g),
+            LocalsPerThread = OpHistory.LocalsPerThread(g, spec.File.Bench),
             WriteCount = writeId,
             DeviceContext = deviceCtx,
             LegacyMemcg = spec.Actors.Memcg == "legacy",
