@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ModelCheck.Explore.Exhaustive;
@@ -84,6 +85,8 @@ public sealed class FingerprintTable
         }
     }
 
+    // runs a few times a search, too rarely for tiered compilation to optimise it, on millions of slots
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var old = slots;

@@ -15,7 +15,11 @@ public static class SpinBench
     private static bool Fix(KernelState s) => s.Machine.Variant.Get(Variants.Switches.BenchFix) == "on";
 
     private static Guard Lock(KernelState s, int f) =>
-        s.Folios[f].LockOwner >= 0 ? Guard.Block(WaitKind.FolioLock, f, $"folio_lock(F{f})") : Guard.Run;
+        s.Folios[f].LockOwner >= 0 ? Guard.Block(WaitKind.FolioLock, f, f < LockWait.Length ? LockWait[f] : $"folio_lock(F{f})") : Guard.Run;
+
+    // what a blocked step waits for, built once: guards run for every thread in every state
+    private static readonly string[] LockWait = [.. Enumerable.Range(0, 256).Select(f => $"folio_lock(F{f})")];
+    private static readonly string[] WritebackWait = [.. Enumerable.Range(0, 256).Select(f => $"writeback F{f}")];
 
     private static void Set(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
         b.Add(what, (_, _) => Guard.Run, effect);
@@ -90,7 +94,7 @@ public static class SpinBench
             // once enabled it stays enabled (only the flusher sets writeback, under the folio lock
             // truncate holds) and reads only writeback, which end-io may only clear again: it
             // commutes with every other step, so it is reduced like a local statement
-            b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"writeback F{i}") : Guard.Run,
+            b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, i < WritebackWait.Length ? WritebackWait[i] : $"writeback F{i}") : Guard.Run,
                 (_, _) => { }, local: true);
             // also writes disk[f], which only end-io's completion of f's slot writes too: safe while
             // that slot is not in flight and the flusher is not about to fill it (it can fill it
@@ -155,12 +159,13 @@ public static class SpinBench
             var bio = new Bio(BioKind.Writeback, s.Local(c.Tid, Seq), f, 1, [(byte)s.Local(c.Tid, Snap)], [f], false, false, f + 1, false, false);
             // SPIN's inflight[f], wbdata[f], wbseq[f]: one slot per folio, kept in folio order and
             // kept after completion; a submission overwrites the folio's slot, as in the model
-            int same = s.Bios.FindIndex(x => x.FirstBlock == f);
+            int same = Slot(s, f);
             if (same >= 0) s.BiosW[same] = bio;
             else
             {
-                int at = s.Bios.FindIndex(x => x.FirstBlock > f);
-                s.BiosW.Insert(at < 0 ? s.Bios.Count : at, bio);
+                int at = 0;
+                while (at < s.Bios.Count && s.Bios[at].FirstBlock < f) at++;
+                s.BiosW.Insert(at, bio);
             }
             c.Goto(reset);
         }, safeWhen: (s, tid) => !SlotInFlight(s, s.Local(tid, F)) && !EndioOn(s, s.Local(tid, F)));
@@ -197,32 +202,46 @@ public static class SpinBench
         b.Add("endio_isize", (_, _) => Guard.Run, (s, c) =>
         {
             int f = s.Local(c.Tid, F);
-            int seq = s.Bios.Find(x => x.FirstBlock == f)!.Owner; // wbseq[f] now: a newer submission may have replaced it
+            int seq = s.Bios[Slot(s, f)].Owner; // wbseq[f] now: a newer submission may have replaced it
             if ((!Fix(s) || seq == s.Inode.TruncSeq) && s.Inode.ISize < f + 1) s.Inode.ISize = f + 1;
             s.LocalW(c.Tid, F) = 0;
             c.Goto(top);
         });
     }
 
-    private static bool SlotInFlight(KernelState s, int f) => s.Bios.Exists(x => x.FirstBlock == f && !x.Completed);
+    /// <summary>The index of folio f's bio slot in the list, or -1 (no submission yet).</summary>
+    private static int Slot(KernelState s, int f)
+    {
+        for (int i = 0; i < s.Bios.Count; i++)
+            if (s.Bios[i].FirstBlock == f) return i;
+        return -1;
+    }
+
+    private static bool SlotInFlight(KernelState s, int f) => Slot(s, f) is var i && i >= 0 && !s.Bios[i].Completed;
 
     /// <summary>End-io has completed f's slot and not yet run endio_isize for it.</summary>
-    private static bool EndioOn(KernelState s, int f) => Any(s, "complete", (t, pc) => pc > 0 && s.Local(t, OpHistory.Scratch0) == f);
-
-    /// <summary>The flusher has unlocked f and is about to submit its bio.</summary>
-    private static bool FlusherAboutToSubmit(KernelState s, int f) =>
-        Any(s, "select", (t, pc) => s.Machine.Threads[t].Program[pc].Function == "submit_bio" && s.Local(t, OpHistory.Scratch0) == f);
-
-    /// <summary>Whether some thread whose program starts with first (the end-io or flusher process) is at a pc where at holds.</summary>
-    private static bool Any(KernelState s, string first, Func<int, int, bool> at)
+    private static bool EndioOn(KernelState s, int f)
     {
         for (int t = 0; t < s.Threads.Length; t++)
-        {
-            var program = s.Machine.Threads[t].Program;
-            int pc = s.Threads[t].Pc;
-            if (program.Length > 0 && program[0].Function == first && pc < program.Length && at(t, pc)) return true;
-        }
+            if (At(s, t, "complete") is > 0 && s.Local(t, OpHistory.Scratch0) == f) return true;
         return false;
+    }
+
+    /// <summary>The flusher has unlocked f and is about to submit its bio.</summary>
+    private static bool FlusherAboutToSubmit(KernelState s, int f)
+    {
+        for (int t = 0; t < s.Threads.Length; t++)
+            if (At(s, t, "select") is int pc && s.Machine.Threads[t].Program[pc].Function == "submit_bio" && s.Local(t, OpHistory.Scratch0) == f)
+                return true;
+        return false;
+    }
+
+    /// <summary>Thread t's pc when it runs the process whose program starts with first (end-io, flusher) and has not ended; else null.</summary>
+    private static int? At(KernelState s, int t, string first)
+    {
+        var program = s.Machine.Threads[t].Program;
+        int pc = s.Threads[t].Pc;
+        return program.Length > 0 && program[0].Function == first && pc < program.Length ? pc : null;
     }
 
     private static int InFlight(KernelState s)

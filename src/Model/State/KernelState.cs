@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using ModelCheck.Model.Steps;
 
@@ -11,6 +12,30 @@ namespace ModelCheck.Model.State;
 public sealed class KernelState
 {
     public required Machine Machine { get; init; }
+
+    /// <summary>A state with empty parts; the caller sets what it needs.</summary>
+    public KernelState()
+    {
+        bios = [];
+        work = [];
+        fuseRequests = [];
+        pendingDropbehind = [];
+        dropbehindBatch = [];
+        history = new();
+    }
+
+    /// <summary>A state whose every part the caller sets (clone, decoder): builds no empty parts first.</summary>
+    [SetsRequiredMembers]
+    internal KernelState(Machine machine)
+    {
+        Machine = machine;
+        bios = null!;
+        work = null!;
+        fuseRequests = null!;
+        pendingDropbehind = null!;
+        dropbehindBatch = null!;
+        history = null!;
+    }
     public Inode Inode;
     private Folio[] folios = [];
 
@@ -73,32 +98,32 @@ public sealed class KernelState
 
     public byte[] CowDiskW => Own(ref cowDisk, CowDiskBit, static x => (byte[])x.Clone());
 
-    private List<Bio> bios = [];
+    private List<Bio> bios;
 
     public List<Bio> Bios { get => bios; init => bios = value; }
 
     public List<Bio> BiosW => Own(ref bios, BiosBit, static x => [.. x]);
 
-    private List<WorkItem> work = [];
+    private List<WorkItem> work;
 
     public List<WorkItem> Work { get => work; init => work = value; }
 
     public List<WorkItem> WorkW => Own(ref work, WorkBit, static x => [.. x]);
 
-    private List<FuseRequest> fuseRequests = [];
+    private List<FuseRequest> fuseRequests;
 
     public List<FuseRequest> FuseRequests { get => fuseRequests; init => fuseRequests = value; }
 
     public List<FuseRequest> FuseRequestsW => Own(ref fuseRequests, FuseBit, static x => [.. x]);
 
-    private List<PendingDropbehind> pendingDropbehind = [];
+    private List<PendingDropbehind> pendingDropbehind;
 
     /// <summary>folio_end_dropbehind still to run in the context (thread) that ended writeback.</summary>
     public List<PendingDropbehind> PendingDropbehind { get => pendingDropbehind; init => pendingDropbehind = value; }
 
     public List<PendingDropbehind> PendingDropbehindW => Own(ref pendingDropbehind, PendingBit, static x => [.. x]);
 
-    private List<int> dropbehindBatch = [];
+    private List<int> dropbehindBatch;
 
     /// <summary>Seed 001's deferral batch (global, or the device CPU's list).</summary>
     public List<int> DropbehindBatch { get => dropbehindBatch; init => dropbehindBatch = value; }
@@ -123,7 +148,7 @@ public sealed class KernelState
         init => locals = value;
     }
 
-    private History history = new();
+    private History history;
 
     /// <summary>The history summaries, for reading. A step that changes them uses <see cref="H"/>.</summary>
     public History History
@@ -137,9 +162,8 @@ public sealed class KernelState
 
     public Geometry Geo => Machine.Geometry;
 
-    public KernelState Clone() => new()
+    public KernelState Clone() => new(Machine)
     {
-        Machine = Machine,
         Inode = Inode,
         folios = folios,
         cacheData = cacheData,

@@ -134,9 +134,9 @@ public static class StateDecoder
         h.NextRank = d.Short();
         if (!d.AtEnd) throw new ModelError("state encoding has trailing bytes");
         if (mark) parts[KernelState.PartCount] = d.Position;
-        return new KernelState
+        return new KernelState(m)
         {
-            Machine = m, Inode = inode, Folios = folios, CacheData = cache, Extents = extents, Cow = cow, Disk = disk,
+            Inode = inode, Folios = folios, CacheData = cache, Extents = extents, Cow = cow, Disk = disk,
             CowDisk = cowDisk, Bios = bios, Work = work, FuseRequests = fuse, PendingDropbehind = pending,
             DropbehindBatch = batch, Threads = threads, Locals = locals, Wt = wt, History = h,
         };
