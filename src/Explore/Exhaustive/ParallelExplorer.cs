@@ -85,9 +85,17 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     private readonly int[][] depths = new int[1 << 15][];
     private readonly Expansion?[][] results = new Expansion?[1 << 15][];
     private readonly System.Collections.Concurrent.ConcurrentQueue<Expansion> pool = new();
-    private int published;  // ids below this are queued
-    private int claimed;    // ids below this are taken by a worker
-    private int merged;     // ids below this are consumed by the merger
+    /// <summary>A counter alone on its cache line, so that updating one does not slow the readers of another.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    private struct Padded
+    {
+        [System.Runtime.InteropServices.FieldOffset(64)]
+        public int Value;
+    }
+
+    private Padded published;  // ids below this are queued
+    private Padded claimed;    // ids below this are taken by a worker
+    private Padded merged;     // ids below this are consumed by the merger
     private volatile bool stop;
     private volatile Exception? failure;
     private bool overBound; // the merger stopped at the state bound
@@ -95,7 +103,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
 
     public ExploreResult Run(KernelState initial)
     {
-        if (published != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
+        if (published.Value != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
         tree = new SearchTree(initial, bounds, merge: PartialOrder);
         using var frontier = store = new StateStore(FrontierMemory, Window, FrontierBlockBits); // deletes its spill file
         var fp = new Fingerprinter();
@@ -122,13 +130,14 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                     if (!ExpandNext(initial.Machine, helpFp, helpEnabled)) spin.SpinOnce(-1); // expand while waiting
                 }
                 spin.Reset();
-                results[id >> ChunkBits][id & (Chunk - 1)] = null;
+                // the slot is not cleared: the whole chunk is dropped once merged, and the merger writing
+                // here would only pull the cache line away from the workers filling the next slots
                 store.ReleaseBelow(id);
                 if ((id & (Chunk - 1)) == 0 && id > 0) Release((id >> ChunkBits) - 1);
                 var end = Merge(tree, x, id, fp, initial.Machine);
                 x.Reset();
                 pool.Enqueue(x);
-                Volatile.Write(ref merged, id + 1);
+                Volatile.Write(ref merged.Value, id + 1);
                 if (end is { } r) return r;
                 if (overBound) break;
                 tree.Report(Progress, DepthOf(id));
@@ -213,7 +222,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         }
         store.Append(id, encoding);
         depths[c][id & (Chunk - 1)] = depth;
-        Volatile.Write(ref published, id + 1);
+        Volatile.Write(ref published.Value, id + 1);
     }
 
     private void Work(Machine machine)
@@ -245,10 +254,10 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     /// <summary>Claims the next queued ids (up to Batch) and expands them; false when there is none to claim now.</summary>
     private bool ExpandNext(Machine machine, Fingerprinter fp, List<(int Tid, int Alt)> enabled)
     {
-        int id = Volatile.Read(ref claimed);
-        int end = Math.Min(Math.Min(id + Batch, Volatile.Read(ref published)), Volatile.Read(ref merged) + Window);
+        int id = Volatile.Read(ref claimed.Value);
+        int end = Math.Min(Math.Min(id + Batch, Volatile.Read(ref published.Value)), Volatile.Read(ref merged.Value) + Window);
         if (id >= end) return false;
-        if (Interlocked.CompareExchange(ref claimed, end, id) != id) return true; // another thread took them: try the next
+        if (Interlocked.CompareExchange(ref claimed.Value, end, id) != id) return true; // another thread took them: try the next
         Span<int> parts = stackalloc int[KernelState.PartCount + 1];
         for (; id < end; id++)
         {
