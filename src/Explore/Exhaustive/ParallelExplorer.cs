@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
@@ -11,9 +13,9 @@ namespace ModelCheck.Explore.Exhaustive;
 /// check the invariants and fingerprint the successors; one merger (the calling thread) consumes
 /// those expansions strictly in id order and alone owns the fingerprint table, the node list and
 /// the queue. The merger counts as one of the workers: while the expansion it needs next is not
-/// ready, it claims and expands queued states itself. Every decision the sequential search makes is made by the merger in the same order,
-/// so the result (states, transitions, the first violation and its trace) is the same as with one
-/// thread, whatever the timing.
+/// ready, it claims and expands queued states itself. Every decision the sequential search makes
+/// is made by the merger in the same order, so the result (states, transitions, the first
+/// violation and its trace) is the same for any number of workers, whatever the timing.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Run disposes the frontier it creates; an explorer runs once")]
 public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int workers)
@@ -80,16 +82,17 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         }
     }
 
+    private StateStore store = null!; // the queued states' encodings, by id
     // depths and results by node id, in chunks so that readers never see a moved array
-    private StateStore store = null!;
     private readonly int[][] depths = new int[1 << 15][];
     private readonly Expansion?[][] results = new Expansion?[1 << 15][];
-    private readonly System.Collections.Concurrent.ConcurrentQueue<Expansion> pool = new();
+    private readonly ConcurrentQueue<Expansion> pool = new();
+
     /// <summary>A counter alone on its cache line, so that updating one does not slow the readers of another.</summary>
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
     private struct Padded
     {
-        [System.Runtime.InteropServices.FieldOffset(64)]
+        [FieldOffset(64)]
         public int Value;
     }
 
@@ -99,12 +102,11 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     private volatile bool stop;
     private volatile Exception? failure;
     private bool overBound; // the merger stopped at the state bound
-    private SearchTree? tree; // the merger's; workers only prefetch from its visited set
 
     public ExploreResult Run(KernelState initial)
     {
         if (published.Value != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
-        tree = new SearchTree(initial, bounds, merge: PartialOrder);
+        var tree = new SearchTree(initial, bounds, merge: PartialOrder);
         using var frontier = store = new StateStore(FrontierMemory, Window, FrontierBlockBits); // deletes its spill file
         var fp = new Fingerprinter();
         if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
@@ -154,7 +156,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
 
     /// <summary>
     /// Makes the one-thread search's decisions for the expansion x of id; a result when the search
-    /// ends with it (a violation), else null (the state bound sets tree.Truncated and stops the loop).
+    /// ends with it (a violation), else null (at the state bound it also sets overBound).
     /// </summary>
     private ExploreResult? Merge(SearchTree tree, Expansion x, int id, Fingerprinter fp, Machine machine)
     {

@@ -14,8 +14,8 @@ internal enum Stored { New, Seen, OverBound }
 /// <summary>
 /// The states a breadth-first search has stored: the visited set (fingerprint to node id; ids are
 /// given in queue order, so a state is expanded after every smaller id), each node's parent, step
-/// and depth, and the run's counters. Both explorers make every storing decision here, so they
-/// agree on states, transitions and traces. With merge, a stored transition is a step followed by
+/// and the run's counters. The search makes every storing decision here, in one thread's order,
+/// whatever the number of workers. With merge, a stored transition is a step followed by
 /// its thread's local steps (<see cref="Semantics.ExecuteMerged"/>); traces list those steps one by one.
 /// </summary>
 internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)

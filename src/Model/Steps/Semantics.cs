@@ -133,13 +133,13 @@ public static class Semantics
 
     /// <summary>
     /// Statement merging (SPIN's term): thread tid's step followed at once by the thread's next
-    /// steps while they are <see cref="Step.Local"/> with one alternative, as one transition. A local
-    /// step reads and writes only its own thread's locals and pc, so no other thread can observe
-    /// the states in between, enable or disable it, or be affected by when it runs (it commutes
-    /// with every step of every other thread): every interleaving of the unmerged system reaches,
-    /// up to where local steps sit, the same states, and no invariant can tell them apart. The
-    /// search stores fewer states (none with a thread parked before a local step). At most one pass
-    /// over the program, so a loop of local steps only ends the chain.
+    /// steps while they are safe (<see cref="Step.IsSafe"/>) with one alternative, as one
+    /// transition. A safe step commutes with every step the other threads can take before it, none
+    /// of them can disable it, and no invariant reads what it changes: every interleaving of the
+    /// unmerged system is matched by one where the safe steps run right after their predecessor,
+    /// and no invariant can tell the two apart. The search stores fewer states (none with a thread
+    /// parked before a safe step). At most one pass over the program, so a loop of safe steps only
+    /// ends the chain.
     /// </summary>
     public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
     {

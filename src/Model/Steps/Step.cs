@@ -63,6 +63,7 @@ public sealed class Step
 
     /// <summary>Whether partial-order reduction may treat this step of thread tid as local in s.</summary>
     public bool IsSafe(KernelState s, int tid) => Local || (SafeWhen is { } when && when(s, tid));
+
     public required Action<KernelState, StepContext> Apply { get; init; }
     public int Index { get; set; }
 
