@@ -21,8 +21,9 @@ internal sealed class StateStore(long memoryLimit, int ahead, int blockBits = 20
     private const int IdChunk = 1 << IdBits;
 
     private readonly int blockSize = 1 << blockBits;
-    private readonly byte[]?[] blocks = new byte[]?[1 << (36 - blockBits)]; // 64 GiB of encodings at most
-    private readonly bool[] onDisk = new bool[1 << (36 - blockBits)];
+    // 64 GiB of encodings at most (1 GiB with the small blocks tests use)
+    private readonly byte[]?[] blocks = new byte[]?[Math.Min(1 << (36 - blockBits), 1 << 20)];
+    private readonly bool[] onDisk = new bool[Math.Min(1 << (36 - blockBits), 1 << 20)];
     private readonly long[]?[] positions = new long[]?[1 << 15];
     private readonly Stack<byte[]> spare = new();
     private long end;       // where the next encoding goes
