@@ -6,8 +6,9 @@
 # --full, else NF=3; ModelCheck on two workers, SPIN's pan on its one core).
 # Seconds are wall clock for both: pan's run (its compile excluded), and ModelCheck's whole process
 # (.NET start-up, scenario loading and JIT included), so ModelCheck's figures are on the safe side.
-# Usage: bench/spin-compare.sh [--full]   (--full adds the NF=4 configs, about three minutes more;
-# the NF=4 runs with reduction are the median of three runs each)
+# Usage: bench/spin-compare.sh [--full|--all]   (--full adds the NF=4 configs, about three minutes
+# more, the NF=4 runs with reduction being the median of three runs each; --all also runs NF=4 NW=3,
+# bench-spin-c, about three minutes and 12 GB more)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -92,7 +93,7 @@ read -r s t e m v < <(run_mc bench-spin-b-bug BenchFix=off)
 report "NF=4 NW=2 ASYNC=1 FIX=0" "ModelCheck BFS ($v)" "$s" "$t" "$e" "$m"
 read -r s t e m v < <(run_mc bench-spin-b-bug BenchFix=off --workers 2)
 report "NF=4 NW=2 ASYNC=1 FIX=0" "ModelCheck BFS 2 workers ($v)" "$s" "$t" "$e" "$m"
-if [ "$FULL" = "--full" ]; then
+if [ "$FULL" = "--full" ] || [ "$FULL" = "--all" ]; then
   read -r s t e m < <(run_spin "-DFIX=1 -DNF=4 -DNW=2 -DASYNC=1" "-m1000000 -w28" "-DNOREDUCE" "$ALIGNED" "-o1 -o2 -o3")
   report "NF=4 NW=2 ASYNC=1 FIX=1" "SPIN no POR, aligned model, -o1 -o2 -o3" "$s" "$t" "$e" "$m"; al_s=$s; al_t=$t
   read -r s t e m v < <(run_mc bench-spin-b BenchFix=on --no-por --workers 2)
@@ -107,6 +108,13 @@ if [ "$FULL" = "--full" ]; then
   report "NF=4 NW=2 ASYNC=1 FIX=1" "ModelCheck POR 2 workers ($v), median of 3" "$s" "$t" "$e" "$m"; mc_por_e=$e
 else
   cfg="NF=3"
+fi
+if [ "$FULL" = "--all" ]; then
+  # a third writer (bench-spin-c): SPIN needs about 12 GB and two minutes here
+  read -r s t e m < <(run_spin "-DFIX=1 -DNF=4 -DNW=3 -DASYNC=1" "-m1000000 -w28" "")
+  report "NF=4 NW=3 ASYNC=1 FIX=1" "SPIN POR (DFS)" "$s" "$t" "$e" "$m"
+  read -r s t e m v < <(run_mc bench-spin-c BenchFix=on --workers 2)
+  report "NF=4 NW=3 ASYNC=1 FIX=1" "ModelCheck POR 2 workers ($v)" "$s" "$t" "$e" "$m"
 fi
 printf '%s\n' "${xval[@]}"
 echo "time to complete compared on $cfg"
