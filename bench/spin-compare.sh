@@ -34,8 +34,8 @@ run_spin() {
   local out
   out=$(cd "$WORK" && /usr/bin/time -v ./pan $panflags 2>"$WORK/time.txt" || true)
   local states trans secs mem
-  states=$(echo "$out" | awk '/states, stored/ {print $1; exit}')
-  trans=$(echo "$out" | awk '/transitions \(= stored\+matched\)/ {print $1; exit}')
+  states=$(echo "$out" | awk '/states, stored/ {printf "%.0f", $1; exit}') # pan prints 1.2e+08 past 10^8
+  trans=$(echo "$out" | awk '/transitions \(= stored\+matched\)/ {printf "%.0f", $1; exit}')
   [ -z "$trans" ] && trans=$(echo "$out" | awk '/states, matched/ {m=$1} /states, stored/ {s=$1} END {print s+m}')
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   mem=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
