@@ -114,18 +114,18 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
         for (int n = id; Node(n).Parent >= 0; n = Node(n).Parent) rev.Add((Node(n).Tid, Node(n).Alt));
         rev.Reverse();
         var choices = new List<Choice>(rev.Count);
+        var merged = new List<Step>();
         var s = initial;
         for (int i = 0; i < rev.Count; i++)
         {
             var (tid, alt) = rev[i];
-            s = Semantics.Execute(s, tid, alt, out var ctx, out var step);
-            choices.Add(new Choice(s.Machine.Threads[tid].Name, alt, ctx.Function ?? step.Function));
-            if (!merge || (i == rev.Count - 1 && !mergeLast)) continue;
-            for (int n = 0; n <= s.Machine.Threads[tid].Program.Length && Semantics.NextLocal(s, tid) is not null; n++)
-            {
-                s = Semantics.Execute(s, tid, 0, out var lctx, out var lstep);
-                choices.Add(new Choice(s.Machine.Threads[tid].Name, 0, lctx.Function ?? lstep.Function));
-            }
+            merged.Clear();
+            s = merge && (mergeLast || i < rev.Count - 1)
+                ? Semantics.ExecuteMerged(s, tid, alt, out var ctx, out var step, merged)
+                : Semantics.Execute(s, tid, alt, out ctx, out step);
+            string thread = s.Machine.Threads[tid].Name;
+            choices.Add(new Choice(thread, alt, ctx.Function ?? step.Function));
+            foreach (var local in merged) choices.Add(new Choice(thread, 0, local.Function));
         }
         return choices;
     }

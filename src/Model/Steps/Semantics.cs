@@ -139,9 +139,10 @@ public static class Semantics
     /// unmerged system is matched by one where the safe steps run right after their predecessor,
     /// and no invariant can tell the two apart. The search stores fewer states (none with a thread
     /// parked before a safe step). At most one pass over the program, so a loop of safe steps only
-    /// ends the chain.
+    /// ends the chain. When merged is given, it receives the safe steps that ran after the first,
+    /// in order (a trace lists them as steps of their own).
     /// </summary>
-    public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
+    public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step, List<Step>? merged = null)
     {
         var next = Execute(s, tid, alt, out ctx, out step);
         if (!s.Machine.HasLocalSteps) return next;
@@ -156,6 +157,7 @@ public static class Semantics
             next.Threads[tid].Pc = (short)pc;
             info.Program[pc].Apply(next, c);
             next.Threads[tid].Pc = (short)c.NextPc;
+            merged?.Add(info.Program[pc]);
         }
         if (c is not null)
             foreach (var e in c.Events) ctx.Emit(e);
@@ -164,8 +166,8 @@ public static class Semantics
         return next;
     }
 
-    /// <summary>The pc of thread tid's next step when merging may run it now (local, one alternative), else null.</summary>
-    public static int? NextLocal(KernelState s, int tid)
+    /// <summary>The pc of thread tid's next step when merging may run it now (safe, one alternative), else null.</summary>
+    private static int? NextLocal(KernelState s, int tid)
     {
         if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled || guard.Kind != GuardKind.Run || HasContinuation(s, tid))
             return null;
