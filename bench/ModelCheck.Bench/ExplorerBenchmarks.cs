@@ -38,30 +38,18 @@ public class ExplorerBenchmarks
     }
 
     [Benchmark]
-    public int Successors()
-    {
-        Semantics.Enabled(state, enabled);
-        int n = 0;
-        foreach (var (tid, alt) in enabled)
-        {
-            Semantics.Execute(state, tid, alt, out _, out _);
-            n++;
-        }
-        return n;
-    }
+    public int Successors() => Expand(merge: false);
 
     /// <summary>The successors as the reduced search makes them: each step with its thread's local steps merged after it.</summary>
     [Benchmark]
-    public int SuccessorsMerged()
+    public int SuccessorsMerged() => Expand(merge: true);
+
+    private int Expand(bool merge)
     {
         Semantics.Enabled(state, enabled);
-        int n = 0;
         foreach (var (tid, alt) in enabled)
-        {
-            Semantics.ExecuteMerged(state, tid, alt, out _, out _);
-            n++;
-        }
-        return n;
+            _ = merge ? Semantics.ExecuteMerged(state, tid, alt, out _, out _) : Semantics.Execute(state, tid, alt, out _, out _);
+        return enabled.Count;
     }
 
     [Benchmark]

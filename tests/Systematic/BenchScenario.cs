@@ -1,3 +1,9 @@
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Invariants;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Variants;
+
 namespace ModelCheck.Tests.Systematic;
 
 /// <summary>The SPIN peer model (pagecache.pml, ASYNC=1) as a scenario with NF folios and NW writers.</summary>
@@ -14,4 +20,13 @@ internal static class BenchScenario
           - {name: bendio, ops: [{op: bench-endio}]}
         invariants: [isize-regression]
         """;
+
+    public static ScenarioSpec Spec(int folios, int writers) => ScenarioLoader.Parse(Yaml(folios, writers), "bench-small.yaml");
+
+    /// <summary>The initial state with BenchFix=fix (a state never changes, so one serves every run).</summary>
+    public static KernelState Initial(int folios, int writers, string fix) =>
+        MachineBuilder.Build(Spec(folios, writers), Variant.Parse([$"BenchFix={fix}"]));
+
+    /// <summary>The scenario's invariant (isize-regression).</summary>
+    public static InvariantSet Invariants => new(InvariantCatalog.Select(Spec(1, 1).Invariants));
 }

@@ -20,11 +20,9 @@ public class ReductionTests
     [InlineData(2, 1, "off")]
     public void ReducedAndUnreducedSearchesAgreeOnTheSpinPeerModel(int folios, int writers, string fix)
     {
-        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(folios, writers), "bench-small.yaml");
-        var variant = Variant.Parse([$"BenchFix={fix}"]);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
-        var full = new ExhaustiveExplorer(invariants, Bounds.Default) { PartialOrder = false }.Run(MachineBuilder.Build(spec, variant));
-        var reduced = new ExhaustiveExplorer(invariants, Bounds.Default) { PartialOrder = true }.Run(MachineBuilder.Build(spec, variant));
+        var initial = BenchScenario.Initial(folios, writers, fix);
+        var full = new ExhaustiveExplorer(BenchScenario.Invariants, Bounds.Default) { PartialOrder = false }.Run(initial);
+        var reduced = new ExhaustiveExplorer(BenchScenario.Invariants, Bounds.Default) { PartialOrder = true }.Run(initial);
         Assert.Equal(full.Verdict, reduced.Verdict);
         Assert.Equal(full.Violation?.Invariant, reduced.Violation?.Invariant);
         Assert.Equal(fix == "off" ? Verdict.Violated : Verdict.Holds, full.Verdict);
@@ -47,8 +45,7 @@ public class ReductionTests
     [InlineData(1, 3, "on")]
     public void TheReducedSearchReachesEveryValuationOfTheVisibleVariables(int folios, int writers, string fix)
     {
-        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(folios, writers), "bench-small.yaml");
-        var variant = Variant.Parse([$"BenchFix={fix}"]);
+        var initial = BenchScenario.Initial(folios, writers, fix);
         var none = new InvariantSet([]); // explore everything: the violation must not stop the search
         HashSet<(int, int, bool, int)> Visible(bool reduce)
         {
@@ -57,7 +54,7 @@ public class ReductionTests
             {
                 PartialOrder = reduce,
                 Visit = s => seen.Add((s.Inode.ISize, s.History.TruncSize, s.History.SizeOpSince, s.Inode.TruncSeq)),
-            }.Run(MachineBuilder.Build(spec, variant));
+            }.Run(initial);
             return seen;
         }
         var full = Visible(false);
@@ -80,8 +77,6 @@ public class ReductionTests
     [InlineData(3, 1, "on")]
     public void EverySafeStepCommutesWithEveryStepOfTheOtherThreads(int folios, int writers, string fix)
     {
-        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(folios, writers), "bench-small.yaml");
-        var variant = Variant.Parse([$"BenchFix={fix}"]);
         int checkedPairs = 0;
         var failures = new List<string>();
         void Check(KernelState s)
@@ -117,7 +112,7 @@ public class ReductionTests
             }
         }
         new ParallelExplorer(new InvariantSet([]), Bounds.Default, 1) { PartialOrder = false, Visit = Check }
-            .Run(MachineBuilder.Build(spec, variant));
+            .Run(BenchScenario.Initial(folios, writers, fix));
         Assert.True(checkedPairs > 1000, $"{checkedPairs} pairs");
         Assert.True(failures.Count == 0, string.Join("\n", failures.Distinct().Take(10)));
     }
@@ -130,7 +125,7 @@ public class ReductionTests
     [InlineData(2)]
     public void AReducedSearchsTraceListsTheMergedLocalStepsAndReplaysToTheViolation(int workers)
     {
-        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(2, 2), "bench-small.yaml");
+        var spec = BenchScenario.Spec(2, 2);
         string tmp = Path.Combine(Path.GetTempPath(), $"mc-{Guid.NewGuid():N}.json");
         try
         {

@@ -22,10 +22,8 @@ public class SpinCrossValidationTests
     [InlineData(3, 1, 88_875, 240_839)]
     public void TheUnreducedSearchStoresSpinsStates(int folios, int writers, long spinStates, long spinTransitions)
     {
-        var spec = ScenarioLoader.Parse(BenchScenario.Yaml(folios, writers), "bench-small.yaml");
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
-        var r = new ExhaustiveExplorer(invariants, Bounds.Default) { PartialOrder = false }
-            .Run(MachineBuilder.Build(spec, Variant.Parse(["BenchFix=on"])));
+        var r = new ExhaustiveExplorer(BenchScenario.Invariants, Bounds.Default) { PartialOrder = false }
+            .Run(BenchScenario.Initial(folios, writers, "on"));
         Assert.True(r.Complete);
         Assert.Equal(spinStates, r.States);
         Assert.Equal(spinTransitions - 1, r.Transitions);

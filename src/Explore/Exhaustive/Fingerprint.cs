@@ -13,9 +13,7 @@ public sealed class Fingerprinter
     {
         var e = new Encoder(buffer);
         s.Encode(ref e);
-        buffer = e.Buffer;
-        length = e.Length;
-        return XxHash128.HashToUInt128(e.Written);
+        return Keep(ref e);
     }
 
     /// <summary>
@@ -27,6 +25,12 @@ public sealed class Fingerprinter
     {
         var e = new Encoder(buffer);
         s.EncodeFrom(ref e, parent, parentBytes, parentParts);
+        return Keep(ref e);
+    }
+
+    /// <summary>Keeps the encoding (and the buffer, should it have grown) and hashes it.</summary>
+    private UInt128 Keep(ref Encoder e)
+    {
         buffer = e.Buffer;
         length = e.Length;
         return XxHash128.HashToUInt128(e.Written);

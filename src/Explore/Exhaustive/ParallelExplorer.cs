@@ -186,9 +186,8 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             }
             if (proviso) return null; // every reduced successor is new or still queued
             x.Reset(); // the cycle proviso's full expansion: the other threads' steps too
-            var bytes = store.Get(id);
             Span<int> parts = stackalloc int[KernelState.PartCount + 1];
-            ExpandFully(new Parent(StateDecoder.Decode(machine, bytes, parts), bytes, parts), fp, x, null, skip: ample);
+            ExpandFully(Load(machine, id, parts), fp, x, null, skip: ample);
         }
         foreach (ref readonly var s in x.All)
         {
@@ -263,11 +262,8 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         Span<int> parts = stackalloc int[KernelState.PartCount + 1];
         for (; id < end; id++)
         {
-            int depth = depths[id >> ChunkBits][id & (Chunk - 1)];
-            var bytes = store.Get(id);
-            var parent = new Parent(StateDecoder.Decode(machine, bytes, parts), bytes, parts);
             if (!pool.TryDequeue(out var x)) x = new Expansion();
-            Expand(parent, depth, fp, enabled, x);
+            Expand(Load(machine, id, parts), DepthOf(id), fp, enabled, x);
             Volatile.Write(ref results[id >> ChunkBits][id & (Chunk - 1)], x);
         }
         return true;
@@ -279,6 +275,13 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
         public readonly KernelState State = state;
         public readonly ReadOnlySpan<byte> Bytes = bytes;
         public readonly ReadOnlySpan<int> Parts = parts;
+    }
+
+    /// <summary>Queued state id, decoded, with its encoding; parts receives where each part starts.</summary>
+    private Parent Load(Machine machine, int id, Span<int> parts)
+    {
+        var bytes = store.Get(id);
+        return new Parent(StateDecoder.Decode(machine, bytes, parts), bytes, parts);
     }
 
     private void Expand(in Parent parent, int depth, Fingerprinter fp, List<(int Tid, int Alt)> enabled, Expansion x)

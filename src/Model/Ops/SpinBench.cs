@@ -37,8 +37,7 @@ public static class SpinBench
     /// local statement (see <see cref="Step.Local"/>). writeback is not such a field (end-io clears
     /// it without the lock), nor is i_size, so the statements that touch those are not marked.
     /// </summary>
-    private static void UnderFolioLock(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
-        b.Add(what, (_, _) => Guard.Run, effect, local: true);
+    private static void UnderFolioLock(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) => Local(b, what, effect);
 
     /// <summary>
     /// An unlock (folio lock or i_rwsem). The only steps it interacts with are other processes'
@@ -46,8 +45,7 @@ public static class SpinBench
     /// until it runs. It never blocks and the property does not read locks, so it is as safe to
     /// reduce as a local statement (see <see cref="Step.Local"/>).
     /// </summary>
-    private static void Unlock(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
-        b.Add(what, (_, _) => Guard.Run, effect, local: true);
+    private static void Unlock(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) => Local(b, what, effect);
 
     /// <summary>proctype writer(w, last): [i_rwsem] lock, present, data, uptodate, dirty, unlock per folio; then i_size.</summary>
     public static void EmitWriter(ProgramBuilder b, int last, int writeId)
