@@ -85,7 +85,7 @@ public static class BufferedWrite
         }, (_, _) => $"F{i}");
         b.Add("folio_wait_stable",
             (s, _) => s.Inode.StableWrites && s.Folios[i].Writeback
-                ? Guard.Block(WaitKind.FolioStable, i, $"folio_wait_stable(F{i})")
+                ? Guard.Block(WaitKind.FolioStable, i, static t => $"folio_wait_stable(F{t})")
                 : Guard.Skip(),
             (_, _) => { });
     }

@@ -76,7 +76,7 @@ public static class DirectIo
             int i = fi;
             b.Add("invalidate_inode_pages2_range",
                 (s, tid) => !s.Folios[i].Present ? Guard.Skip()
-                    : s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})")
+                    : s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})")
                     : PageCache.LockGuard(s, i, tid),
                 (s, c) => Invalidate(s, i, c),
                 (_, _) => $"F{i}");

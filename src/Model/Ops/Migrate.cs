@@ -19,7 +19,7 @@ public static class Migrate
             (_, _) => $"F{i} MIGRATE_SYNC");
         b.Add("folio_wait_writeback",
             (s, _) => s.Folios[i].Writeback && !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.MigrationSkips)
-                ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i}) [MIGRATE_SYNC]")
+                ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [MIGRATE_SYNC]")
                 : Guard.Run,
             (s, c) =>
             {

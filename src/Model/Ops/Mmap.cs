@@ -98,7 +98,7 @@ public static class Mmap
             (_, _) => $"F{i}");
         b.Add("folio_wait_stable",
             (s, _) => s.Inode.StableWrites && s.Folios[i].Writeback
-                ? Guard.Block(WaitKind.FolioStable, i, $"folio_wait_stable(F{i})")
+                ? Guard.Block(WaitKind.FolioStable, i, static t => $"folio_wait_stable(F{t})")
                 : Guard.Run,
             (s, c) =>
             {

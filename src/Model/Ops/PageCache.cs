@@ -135,7 +135,7 @@ public static class PageCache
     {
         var f = s.Folios[index];
         if (f.Present && f.Locked && f.LockOwner != tid)
-            return Guard.Block(WaitKind.FolioLock, index, $"folio_lock(F{index})");
+            return Guard.Block(WaitKind.FolioLock, index, static t => $"folio_lock(F{t})");
         return Guard.Run;
     }
 }

@@ -22,7 +22,7 @@ public static class Reclaim
                     var f = s.Folios[i];
                     if (!f.Present || f.Locked) return Guard.Skip();
                     if (f.Writeback && s.Machine.LegacyMemcg && f.Reclaim && !s.Inode.WritebackMayDeadlock)
-                        return Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i}) [reclaim case 3]");
+                        return Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [reclaim case 3]");
                     return Guard.Run;
                 },
                 (s, c) => ShrinkFolio(s, i, c),

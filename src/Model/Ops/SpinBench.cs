@@ -15,11 +15,7 @@ public static class SpinBench
     private static bool Fix(KernelState s) => s.Machine.Variant.Get(Variants.Switches.BenchFix) == "on";
 
     private static Guard Lock(KernelState s, int f) =>
-        s.Folios[f].LockOwner >= 0 ? Guard.Block(WaitKind.FolioLock, f, f < LockWait.Length ? LockWait[f] : $"folio_lock(F{f})") : Guard.Run;
-
-    // what a blocked step waits for, built once: guards run for every thread in every state
-    private static readonly string[] LockWait = [.. Enumerable.Range(0, 256).Select(f => $"folio_lock(F{f})")];
-    private static readonly string[] WritebackWait = [.. Enumerable.Range(0, 256).Select(f => $"writeback F{f}")];
+        s.Folios[f].LockOwner >= 0 ? Guard.Block(WaitKind.FolioLock, f, static t => $"folio_lock(F{t})") : Guard.Run;
 
     private static void Set(ProgramBuilder b, string what, Action<KernelState, StepContext> effect) =>
         b.Add(what, (_, _) => Guard.Run, effect);
@@ -92,7 +88,7 @@ public static class SpinBench
             // once enabled it stays enabled (only the flusher sets writeback, under the folio lock
             // truncate holds) and reads only writeback, which end-io may only clear again: it
             // commutes with every other step, so it is reduced like a local statement
-            b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, i < WritebackWait.Length ? WritebackWait[i] : $"writeback F{i}") : Guard.Run,
+            b.Add("folio_wait_writeback", (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"writeback F{t}") : Guard.Run,
                 (_, _) => { }, local: true);
             // also writes disk[f], which only end-io's completion of f's slot writes too: safe while
             // that slot is not in flight and the flusher is not about to fill it (it can fill it

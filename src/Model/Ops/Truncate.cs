@@ -78,7 +78,7 @@ public static class Truncate
             b.Add("folio_lock", (s, tid) => !s.Folios[pf].Present ? Guard.Skip(afterPartial) : PageCache.LockGuard(s, pf, tid),
                 (s, c) => s.FoliosW[pf].LockOwner = (sbyte)c.Tid, (_, _) => $"F{pf} (truncate_inode_partial_folio)");
             b.Add("truncate_inode_partial_folio",
-                (s, _) => s.Folios[pf].Writeback ? Guard.Block(WaitKind.FolioWriteback, pf, $"folio_wait_writeback(F{pf})") : Guard.Run,
+                (s, _) => s.Folios[pf].Writeback ? Guard.Block(WaitKind.FolioWriteback, pf, static t => $"folio_wait_writeback(F{t})") : Guard.Run,
                 (s, c) =>
                 {
                     ref var f = ref s.FoliosW[pf];
@@ -95,7 +95,7 @@ public static class Truncate
             b.Add("folio_lock", (s, tid) => !s.Folios[i].Present ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
                 (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i} (pass 2)");
             b.Add("truncate_inode_folio",
-                (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})") : Guard.Run,
+                (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})") : Guard.Run,
                 (s, c) =>
                 {
                     PageCache.Delete(s, i, c, "truncate_inode_folio");

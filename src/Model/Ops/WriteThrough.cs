@@ -95,7 +95,7 @@ public static class WriteThrough
             BufferedWrite.EmitWriteBegin(b, i, dontcache: false);
             b.Add("iomap_folio_prepare_writethrough",
                 (s, _) => s.Folios[i].Writeback && s.Machine.Variant.WriteThrough.WaitWriteback.Waits
-                    ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i})")
+                    ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})")
                     : Guard.Run,
                 (s, c) => CopyAndStart(s, i, from, to, writeId, c),
                 (_, _) => $"F{i}");

@@ -42,7 +42,7 @@ public static class Writeback
             int fi = i;
             b.Add("folio_wait_writeback",
                 (s, tid) => s.Folios[fi].Present && s.Folios[fi].TagWriteback && filter(s, tid, fi)
-                    ? Guard.Block(WaitKind.FolioWriteback, fi, $"folio_wait_writeback(F{fi})")
+                    ? Guard.Block(WaitKind.FolioWriteback, fi, static t => $"folio_wait_writeback(F{t})")
                     : Guard.Skip(),
                 (_, _) => { },
                 (_, _) => $"F{fi}");
@@ -60,7 +60,7 @@ public static class Writeback
             (_, _) => $"F{i} (writeback_get_folio)");
         b.Add("iomap_writepages",
             (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback
-                ? Guard.Block(WaitKind.FolioWriteback, i, $"folio_wait_writeback(F{i}) [WB_SYNC_ALL]")
+                ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [WB_SYNC_ALL]")
                 : Guard.Run,
             (s, c) => WriteFolio(s, i, mode, c),
             (_, _) => $"F{i}");

@@ -20,14 +20,26 @@ public enum WaitKind : byte
     Idle,
 }
 
-public readonly record struct Wait(WaitKind Kind, int Target, string Text);
+/// <summary>
+/// What a blocked step waits for. Its text is for reports only, so a guard may give it as a
+/// function of the target (a static lambda, built once), and it is only written out when a report
+/// asks: guards run for every thread in every state the search visits.
+/// </summary>
+public readonly record struct Wait(WaitKind Kind, int Target, string? Fixed, Func<int, string>? Describe)
+{
+    public string Text => Fixed ?? Describe?.Invoke(Target) ?? Kind.ToString();
+}
 
 /// <summary>Result of a step's guard: run it, skip it (pure control flow), or block.</summary>
 public readonly record struct Guard(GuardKind Kind, Wait Wait, int SkipTo)
 {
     public static readonly Guard Run = new(GuardKind.Run, default, -1);
     public static Guard Skip(int to = -1) => new(GuardKind.Skip, default, to);
-    public static Guard Block(WaitKind kind, int target, string text) => new(GuardKind.Block, new Wait(kind, target, text), -1);
+    public static Guard Block(WaitKind kind, int target, string text) => new(GuardKind.Block, new Wait(kind, target, text, null), -1);
+
+    /// <summary>Blocked on target; describe(target) says on what, when a report asks.</summary>
+    public static Guard Block(WaitKind kind, int target, Func<int, string> describe) =>
+        new(GuardKind.Block, new Wait(kind, target, null, describe), -1);
 }
 
 /// <summary>
