@@ -16,14 +16,15 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     public Action<long, long, int>? Progress { get; init; }
 
     /// <summary>
-    /// Partial-order reduction on local steps: where some thread's next step touches only its own
-    /// locals and pc (<see cref="Step.Local"/>), that step alone is expanded. It is independent of
-    /// every other transition and invisible to every invariant, and it cannot be disabled by others
-    /// (ample-set conditions C0-C2). The cycle proviso (C3) holds because the reduced successor must
-    /// be new or still queued: when it was already expanded, the state is expanded fully, so every
-    /// cycle has a fully expanded state. With it, statement merging: a thread's local steps run as part
-    /// of the transition before them (<see cref="Semantics.ExecuteMerged"/>), so no state with a thread
-    /// parked before a local step is stored. Off: every state is expanded fully, one step a transition.
+    /// Partial-order reduction on safe steps (<see cref="Step.IsSafe"/>): where some thread's next
+    /// step is safe, only that thread's alternatives of it are expanded. Such a step commutes with
+    /// every step the others can take before it, cannot be disabled by them, and is invisible to
+    /// every invariant (ample-set conditions C0-C2). The cycle proviso (C3) holds because every
+    /// reduced successor must be new or still queued: when one was already expanded, the state is
+    /// expanded fully, so every cycle has a fully expanded state. With it, statement merging: a
+    /// thread's safe steps run as part of the transition before them
+    /// (<see cref="Semantics.ExecuteMerged"/>), so no state with a thread parked before a safe step is
+    /// stored. Off: every state is expanded fully, one step a transition.
     /// </summary>
     public bool PartialOrder { get; init; } = true;
 
