@@ -288,7 +288,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     {
         var state = parent.State;
         Visit?.Invoke(state);
-        int firstLocal = Semantics.Enabled(state, enabled);
+        int firstLocal = Semantics.Enabled(state, enabled, findSafe: PartialOrder);
         if (enabled.Count == 0)
         {
             x.Terminal = true;

@@ -60,34 +60,35 @@ public static class Semantics
     }
 
     /// <summary>Number of alternatives the thread offers now (0 when not enabled).</summary>
-    public static int Alternatives(KernelState s, int tid) => Alternatives(s, tid, out _);
+    public static int Alternatives(KernelState s, int tid) => Alternatives(s, tid, false, out _);
 
-    /// <summary>As <see cref="Alternatives(KernelState, int)"/>; local: the step offered is <see cref="Step.Local"/>.</summary>
-    private static int Alternatives(KernelState s, int tid, out bool local)
+    /// <summary>As <see cref="Alternatives(KernelState, int)"/>; with askSafe, safe says whether the step offered is safe.</summary>
+    private static int Alternatives(KernelState s, int tid, bool askSafe, out bool safe)
     {
-        local = false;
+        safe = false;
         if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled) return 0;
         if (HasContinuation(s, tid) || guard.Kind == GuardKind.Skip) return 1;
         var step = s.Machine.Threads[tid].Program[pc];
-        local = step.IsSafe(s, tid);
+        safe = askSafe && step.IsSafe(s, tid);
         return step.AlternativeCount(s, tid);
     }
 
     /// <summary>
-    /// Fills into with every enabled (thread, alternative). Returns the first thread whose next step
-    /// is local (see <see cref="Step.Local"/>), or -1, found in the same pass over the threads.
+    /// Fills into with every enabled (thread, alternative). With findSafe, returns the first thread
+    /// whose next step is safe (see <see cref="Step.IsSafe"/>), found in the same pass over the
+    /// threads; else, or when there is none, -1.
     /// </summary>
-    public static int Enabled(KernelState s, List<(int Tid, int Alt)> into)
+    public static int Enabled(KernelState s, List<(int Tid, int Alt)> into, bool findSafe = true)
     {
         into.Clear();
-        int firstLocal = -1;
+        int firstSafe = -1;
         for (int t = 0; t < s.Threads.Length; t++)
         {
-            int n = Alternatives(s, t, out bool local);
-            if (local && firstLocal < 0) firstLocal = t;
+            int n = Alternatives(s, t, findSafe && firstSafe < 0, out bool safe);
+            if (safe) firstSafe = t;
             for (int a = 0; a < n; a++) into.Add((t, a));
         }
-        return firstLocal;
+        return firstSafe;
     }
 
     /// <summary>Executes one step of thread tid with alternative alt on a clone of s.</summary>
