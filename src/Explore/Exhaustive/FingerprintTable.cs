@@ -31,28 +31,23 @@ public sealed class FingerprintTable
 
     public int Count { get; private set; }
 
-    /// <summary>Bytes held by the table's arrays.</summary>
-    public long Bytes => (long)slots.Length * 20;
-
     private static int Home(ulong lo, ulong hi, int mask) => (int)(lo ^ hi) & mask;
 
-    public bool TryGetValue(UInt128 fp, out int id)
+    /// <summary>The slot holding fp, or the empty slot where it would go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Slot Find(ulong lo, ulong hi)
     {
-        ulong lo = (ulong)fp, hi = (ulong)(fp >> 64);
         for (int i = Home(lo, hi, mask); ; i = (i + 1) & mask)
         {
             ref var slot = ref slots[i];
-            if (slot.Id == 0)
-            {
-                id = -1;
-                return false;
-            }
-            if (slot.Lo == lo && slot.Hi == hi)
-            {
-                id = slot.Id - 1;
-                return true;
-            }
+            if (slot.Id == 0 || (slot.Lo == lo && slot.Hi == hi)) return ref slot;
         }
+    }
+
+    public bool TryGetValue(UInt128 fp, out int id)
+    {
+        id = Find((ulong)fp, (ulong)(fp >> 64)).Id - 1;
+        return id >= 0;
     }
 
     public bool ContainsKey(UInt128 fp) => TryGetValue(fp, out _);
@@ -65,24 +60,14 @@ public sealed class FingerprintTable
     {
         if ((Count + 1) * 4 > slots.Length * 3) Grow();
         ulong lo = (ulong)fp, hi = (ulong)(fp >> 64);
-        for (int i = Home(lo, hi, mask); ; i = (i + 1) & mask)
-        {
-            ref var slot = ref slots[i];
-            if (slot.Id == 0)
-            {
-                slot.Lo = lo;
-                slot.Hi = hi;
-                slot.Id = id + 1;
-                Count++;
-                existing = -1;
-                return true;
-            }
-            if (slot.Lo == lo && slot.Hi == hi)
-            {
-                existing = slot.Id - 1;
-                return false;
-            }
-        }
+        ref var slot = ref Find(lo, hi);
+        existing = slot.Id - 1;
+        if (existing >= 0) return false;
+        slot.Lo = lo;
+        slot.Hi = hi;
+        slot.Id = id + 1;
+        Count++;
+        return true;
     }
 
     // runs a few times a search, too rarely for tiered compilation to optimise it, on millions of slots
