@@ -24,7 +24,8 @@ public static class CheckCommand
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default traces/<id>.<variant>.json)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
-        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxDepth, maxStates, traceOut, json };
+        var profile = ProfileOption.Create();
+        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxDepth, maxStates, traceOut, json };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -35,15 +36,9 @@ public static class CheckCommand
                 throw new InputException("--strategy", 0, "strategy", $"'{strat}' is not a strategy ({string.Join(", ", ModelCheck.Explore.Coyote.CoyoteEngine.Strategies)})");
             var catalog = Catalog.Locate();
             var spec = catalog.Resolve(p.GetValue(scenario)!);
-            Variant v;
-            try
-            {
-                v = Variant.Parse(p.GetValue(variant) ?? []);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InputException("--variant", 0, "variant", e.Message);
-            }
+            var kernel = ProfileOption.Get(p.GetValue(profile));
+            ProfileOption.RequireOps(kernel, spec);
+            var v = ProfileOption.Resolve(kernel, p.GetValue(variant) ?? []);
             if (p.GetValue(workers) is < 1 or > 64)
                 throw new InputException("--workers", 0, "workers", $"'{p.GetValue(workers)}' is not between 1 and 64");
             if (p.GetValue(frontierMb) is < 1 or > 1 << 20)

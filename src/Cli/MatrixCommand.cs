@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ModelCheck.Explore.Runs;
-using ModelCheck.Model.Variants;
+using ModelCheck.Model.Scenario;
 
 namespace ModelCheck.Cli;
 
@@ -11,18 +11,25 @@ public static class MatrixCommand
         var json = new Option<bool>("--json") { Description = "print {\"rows\": [...]}" };
         var writeTraces = new Option<bool>("--write-traces") { Description = "save each violation's trace under traces/" };
         var only = new Option<string[]>("--scenario") { Description = "restrict to these scenario ids", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("matrix", "check every catalog scenario against its expect lines") { json, writeTraces, only };
+        var profile = ProfileOption.Create();
+        var cmd = new Command("matrix", "check every catalog scenario against its expect lines") { json, writeTraces, only, profile };
         cmd.SetAction(p =>
         {
             var catalog = Catalog.Locate();
             var filter = p.GetValue(only) ?? [];
+            var kernel = ProfileOption.Get(p.GetValue(profile));
             var rows = new List<RunRow>();
             foreach (var spec in catalog.LoadAll())
             {
                 if (filter.Length > 0 && !filter.Contains(spec.Id)) continue;
+                if (ProfileOption.MissingOp(kernel, spec) is { } missing)
+                {
+                    if (!p.GetValue(json)) Console.WriteLine($"n/a  {spec.Id,-24} {OpNames.Name(missing.Kind)} is not in {kernel.Name}: {kernel.MissingWhy}");
+                    continue;
+                }
                 foreach (var e in spec.Expect)
                 {
-                    var v = new Variant(e.Variant);
+                    var v = kernel.Resolve(e.Variant);
                     string? path = p.GetValue(writeTraces) ? catalog.TracePath(spec.Id, v.ToString()) : null;
                     var (row, _, _) = Checker.Check(spec, v, traceOut: path, expect: e, progress: Output.Progress($"{spec.Id} [{v}]"));
                     Output.EndProgress();

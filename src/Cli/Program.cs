@@ -12,6 +12,7 @@ root.Add(ReplayCommand.Create());
 root.Add(DocsCommand.Create());
 root.Add(MetricsCommand.Create());
 root.Add(GenerateCommand.Create());
+root.Add(ProfileOption.ProfilesCommand());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

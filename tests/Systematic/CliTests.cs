@@ -7,7 +7,7 @@ namespace ModelCheck.Tests.Systematic;
 /// <summary>The command line as a user runs it: exit codes, JSON shapes, error messages.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
+    internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "modelcheck.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Catalog.Locate().Root };

@@ -24,12 +24,19 @@ public static class Fsync
     public static void EmitSync(ProgramBuilder b)
     {
         EmitStart(b, "sync_inodes_sb");
-        Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
+        // SB_I_NO_DATA_INTEGRITY (FUSE, FuseSync=no-data-integrity): sync_inodes_sb only wakes the
+        // flusher and returns, so there is no WB_SYNC_ALL pass, no wait and no durability promise
+        Writeback.EmitRange(b, SyncMode.All, (s, _, _) => !NoDataIntegrity(s));
         // wait_sb_inodes: seed 003's AS_WRITEBACK_INDETERMINATE makes it skip the inode
-        Writeback.EmitWaitRange(b, (s, _, _) => !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncSkips));
-        b.Add("wait_sb_inodes", (_, _) => Guard.Run,
-            (s, c) => c.Emit(new DurabilityPoint(c.Tid, "sync", Finish(s, c.Tid))));
+        Writeback.EmitWaitRange(b, (s, _, _) => !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncSkips) && !NoDataIntegrity(s));
+        b.Add("wait_sb_inodes", (_, _) => Guard.Run, (s, c) =>
+        {
+            var required = Finish(s, c.Tid);
+            if (!NoDataIntegrity(s)) c.Emit(new DurabilityPoint(c.Tid, "sync", required));
+        });
     }
+
+    private static bool NoDataIntegrity(KernelState s) => s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncNoDataIntegrity;
 
     /// <summary>What must be durable when the call returns: the writes completed before it started.</summary>
     private static void EmitStart(ProgramBuilder b, string function) =>

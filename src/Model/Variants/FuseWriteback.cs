@@ -6,7 +6,7 @@ namespace ModelCheck.Model.Variants;
 /// AS_WRITEBACK_INDETERMINATE (reclaim, sync(2) and MIGRATE_SYNC skip waiting); none plus the flag
 /// as merged (AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM: only reclaim skips).
 /// </summary>
-public sealed class FuseWriteback(string value)
+public sealed class FuseWriteback(string value, string sync = "wait")
 {
     public bool TempPage { get; } = value == "temp-page";
 
@@ -14,6 +14,9 @@ public sealed class FuseWriteback(string value)
     public bool MappingFlag { get; } = value.Contains('+', StringComparison.Ordinal);
 
     public bool SyncSkips { get; } = value == "no-temp-page+indeterminate";
+
+    /// <summary>SB_I_NO_DATA_INTEGRITY: sync_inodes_sb only wakes the flusher (no WB_SYNC_ALL pass, no wait).</summary>
+    public bool SyncNoDataIntegrity { get; } = sync == "no-data-integrity";
 
     public bool MigrationSkips { get; } = value == "no-temp-page+indeterminate";
 }

@@ -43,6 +43,10 @@ public static class Switches
         "no-temp-page+merged-flag",
         "FUSE writeback with temp pages; without; without plus seed 003's flag (reclaim, sync and migration skip); without plus the flag as merged (reclaim skip only)");
 
+    public static readonly SwitchDef FuseSync = new(
+        "FuseSync", ["wait", "no-data-integrity"], "wait",
+        "sync(2)/syncfs on FUSE waits for the inode's writeback (wait_sb_inodes), or the super block has SB_I_NO_DATA_INTEGRITY and sync_inodes_sb only wakes the flusher (76f9377cd2ab, stable 6.18)");
+
     public static readonly SwitchDef DontcacheSync = new(
         "DontcacheSync", ["inline-flush", "kick-flusher"], "kick-flusher",
         "generic_write_sync's DONTCACHE branch flushes the range in the writer (6.14) or wakes the flusher (seed 000)");
@@ -72,7 +76,7 @@ public static class Switches
         "the SPIN peer model's FIX: the flusher skips folios beyond EOF and end-io extends i_size only if no truncate happened since");
 
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -96,7 +100,7 @@ public sealed class Variant
             this.values[k] = v;
         }
         WriteThrough = new WriteThroughPolicy(this);
-        Fuse = new FuseWriteback(Get(Switches.FuseWriteback));
+        Fuse = new FuseWriteback(Get(Switches.FuseWriteback), Get(Switches.FuseSync));
         Dropbehind = new DropbehindPolicy(this);
     }
 
