@@ -7,4 +7,7 @@ public static class ExitCodes
     public const int Violation = 1;
     public const int BadInput = 2;
     public const int Internal = 3;
+
+    /// <summary>The machine cannot run a kernel check (not root, no loop devices, no mkfs): nothing was compared.</summary>
+    public const int CannotRun = 4;
 }

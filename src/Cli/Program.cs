@@ -13,6 +13,7 @@ root.Add(DocsCommand.Create());
 root.Add(MetricsCommand.Create());
 root.Add(GenerateCommand.Create());
 root.Add(ProfileOption.ProfilesCommand());
+root.Add(ConformCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using ModelCheck.Explore.Conformance;
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Kernel;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Cli;
+
+/// <summary>`modelcheck conform`: the model against the running kernel, on a private loop-mounted file system.</summary>
+public static class ConformCommand
+{
+    public static Command Create()
+    {
+        var fs = new Option<string>("--fs") { Description = "xfs | ext4", DefaultValueFactory = _ => "xfs" };
+        var blockSize = new Option<string>("--block-size") { Description = "file system block size: 1K | 2K | 4K", DefaultValueFactory = _ => "4K" };
+        var tests = new Option<int>("--tests") { Description = "generated operation sequences", DefaultValueFactory = _ => 200 };
+        var seed = new Option<ulong?>("--seed") { Description = "FsCheck seed (default: random, printed)" };
+        var ops = new Option<string?>("--ops") { Description = "comma-separated operations (default: all that conformance runs)" };
+        var compare = new Option<string?>("--compare") { Description = "observables to compare: " + string.Join(",", Observation.All) + " (default: all)" };
+        var maxOps = new Option<int>("--max-ops") { Description = "operations per sequence at most", DefaultValueFactory = _ => 12 };
+        var variant = new Option<string[]>("--variant") { Description = "Switch=value over the profile (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var profile = ProfileOption.Create();
+        profile.DefaultValueFactory = _ => KernelProfiles.V618.Name;
+        var outDir = new Option<string>("--out") { Description = "where a disagreement's scenario and report are written", DefaultValueFactory = _ => Path.Combine("out", "conform") };
+        var json = new Option<bool>("--json") { Description = "print one JSON document" };
+        var cmd = new Command("conform", "compare the model with the running kernel on generated operation sequences")
+            { fs, blockSize, tests, seed, ops, compare, maxOps, variant, profile, outDir, json };
+        cmd.SetAction(p =>
+        {
+            FsSpec spec;
+            OpKind[] kinds;
+            try
+            {
+                spec = FsSpec.Parse(p.GetValue(fs)!, p.GetValue(blockSize)!);
+                kinds = ConformOp.ParseOps(p.GetValue(ops));
+            }
+            catch (ArgumentException e)
+            {
+                throw new InputException("conform", 0, "option", e.Message);
+            }
+            var compared = ParseCompare(p.GetValue(compare));
+            int n = p.GetValue(tests), max = p.GetValue(maxOps);
+            if (n < 1 || n > 10_000_000) throw new InputException("--tests", 0, "tests", $"'{n}' is not between 1 and 10000000");
+            if (max < 1 || max > 64) throw new InputException("--max-ops", 0, "max-ops", $"'{max}' is not between 1 and 64");
+            var v = ModelVariant(spec, ProfileOption.Get(p.GetValue(profile)), p.GetValue(variant) ?? []);
+            string kernel = Environment.OSVersion.Version.ToString();
+            string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : kernel;
+            if (LoopMount.CannotRun(spec) is { } why)
+            {
+                Console.Error.WriteLine($"modelcheck: conform cannot run on this machine: {why}");
+                return ExitCodes.CannotRun;
+            }
+            ulong s = p.GetValue(seed) ?? (ulong)Random.Shared.NextInt64(1, long.MaxValue);
+            var options = new ConformOptions(spec, n, s, kinds, v, compared, max);
+            if (!p.GetValue(json)) Console.WriteLine($"conform: {spec} on Linux {release}, model variant [{v}], {n} sequences of at most {max} operations, seed {s}");
+            ConformResult r;
+            using (var mount = LoopMount.Create(spec))
+                r = Conformance.Run(mount, options, Console.IsErrorRedirected || p.GetValue(json) ? null
+                    : (t, d) => { if (t % 50 == 0) Console.Error.Write($"\r{t} sequences, {d} disagreeing   "); });
+            Output.EndProgress();
+            string? yamlPath = null;
+            if (r.Shrunk is { } d)
+            {
+                string dir = p.GetValue(outDir)!;
+                string id = $"conform-{spec.Type}-{spec.BlockSize / 1024}k-{s}";
+                yamlPath = Path.Combine(dir, id + ".yaml");
+                try
+                {
+                    Directory.CreateDirectory(dir);
+                    File.WriteAllText(yamlPath, ConformOp.ToYaml(id, d.Ops, spec.BlockSize,
+                        $"modelcheck conform --fs {spec.Type} --block-size {spec.BlockSize / 1024}K --seed {s}, Linux {release}, model [{v}]\n{d}\n{d.Table()}"));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new InputException(dir, 0, "--out", "cannot write the disagreement there: " + e.Message);
+                }
+            }
+            if (p.GetValue(json))
+            {
+                Output.WriteJson(new
+                {
+                    fs = spec.Type, blockSize = spec.BlockSize, kernel = release, variant = v.Explicit, seed = s, tests = r.Tests,
+                    operations = r.Operations, seconds = Math.Round(r.Seconds, 2), compared,
+                    agree = r.Shrunk is null,
+                    nondeterministic = r.Nondeterministic.Select(x => x.ToString()),
+                    disagreement = r.Shrunk is null ? null : new
+                    {
+                        ops = r.Shrunk.Ops.Select(o => o.ToString()), afterOp = r.Shrunk.Index + 1, differences = r.Shrunk.Differences,
+                        model = r.Shrunk.Model?.ToString(), kernelObserved = r.Shrunk.Kernel?.ToString(), scenario = yamlPath,
+                        firstFound = r.First?.ToString(),
+                    },
+                });
+            }
+            else if (r.Shrunk is { } d2)
+            {
+                Console.WriteLine($"DISAGREE after {r.Tests} sequences ({r.Seconds:0.0} s); shrunk to {d2.Ops.Count} operations:");
+                Console.WriteLine("  " + d2.ToString().Replace("\n", "\n  ", StringComparison.Ordinal));
+                if (d2.Steps.Count > 0) Console.WriteLine("  after each operation:\n  " + d2.Table().Replace("\n", "\n  ", StringComparison.Ordinal));
+                Console.WriteLine($"  scenario: {yamlPath}");
+            }
+            if (!p.GetValue(json))
+                foreach (var x in r.Nondeterministic.Take(5))
+                    Console.WriteLine("kernel outcome varies between runs (not counted): " + x.ToString().Replace("\n", "\n  ", StringComparison.Ordinal));
+            if (r.Shrunk is null && !p.GetValue(json)) Console.WriteLine($"agree: {r.Tests} sequences, {r.Operations} operations, compared {string.Join(",", compared)} after every operation, {r.Nondeterministic.Count} with a kernel outcome that varied ({r.Seconds:0.0} s)");
+            return r.Shrunk is null ? ExitCodes.Holds : ExitCodes.Violation;
+        });
+        return cmd;
+    }
+
+    private static HashSet<string> ParseCompare(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return [.. Observation.All];
+        var set = new HashSet<string>();
+        foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Observation.All.Contains(name))
+                throw new InputException("--compare", 0, "compare", $"'{name}' is not an observable ({string.Join(", ", Observation.All)})");
+            set.Add(name);
+        }
+        return set;
+    }
+
+    /// <summary>
+    /// The model's variant for a file system: the profile, then for ext4 no XFS completion
+    /// workqueue (ext4 ends overwrite writeback in the bio's softirq and sends only unwritten
+    /// conversion to a kworker, which the XFS model's append/unwritten routing matches), then --variant.
+    /// </summary>
+    public static Variant ModelVariant(FsSpec fs, KernelProfile profile, IEnumerable<string> items)
+    {
+        var given = ProfileOption.Resolve(KernelProfiles.Posted, items).Explicit;
+        var d = new Dictionary<string, string>(profile.Values);
+        if (fs.Type == "ext4") d["XfsDontcacheWq"] = "removed";
+        foreach (var (k, val) in given) d[k] = val;
+        return new Variant(d);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using ModelCheck.Model.Scenario;
+
+namespace ModelCheck.Explore.Conformance;
+
+/// <summary>One operation of a sequential conformance run; offsets, lengths and sizes in 1 KiB units.</summary>
+public sealed record ConformOp(OpKind Kind, int Offset, int Length, int Size)
+{
+    public override string ToString() => Kind switch
+    {
+        OpKind.Truncate => $"truncate({Size}K)",
+        OpKind.Fsync or OpKind.Sync => OpNames.Name(Kind),
+        _ => $"{OpNames.Name(Kind)}({Offset}K,{Length}K)",
+    };
+
+    /// <summary>The operations conformance drives on both sides, and how each runs on the kernel.</summary>
+    public static readonly IReadOnlyDictionary<OpKind, string> KernelCalls = new Dictionary<OpKind, string>
+    {
+        [OpKind.BufferedWrite] = "pwrite",
+        [OpKind.DontcacheWrite] = "pwritev2(RWF_DONTCACHE)",
+        [OpKind.DioWrite] = "pwrite on an O_DIRECT descriptor",
+        [OpKind.MmapStore] = "a store through a MAP_SHARED mapping, clipped to EOF",
+        [OpKind.BufferedRead] = "pread",
+        [OpKind.DioRead] = "pread on an O_DIRECT descriptor",
+        [OpKind.MmapRead] = "a load through a MAP_SHARED mapping, clipped to EOF",
+        [OpKind.Truncate] = "ftruncate",
+        [OpKind.Fsync] = "fsync",
+        [OpKind.Sync] = "syncfs (the file system's own sync; never the global sync(2))",
+    };
+
+    public static OpKind[] ParseOps(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return [.. KernelCalls.Keys];
+        var kinds = new List<OpKind>();
+        foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!OpNames.ByName.TryGetValue(name, out var k) || !KernelCalls.ContainsKey(k))
+                throw new ArgumentException($"'{name}' is not an operation conformance can run (operations: {string.Join(", ", KernelCalls.Keys.Select(OpNames.Name))})");
+            kinds.Add(k);
+        }
+        return [.. kinds];
+    }
+
+    /// <summary>The sequence as a scenario file a user can check, edit and keep.</summary>
+    public static string ToYaml(string id, IReadOnlyList<ConformOp> ops, int blockSize, string note)
+    {
+        static string K(int units) => units.ToString(CultureInfo.InvariantCulture) + "K";
+        var sb = new StringBuilder();
+        sb.Append("# ").Append(note.Replace("\n", "\n# ", StringComparison.Ordinal)).Append('\n');
+        sb.Append("id: ").Append(id).Append('\n');
+        sb.Append("title: conformance disagreement between the model and the kernel\n");
+        sb.Append($"file: {{block_size: {K(blockSize / 1024)}, folio_size: 4K, max_size: {K(ConformanceGeometry.FileUnits)}, size: 0}}\n");
+        sb.Append("threads:\n  - name: user\n    ops:\n");
+        foreach (var o in ops)
+        {
+            sb.Append("      - {op: ").Append(OpNames.Name(o.Kind));
+            if (o.Kind == OpKind.Truncate) sb.Append(", size: ").Append(K(o.Size));
+            else if (OpNames.HasRange(o.Kind)) sb.Append(", offset: ").Append(K(o.Offset)).Append(", length: ").Append(K(o.Length));
+            sb.Append("}\n");
+        }
+        sb.Append("actors: {device: irq, flusher: 0, memcg: v2}\n");
+        sb.Append("invariants: [isize-regression, stale-data, read-coherence, lost-write, folio-flags, dropbehind-leak]\n");
+        sb.Append("expect:\n  - default holds\n");
+        return sb.ToString();
+    }
+}
+
+/// <summary>The file conformance works on: 8 KiB in 1 KiB units, 4 KiB folios and pages.</summary>
+public static class ConformanceGeometry
+{
+    public const int FileUnits = 8;
+    public const int UnitBytes = 1024;
+    public const int PageUnits = 4;
+    public static int Pages => FileUnits / PageUnits;
+}

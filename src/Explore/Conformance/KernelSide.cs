@@ -1,0 +1,77 @@
+using ModelCheck.Kernel;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+
+namespace ModelCheck.Explore.Conformance;
+
+/// <summary>
+/// The kernel's side of a sequential conformance run: the same operations on a fresh file of a
+/// private loop-mounted file system, each followed by a settle (writeback in flight ends, none
+/// is started) and an observation. Write n stores the byte of the model's tag W n.
+/// </summary>
+public static class KernelSide
+{
+    private const int U = ConformanceGeometry.UnitBytes;
+
+    public static List<Observation> Run(LoopMount mount, IReadOnlyList<ConformOp> ops, string name = "conform")
+    {
+        using var file = KernelFile.Create(mount.MountPoint, name);
+        var result = new List<Observation>();
+        int writeId = 0;
+        foreach (var op in ops)
+        {
+            byte[]? returned = null;
+            long off = (long)op.Offset * U, len = (long)op.Length * U;
+            switch (op.Kind)
+            {
+                case OpKind.BufferedWrite: file.Write(off, len, DataTag.Write(++writeId)); break;
+                case OpKind.DontcacheWrite: file.Write(off, len, DataTag.Write(++writeId), dontcache: true); break;
+                case OpKind.DioWrite: file.DioWrite(off, len, DataTag.Write(++writeId)); break;
+                case OpKind.MmapStore: file.MmapStore(off, len, DataTag.Write(++writeId)); break;
+                case OpKind.BufferedRead: returned = Decode(file.Read(off, len)); break;
+                case OpKind.DioRead: returned = Decode(file.DioRead(off, len)); break;
+                case OpKind.MmapRead: returned = Decode(file.MmapRead(off, len)); break;
+                case OpKind.Truncate: file.Truncate((long)op.Size * U); break;
+                case OpKind.Fsync: file.Fsync(); break;
+                case OpKind.Sync: file.Syncfs(); break;
+                default: throw new ArgumentException($"{OpNames.Name(op.Kind)} has no kernel call in conformance");
+            }
+            file.Settle(ConformanceGeometry.FileUnits * U);
+            result.Add(Observe(file, mount.Fs.BlockSize, returned));
+        }
+        return result;
+    }
+
+    /// <summary>One tag per 1 KiB unit: the byte every byte of the unit holds, or "-" when they differ.</summary>
+    public static byte[] Decode(byte[] bytes)
+    {
+        var tags = new byte[(bytes.Length + U - 1) / U];
+        for (int u = 0; u < tags.Length; u++)
+        {
+            var unit = bytes.AsSpan(u * U, Math.Min(U, bytes.Length - (u * U)));
+            byte b = unit[0];
+            tags[u] = unit.IndexOfAnyExcept(b) < 0 ? b : DataTag.None;
+        }
+        return tags;
+    }
+
+    public static Observation Observe(KernelFile file, int blockSize, byte[]? returned)
+    {
+        int pages = ConformanceGeometry.Pages;
+        var cached = new bool[pages];
+        var dirty = new bool[pages];
+        var writeback = new bool[pages];
+        for (int p = 0; p < pages; p++)
+        {
+            var c = file.Cachestat((long)p * KernelFile.PageSize, KernelFile.PageSize);
+            cached[p] = c.Cached > 0;
+            dirty[p] = c.Dirty > 0;
+            writeback[p] = c.Writeback > 0;
+        }
+        long size = file.Size;
+        int blocks = (int)((size + blockSize - 1) / blockSize);
+        var types = file.BlockTypes(blockSize, blocks);
+        var letters = types.Select(t => Observation.Letter((ExtentType)(byte)t)).ToArray();
+        return new Observation(returned, size, cached, dirty, writeback, new string(letters));
+    }
+}
