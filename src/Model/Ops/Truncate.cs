@@ -102,9 +102,11 @@ public static class Truncate
                     c.Note($"F{i} removed");
                 }, (_, _) => $"F{i}");
         }
-        // filemap_write_and_wait_range(i_disk_size, new - 1) when zeroing happened or the on-disk EOF lags
+        // filemap_write_and_wait_range(i_disk_size, new - 1) when zeroing happened or the on-disk EOF
+        // lags; an empty range (new size not above i_disk_size) writes nothing (lend < lstart returns 0)
         Writeback.FolioFilter needFlush = (s, tid, i) =>
             (s.Local(tid, OpHistory.Scratch1) != 0 || (newSize > s.Inode.IDiskSize && s.Local(tid, OpHistory.Scratch0) != s.Inode.IDiskSize))
+            && newSize > s.Inode.IDiskSize
             && g.FirstUnitOfFolio(i + 1) > s.Inode.IDiskSize && g.FirstUnitOfFolio(i) < newSize;
         Writeback.EmitRange(b, SyncMode.All, needFlush);
         Writeback.EmitWaitRange(b, needFlush);
@@ -128,14 +130,15 @@ public static class Truncate
     }
 
     /// <summary>
-    /// What truncate zeroes: growing, xfs_zero_range(old, new - old); shrinking, xfs_truncate_page
-    /// zeroes the rest of the block that holds the new EOF.
+    /// What truncate zeroes: growing, xfs_zero_range(old, new - old); otherwise (shrinking or the
+    /// same size), xfs_truncate_page zeroes the rest of the block that holds the new EOF.
     /// </summary>
     private static (int From, int To) ZeroSpan(KernelState s, int newSize)
     {
         var g = s.Geo;
         int old = s.Inode.ISize;
-        if (newSize >= old) return (old, newSize);
+        if (newSize > old) return (old, newSize);
+        // xfs_setattr_size calls xfs_truncate_page for any size not above the old one, the same size included
         if (newSize % g.UnitsPerBlock == 0) return (0, 0);
         return (newSize, g.FirstUnitOfBlock(g.BlockOfUnit(newSize) + 1));
     }

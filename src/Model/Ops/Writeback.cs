@@ -136,13 +136,7 @@ public static class Writeback
             bool unwritten = false;
             for (int blk = b0; blk < b0 + n; blk++)
             {
-                if (!toCow && s.Extents[blk] == ExtentType.Delalloc)
-                {
-                    // xfs_bmapi_convert_delalloc: a real extent on a freshly allocated block
-                    s.ExtentsW[blk] = ExtentType.Written;
-                    for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = DataTag.Stale;
-                    c.Note($"blk {blk} delalloc -> allocated");
-                }
+                if (!toCow && s.Extents[blk] == ExtentType.Delalloc) ConvertDelalloc(s, blk, c);
                 if (toCow && s.Cow[blk] == CowType.Unwritten)
                 {
                     s.CowW[blk] = CowType.Written; // xfs_reflink_convert_cow at submission
@@ -157,6 +151,27 @@ public static class Writeback
             s.BiosW.Add(bio);
             c.Note("submit " + bio.Describe(g));
         }
+    }
+
+    /// <summary>
+    /// xfs_bmapi_convert_delalloc: the whole delalloc extent that holds blk (contiguous delalloc
+    /// blocks are one extent) is allocated at once, and in the data fork as unwritten
+    /// (XFS_BMAPI_PREALLOC), so a crash never exposes the freshly allocated blocks' old contents;
+    /// the ioend converts the blocks it wrote (xfs_iomap_write_unwritten) and the rest stay
+    /// unwritten until their own writeback. The live kernel shows it (FIEMAP: written, unwritten).
+    /// </summary>
+    private static void ConvertDelalloc(KernelState s, int blk, StepContext c)
+    {
+        var g = s.Geo;
+        int first = blk, last = blk;
+        while (first > 0 && s.Extents[first - 1] == ExtentType.Delalloc && s.Cow[first - 1] == CowType.None) first--;
+        while (last + 1 < g.Blocks && s.Extents[last + 1] == ExtentType.Delalloc && s.Cow[last + 1] == CowType.None) last++;
+        for (int b = first; b <= last; b++)
+        {
+            s.ExtentsW[b] = ExtentType.Unwritten;
+            for (int u = g.FirstUnitOfBlock(b); u < g.FirstUnitOfBlock(b + 1); u++) s.DiskW[u] = DataTag.Stale;
+        }
+        c.Note(first == last ? $"blk {blk} delalloc -> unwritten" : $"blks {first}-{last} delalloc -> unwritten");
     }
 
     /// <summary>

@@ -44,12 +44,15 @@ public static class ZeroRange
                 mapped |= s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc;
             ref var f = ref s.FoliosW[i];
             if (!f.Present && !mapped) continue;
-            if (f.Present)
+            if (f.Present && !mapped)
             {
+                // a cached folio over a hole or unwritten blocks: only data that is not zero yet needs it
                 bool needed = false;
                 for (int u = u0; u < u1; u++) needed |= s.CacheData[u] != DataTag.Zero;
                 if (!needed) continue;
             }
+            // over written or delalloc blocks iomap_zero_iter always zeroes through the cache and
+            // dirties the folio, even where it already reads as zeros (the live kernel shows it)
             bool created = !f.Present;
             if (created) PageCache.AddFolio(s, i, tid, dropbehind: false);
             else PageCache.NonDontcacheLookup(s, i);
