@@ -20,14 +20,14 @@ public static class ScenarioPage
         sb.Append("Threads: ").Append(string.Join("; ", spec.Threads.Select(t =>
             $"`{t.Name}`: {string.Join(", ", t.Ops.Select(o => OpNames.Name(o.Kind)))}"))).Append(".\n");
         sb.Append($"Invariants checked: {string.Join(", ", spec.Invariants.Select(i => $"`{i}`"))}.\n\n");
-        sb.Append("| variant | expected | verdict | states | transitions | seconds | trace steps |\n|---|---|---|---:|---:|---:|---:|\n");
+        sb.Append("| variant | expected | verdict | states | transitions | trace steps |\n|---|---|---|---:|---:|---:|\n");
         var diagrams = new StringBuilder();
         foreach (var e in spec.Expect)
         {
             var v = new Variant(e.Variant);
             var (row, _, trace) = Checker.Check(spec, v, expect: e);
             sb.Append($"| `{v}` | {row.Expected} | {row.Verdict}{(row.Invariant is null ? "" : " " + row.Invariant)}{(row.Complete ? " (complete)" : "")} " +
-                      $"| {row.States:N0} | {row.Transitions:N0} | {row.Seconds:0.000} | {(trace is null ? "" : trace.Choices.Count)} |\n");
+                      $"| {row.States:N0} | {row.Transitions:N0} | {(trace is null ? "" : trace.Choices.Count)} |\n");
             if (trace is null) continue;
             var replay = Replayer.Replay(trace, spec.SourcePath);
             diagrams.Append($"\n## `{v}`: {row.Invariant}\n\n{row.Message}\n\n");

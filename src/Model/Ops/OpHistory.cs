@@ -13,7 +13,10 @@ public static class OpHistory
     public const int Scratch1 = 1;
     public const int Scratch2 = 2;
     public const int Scratch3 = 3;
-    public const int ScratchSlots = 4;
+
+    /// <summary>iomap_zero_range: 1 + the unit its flush starts at while the flush runs (0: no flush).</summary>
+    public const int ZeroFlush = 4;
+    public const int ScratchSlots = 5;
 
     /// <summary>
     /// Locals a thread needs: the scratch slots, and per unit a read's floor and what it saw (reads,

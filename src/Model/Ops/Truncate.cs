@@ -31,18 +31,9 @@ public static class Truncate
             },
             (_, _) => g.Bytes(newSize));
         b.Add("inode_dio_wait", (s, _) => InodeLock.DioWait(s), (_, _) => { });
-        b.Add("xfs_truncate_page",
-            (s, tid) =>
-            {
-                var (z0, z1) = ZeroSpan(s, newSize);
-                return z0 >= z1 ? Guard.Skip() : ZeroRange.Guard(s, z0, z1, tid);
-            },
-            (s, c) =>
-            {
-                var (z0, z1) = ZeroSpan(s, newSize);
-                if (ZeroRange.Apply(s, z0, z1, c.Tid, c)) s.LocalW(c.Tid, OpHistory.Scratch1) = 1;
-            },
-            (s, _) => s.Inode.ISize <= newSize ? $"xfs_zero_range to {g.Bytes(newSize)}" : g.Bytes(newSize));
+        // growing: xfs_zero_range(old, new - old); otherwise xfs_truncate_page (did_zeroing -> Scratch1)
+        ZeroRange.Emit(b, "xfs_truncate_page", (s, _) => ZeroSpan(s, newSize), null,
+            (s, c) => s.LocalW(c.Tid, OpHistory.Scratch1) = 1);
         b.Add("truncate_setsize", (s, tid) => IsizeExtended.Check(s, s.Inode.ISize, newSize, tid) is { Kind: GuardKind.Block } w ? w : Guard.Run, (s, c) =>
         {
             int old = s.Inode.ISize;

@@ -20,7 +20,13 @@ public static class Writeback
     /// <summary>tag_pages_for_writeback: DIRTY -> TOWRITE for the range (WB_SYNC_ALL).</summary>
     public static void EmitTagPages(ProgramBuilder b, FolioFilter filter) =>
         b.Add("tag_pages_for_writeback",
-            (s, tid) => PageCache.AnyFolio(s, f => f.TagDirty) ? Guard.Run : Guard.Skip(),
+            (s, tid) =>
+            {
+                // nothing dirty in the range: tagging is a no-op, not a step of its own
+                for (int i = 0; i < s.Folios.Length; i++)
+                    if (s.Folios[i].Present && s.Folios[i].TagDirty && filter(s, tid, i)) return Guard.Run;
+                return Guard.Skip();
+            },
             (s, c) =>
             {
                 for (int i = 0; i < s.Folios.Length; i++)

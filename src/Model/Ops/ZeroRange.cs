@@ -5,12 +5,20 @@ namespace ModelCheck.Model.Ops;
 
 /// <summary>
 /// iomap_zero_range as XFS uses it for EOF zeroing (xfs_file_write_zero_eof, xfs_zero_range on a
-/// growing truncate, xfs_truncate_page): zeroes through the page cache wherever the mapping is
-/// written or delalloc, or a folio is already cached; holes and unwritten extents with nothing
-/// cached already read as zeros and are skipped.
+/// growing truncate, xfs_truncate_page). It walks the mappings of the range in order: written
+/// and delalloc blocks are zeroed through the page cache (iomap_zero_iter dirties the folio even
+/// where it already reads as zeros); hole and unwritten blocks already read as zeros and are
+/// skipped, unless the range had dirty or writeback folios when the call started
+/// (filemap_range_needs_writeback): then the first such mapping flushes the rest of the range
+/// (iomap_zero_iter_flush_and_stale: filemap_write_and_wait_range), because its writeback may
+/// convert those blocks, and the walk goes on over the mappings as the flush left them.
+/// The live kernel shows the flush (XFS, 2 KiB blocks: a write past EOF writes the dirty EOF
+/// folio back; the write-protect its writeback brings makes a later mmap store fault).
 /// </summary>
 public static class ZeroRange
 {
+    public delegate (int From, int To) Span(KernelState s, int tid);
+
     public static Guard Guard(KernelState s, int from, int to, int tid)
     {
         var g = s.Geo;
@@ -24,42 +32,106 @@ public static class ZeroRange
 
     /// <summary>xfs_file_write_zero_eof: a write starting past EOF drains aio (inode_dio_wait), then zeroes the gap.</summary>
     public static void EmitWriteZeroEof(ProgramBuilder b, int from) =>
-        b.Add("xfs_file_write_zero_eof",
-            (s, tid) => from <= s.Inode.ISize ? Steps.Guard.Skip()
-                : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w
-                : Guard(s, s.Inode.ISize, from, tid),
-            (s, c) => Apply(s, s.Inode.ISize, from, c.Tid, c));
+        Emit(b, "xfs_file_write_zero_eof", (s, _) => (s.Inode.ISize, from), (s, _) => InodeLock.DioWait(s), null);
 
-    /// <summary>Returns whether anything was zeroed (and so dirtied).</summary>
-    public static bool Apply(KernelState s, int from, int to, int tid, StepContext c)
+    /// <summary>
+    /// The zeroing as steps: the walk up to the first hole or unwritten mapping that needs the
+    /// flush (under function's name), the flush (writeback and wait of the folios from there to
+    /// the end of the range), then the rest of the walk. onZeroed runs when anything was zeroed.
+    /// </summary>
+    public static void Emit(ProgramBuilder b, string function, Span span, Func<KernelState, int, Guard>? before, Action<KernelState, StepContext>? onZeroed)
+    {
+        var g = b.Geo;
+        b.Add(function,
+            (s, tid) =>
+            {
+                var (from, to) = span(s, tid);
+                if (from >= to) return Steps.Guard.Skip();
+                if (before?.Invoke(s, tid) is { Kind: GuardKind.Block } w) return w;
+                return Guard(s, from, to, tid);
+            },
+            (s, c) =>
+            {
+                var (from, to) = span(s, c.Tid);
+                int flushAt = RangeNeedsWriteback(s, from, to) ? FirstUnmapped(s, from, to) : -1;
+                if (ZeroMapped(s, from, flushAt >= 0 ? flushAt : to, c.Tid, c)) onZeroed?.Invoke(s, c);
+                if (flushAt >= 0)
+                {
+                    s.LocalW(c.Tid, OpHistory.ZeroFlush) = flushAt + 1;
+                    c.Note($"range dirty over a hole or unwritten block: flush from {g.Bytes(flushAt)}");
+                }
+            },
+            (s, tid) =>
+            {
+                var (from, to) = span(s, tid);
+                return $"iomap_zero_range {g.Bytes(from)}..{g.Bytes(to)}";
+            });
+        Writeback.FolioFilter flushed = (s, tid, i) =>
+        {
+            int at = s.Local(tid, OpHistory.ZeroFlush) - 1;
+            if (at < 0) return false;
+            int to = span(s, tid).To;
+            return g.FirstUnitOfFolio(i + 1) > at && g.FirstUnitOfFolio(i) < to;
+        };
+        Writeback.EmitRange(b, SyncMode.All, flushed);
+        Writeback.EmitWaitRange(b, flushed);
+        b.Add("iomap_zero_range",
+            (s, tid) =>
+            {
+                int at = s.Local(tid, OpHistory.ZeroFlush) - 1;
+                return at < 0 ? Steps.Guard.Skip() : Guard(s, at, span(s, tid).To, tid);
+            },
+            (s, c) =>
+            {
+                ref int at = ref s.LocalW(c.Tid, OpHistory.ZeroFlush);
+                if (ZeroMapped(s, at - 1, span(s, c.Tid).To, c.Tid, c)) onZeroed?.Invoke(s, c);
+                at = 0;
+            },
+            (s, tid) => $"after the flush, from {g.Bytes(s.Local(tid, OpHistory.ZeroFlush) - 1)}");
+    }
+
+    /// <summary>filemap_range_needs_writeback: a folio of the range is dirty or under writeback.</summary>
+    private static bool RangeNeedsWriteback(KernelState s, int from, int to)
+    {
+        var g = s.Geo;
+        for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
+            if (s.Folios[i].Present && (s.Folios[i].TagDirty || s.Folios[i].TagWriteback)) return true;
+        return false;
+    }
+
+    /// <summary>The first unit of [from, to) on a hole or unwritten block, or -1.</summary>
+    private static int FirstUnmapped(KernelState s, int from, int to)
+    {
+        var g = s.Geo;
+        for (int u = from; u < to; u = g.FirstUnitOfBlock(g.BlockOfUnit(u) + 1))
+            if (s.Extents[g.BlockOfUnit(u)] is ExtentType.Hole or ExtentType.Unwritten) return u;
+        return -1;
+    }
+
+    /// <summary>Zeroes [from, to) through the cache where the blocks are written or delalloc; returns whether anything was.</summary>
+    public static bool ZeroMapped(KernelState s, int from, int to, int tid, StepContext c)
     {
         var g = s.Geo;
         bool any = false;
-        for (int i = 0; i < g.Folios && from < to; i++)
+        int u = from;
+        while (u < to)
         {
-            int u0 = Math.Max(from, g.FirstUnitOfFolio(i)), u1 = Math.Min(to, g.FirstUnitOfFolio(i + 1));
-            if (u0 >= u1) continue;
-            bool mapped = false;
-            for (int blk = g.BlockOfUnit(u0); blk <= g.BlockOfUnit(u1 - 1); blk++)
-                mapped |= s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc;
-            ref var f = ref s.FoliosW[i];
-            if (!f.Present && !mapped) continue;
-            if (f.Present && !mapped)
+            int blk = g.BlockOfUnit(u);
+            int end = Math.Min(to, g.FirstUnitOfBlock(blk + 1));
+            if (s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc)
             {
-                // a cached folio over a hole or unwritten blocks: only data that is not zero yet needs it
-                bool needed = false;
-                for (int u = u0; u < u1; u++) needed |= s.CacheData[u] != DataTag.Zero;
-                if (!needed) continue;
+                // contiguous with the folio: zero up to the end of this block (the next block decides for itself)
+                int i = g.FolioOfUnit(u);
+                ref var f = ref s.FoliosW[i];
+                bool created = !f.Present;
+                if (created) PageCache.AddFolio(s, i, tid, dropbehind: false);
+                else PageCache.NonDontcacheLookup(s, i);
+                BufferedWrite.CopyIntoFolio(s, i, u, end, DataTag.Zero, c);
+                if (created) s.FoliosW[i].LockOwner = -1;
+                c.Note($"iomap_zero_range {g.Bytes(u)}..{g.Bytes(end)} in F{i}");
+                any = true;
             }
-            // over written or delalloc blocks iomap_zero_iter always zeroes through the cache and
-            // dirties the folio, even where it already reads as zeros (the live kernel shows it)
-            bool created = !f.Present;
-            if (created) PageCache.AddFolio(s, i, tid, dropbehind: false);
-            else PageCache.NonDontcacheLookup(s, i);
-            BufferedWrite.CopyIntoFolio(s, i, u0, u1, DataTag.Zero, c);
-            if (created) s.FoliosW[i].LockOwner = -1;
-            c.Note($"iomap_zero_range {g.Bytes(u0)}..{g.Bytes(u1)} in F{i}");
-            any = true;
+            u = end;
         }
         return any;
     }
