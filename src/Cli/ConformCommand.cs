@@ -24,8 +24,9 @@ public static class ConformCommand
         profile.DefaultValueFactory = _ => KernelProfiles.V618.Name;
         var outDir = new Option<string>("--out") { Description = "where a disagreement's scenario and report are written", DefaultValueFactory = _ => Path.Combine("out", "conform") };
         var json = new Option<bool>("--json") { Description = "print one JSON document" };
+        var sequence = new Option<string?>("--sequence") { Description = "run this one sequence instead of generated ones, e.g. \"buffered-write(0K,3K), truncate(1K)\"" };
         var cmd = new Command("conform", "compare the model with the running kernel on generated operation sequences")
-            { fs, blockSize, tests, seed, ops, compare, maxOps, variant, profile, outDir, json };
+            { fs, blockSize, tests, seed, ops, compare, maxOps, variant, profile, outDir, sequence, json };
         cmd.SetAction(p =>
         {
             FsSpec spec;
@@ -51,6 +52,8 @@ public static class ConformCommand
                 Console.Error.WriteLine($"modelcheck: conform cannot run on this machine: {why}");
                 return ExitCodes.CannotRun;
             }
+            if (p.GetValue(sequence) is { } text)
+                return RunOne(spec, text, v, compared, release, p.GetValue(json));
             ulong s = p.GetValue(seed) ?? (ulong)Random.Shared.NextInt64(1, long.MaxValue);
             var options = new ConformOptions(spec, n, s, kinds, v, compared, max);
             if (!p.GetValue(json)) Console.WriteLine($"conform: {spec} on Linux {release}, model variant [{v}], {n} sequences of at most {max} operations, seed {s}");
@@ -106,6 +109,45 @@ public static class ConformCommand
             return r.Shrunk is null ? ExitCodes.Holds : ExitCodes.Violation;
         });
         return cmd;
+    }
+
+    /// <summary>One given sequence: both sides' observations after each operation, side by side.</summary>
+    private static int RunOne(FsSpec spec, string text, Variant v, HashSet<string> compared, string release, bool json)
+    {
+        List<ConformOp> seq;
+        try
+        {
+            seq = ConformOp.ParseSequence(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException("--sequence", 0, "sequence", e.Message);
+        }
+        Disagreement? d;
+        List<Observation> model, kernel;
+        using (var mount = LoopMount.Create(spec))
+        {
+            model = ModelSide.Run(seq, spec.BlockSize, v);
+            kernel = KernelSide.Run(mount, seq);
+            d = Conformance.Compare(mount, seq, v, compared);
+        }
+        if (json)
+        {
+            Output.WriteJson(new
+            {
+                fs = spec.Type, blockSize = spec.BlockSize, kernel = release, variant = v.Explicit, ops = seq.Select(o => o.ToString()),
+                model = model.Select(o => o.ToString()), kernelObserved = kernel.Select(o => o.ToString()),
+                agree = d is null, nondeterministic = d?.Nondeterministic ?? false, differences = d?.Differences,
+            });
+        }
+        else
+        {
+            Console.WriteLine($"conform: {spec} on Linux {release}, model variant [{v}]");
+            for (int i = 0; i < seq.Count; i++)
+                Console.WriteLine($"{i + 1,2}. {seq[i]}\n      model:  {model[i]}\n      kernel: {kernel[i]}");
+            Console.WriteLine(d is null ? "agree" : d.Nondeterministic ? "the kernel's outcome varies between runs: " + d : "DISAGREE " + d);
+        }
+        return d is null || d.Nondeterministic ? ExitCodes.Holds : ExitCodes.Violation;
     }
 
     private static HashSet<string> ParseCompare(string? list)

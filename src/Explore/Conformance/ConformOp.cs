@@ -42,6 +42,38 @@ public sealed record ConformOp(OpKind Kind, int Offset, int Length, int Size)
         return [.. kinds];
     }
 
+    /// <summary>Parses a sequence as ToString prints it: "buffered-write(0K,3K), truncate(5K), fsync".</summary>
+    public static List<ConformOp> ParseSequence(string text)
+    {
+        var ops = new List<ConformOp>();
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, @"\s*([a-z-]+)(?:\(([^)]*)\))?\s*(?:,|$)"))
+        {
+            if (m.Length == 0) continue;
+            string name = m.Groups[1].Value;
+            if (!OpNames.ByName.TryGetValue(name, out var kind) || !KernelCalls.ContainsKey(kind))
+                throw new ArgumentException($"'{name}' is not an operation conformance can run (operations: {string.Join(", ", KernelCalls.Keys.Select(OpNames.Name))})");
+            var args = m.Groups[2].Success && m.Groups[2].Value.Length > 0
+                ? m.Groups[2].Value.Split(',').Select(a => Units(a.Trim(), name)).ToArray() : [];
+            int want = kind == OpKind.Truncate ? 1 : OpNames.HasRange(kind) ? 2 : 0;
+            if (args.Length != want) throw new ArgumentException($"{name} takes {want} sizes in K, as in {(want == 1 ? "truncate(5K)" : want == 2 ? name + "(0K,2K)" : name)}");
+            var op = kind == OpKind.Truncate ? new ConformOp(kind, 0, 0, args[0]) : want == 2 ? new ConformOp(kind, args[0], args[1], 0) : new ConformOp(kind, 0, 0, 0);
+            int end = op.Offset + op.Length;
+            if (op.Size > ConformanceGeometry.FileUnits || end > ConformanceGeometry.FileUnits || (want == 2 && op.Length < 1))
+                throw new ArgumentException($"{op}: ranges and sizes stay inside the {ConformanceGeometry.FileUnits}K file, lengths at least 1K");
+            ops.Add(op);
+        }
+        if (ops.Count == 0) throw new ArgumentException($"no operation in '{text}'");
+        return ops;
+    }
+
+    private static int Units(string arg, string op)
+    {
+        string digits = arg.EndsWith('K') ? arg[..^1] : arg;
+        if (!int.TryParse(digits, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out int k))
+            throw new ArgumentException($"{op}: '{arg}' is not a size in K (such as 2K)");
+        return k;
+    }
+
     /// <summary>The sequence as a scenario file a user can check, edit and keep.</summary>
     public static string ToYaml(string id, IReadOnlyList<ConformOp> ops, int blockSize, string note)
     {

@@ -7,7 +7,7 @@ namespace ModelCheck.Model.Ops;
 /// pagecache_isize_extended(from, to) (reference 2.5.1): when i_size grows past a block
 /// boundary inside the old EOF folio (block size smaller than the folio), write-protect that
 /// folio so the next mmap store faults into page_mkwrite and gets blocks allocated, and zero the
-/// newly exposed range of a dirty folio.
+/// newly exposed range of a dirty folio. Its folio lookup is a plain one (clears PG_dropbehind).
 /// </summary>
 public static class IsizeExtended
 {
@@ -32,6 +32,9 @@ public static class IsizeExtended
         int i = Folio(s, from, to);
         if (i < 0) return;
         var g = s.Geo;
+        // filemap_lock_folio is a plain lookup: it takes PG_dropbehind off a DONTCACHE folio, so
+        // that folio stays cached after its writeback (the live kernel keeps it)
+        PageCache.NonDontcacheLookup(s, i);
         if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
         ref var f = ref s.FoliosW[i];
         if (f.Dirty)

@@ -8,7 +8,8 @@ namespace ModelCheck.Model.Ops;
 /// growing truncate, xfs_truncate_page). It walks the mappings of the range in order: written
 /// and delalloc blocks are zeroed through the page cache (iomap_zero_iter dirties the folio even
 /// where it already reads as zeros); hole and unwritten blocks already read as zeros and are
-/// skipped, unless the range had dirty or writeback folios when the call started
+/// skipped, unless the call starts inside a block whose cache is dirty (that partial block is
+/// zeroed in memory, to spare the EOF-extending write a flush), or unless the range had dirty or writeback folios when the call started
 /// (filemap_range_needs_writeback): then the first such mapping flushes the rest of the range
 /// (iomap_zero_iter_flush_and_stale: filemap_write_and_wait_range), because its writeback may
 /// convert those blocks, and the walk goes on over the mappings as the flush left them.
@@ -53,8 +54,18 @@ public static class ZeroRange
             (s, c) =>
             {
                 var (from, to) = span(s, c.Tid);
-                int flushAt = RangeNeedsWriteback(s, from, to) ? FirstUnmapped(s, from, to) : -1;
-                if (ZeroMapped(s, from, flushAt >= 0 ? flushAt : to, c.Tid, c)) onZeroed?.Invoke(s, c);
+                bool zeroed = false;
+                // partial EOF zeroing: the unaligned start of the first block is zeroed in memory,
+                // whatever its mapping, when that part of the cache is dirty or under writeback
+                int blockEnd = Math.Min(to, g.FirstUnitOfBlock(g.BlockOfUnit(from) + 1));
+                if (from % g.UnitsPerBlock != 0 && RangeNeedsWriteback(s, from, blockEnd))
+                {
+                    zeroed = ZeroMapped(s, from, blockEnd, c.Tid, c, anyMapping: true);
+                    from = blockEnd;
+                }
+                int flushAt = from < to && RangeNeedsWriteback(s, from, to) ? FirstUnmapped(s, from, to) : -1;
+                zeroed |= ZeroMapped(s, from, flushAt >= 0 ? flushAt : to, c.Tid, c);
+                if (zeroed) onZeroed?.Invoke(s, c);
                 if (flushAt >= 0)
                 {
                     s.LocalW(c.Tid, OpHistory.ZeroFlush) = flushAt + 1;
@@ -108,8 +119,11 @@ public static class ZeroRange
         return -1;
     }
 
-    /// <summary>Zeroes [from, to) through the cache where the blocks are written or delalloc; returns whether anything was.</summary>
-    public static bool ZeroMapped(KernelState s, int from, int to, int tid, StepContext c)
+    /// <summary>
+    /// Zeroes [from, to) through the cache where the blocks are written or delalloc (anyMapping:
+    /// whatever the blocks are); returns whether anything was.
+    /// </summary>
+    public static bool ZeroMapped(KernelState s, int from, int to, int tid, StepContext c, bool anyMapping = false)
     {
         var g = s.Geo;
         bool any = false;
@@ -118,7 +132,7 @@ public static class ZeroRange
         {
             int blk = g.BlockOfUnit(u);
             int end = Math.Min(to, g.FirstUnitOfBlock(blk + 1));
-            if (s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc)
+            if (anyMapping || s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc)
             {
                 // contiguous with the folio: zero up to the end of this block (the next block decides for itself)
                 int i = g.FolioOfUnit(u);
