@@ -44,7 +44,7 @@ public static class ConformCommand
             int n = p.GetValue(tests), max = p.GetValue(maxOps);
             if (n < 1 || n > 10_000_000) throw new InputException("--tests", 0, "tests", $"'{n}' is not between 1 and 10000000");
             if (max < 1 || max > 64) throw new InputException("--max-ops", 0, "max-ops", $"'{max}' is not between 1 and 64");
-            var v = ModelVariant(spec, ProfileOption.Get(p.GetValue(profile)), p.GetValue(variant) ?? []);
+            var v = Conformance.ModelVariant(spec, ProfileOption.Get(p.GetValue(profile)), ProfileOption.Resolve(KernelProfiles.Posted, p.GetValue(variant) ?? []).Explicit);
             string kernel = Environment.OSVersion.Version.ToString();
             string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : kernel;
             if (LoopMount.CannotRun(spec) is { } why)
@@ -163,17 +163,4 @@ public static class ConformCommand
         return set;
     }
 
-    /// <summary>
-    /// The model's variant for a file system: the profile, then for ext4 no XFS completion
-    /// workqueue (ext4 ends overwrite writeback in the bio's softirq and sends only unwritten
-    /// conversion to a kworker, which the XFS model's append/unwritten routing matches), then --variant.
-    /// </summary>
-    public static Variant ModelVariant(FsSpec fs, KernelProfile profile, IEnumerable<string> items)
-    {
-        var given = ProfileOption.Resolve(KernelProfiles.Posted, items).Explicit;
-        var d = new Dictionary<string, string>(profile.Values);
-        if (fs.Type == "ext4") d["XfsDontcacheWq"] = "removed";
-        foreach (var (k, val) in given) d[k] = val;
-        return new Variant(d);
-    }
 }

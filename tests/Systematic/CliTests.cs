@@ -95,4 +95,18 @@ public class CliTests
         foreach (var field in new[] { "scenario", "variant", "engine", "verdict", "invariant", "complete", "states", "seconds", "trace", "expected", "asExpected" })
             Assert.True(row.TryGetProperty(field, out _), field);
     }
+
+    [Theory]
+    [InlineData("conform", "--fs", "zfs")]
+    [InlineData("conform", "--block-size", "3K")]
+    [InlineData("conform", "--sequence", "fallocate(0K,1K)")]
+    [InlineData("conform", "--sequence", "truncate(9K)")]
+    [InlineData("conform", "--compare", "colour")]
+    [InlineData("conform", "--tests", "0")]
+    public void ConformBadInputIsExitTwo(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("bad input", err);
+    }
 }

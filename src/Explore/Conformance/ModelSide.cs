@@ -21,7 +21,10 @@ public static class ModelSide
             new FileSpec(blockSize, ConformanceGeometry.PageUnits * K, ConformanceGeometry.FileUnits * K, 0, [], []),
             [new ThreadSpec("user", specOps)],
             new ActorsSpec(0, "irq", "v2"),
-            [.. InvariantCatalog.All.Select(i => i.Id)],
+            // dropbehind-leak is left out: the kernel here leaks by design (skip in IRQ context), and
+            // conformance compares the cache itself; every other invariant broken in a sequential
+            // run is a model defect
+            [.. InvariantCatalog.All.Select(i => i.Id).Where(id => id != "dropbehind-leak")],
             new BoundsSpec(400, 1_000_000), [], "conformance", "");
     }
 
@@ -71,8 +74,7 @@ public static class ModelSide
     private static KernelState Step(KernelState s, int tid, InvariantSet invariants, List<byte> returned, int k, IReadOnlyList<ConformOp> ops, ref int budget)
     {
         if (--budget < 0) throw new ModelError($"no quiescence in 100000 steps ({Describe(ops)})");
-        var next = Semantics.Execute(s, tid, 0, out var ctx, out var step);
-        if (Environment.GetEnvironmentVariable("MC_DEBUG") == "1") Console.Error.WriteLine($"  [{s.Machine.Threads[tid].Name}] {ctx.Function ?? step.Function} {string.Join("; ", ctx.Notes)}");
+        var next = Semantics.Execute(s, tid, 0, out var ctx, out _);
         foreach (var e in ctx.Events)
             if (e is ReadReturned r)
                 for (int j = 0; j < k; j++) returned.Add(r.Tag);

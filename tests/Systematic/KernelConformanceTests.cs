@@ -1,0 +1,103 @@
+using System.Text.Json;
+using ModelCheck.Explore.Conformance;
+using ModelCheck.Kernel;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Tests.Systematic;
+
+/// <summary>
+/// The model against the running kernel, on private loop-mounted file systems. Each test skips
+/// itself, with the reason, where the machine cannot run it (not root, no loop devices, no mkfs);
+/// it never passes without having compared anything.
+/// </summary>
+public class KernelConformanceTests
+{
+    private static readonly HashSet<string> All = [.. Observation.All];
+
+    private static LoopMount Mount(string fs, int blockSize)
+    {
+        var spec = new FsSpec(fs, blockSize);
+        Skip.If(LoopMount.CannotRun(spec) is { } why, $"kernel conformance cannot run here: {LoopMount.CannotRun(spec)}");
+        return LoopMount.Create(spec);
+    }
+
+    private static Variant ModelOf(string fs, params string[] items) =>
+        Conformance.ModelVariant(new FsSpec(fs, 4096), KernelProfiles.V618, Variant.Parse(items).Explicit);
+
+    [SkippableTheory]
+    [InlineData("xfs", 4096, 7UL)]
+    [InlineData("xfs", 2048, 8UL)]
+    public void GeneratedSequencesAgreeWithTheKernel(string fs, int blockSize, ulong seed)
+    {
+        using var mount = Mount(fs, blockSize);
+        var r = Conformance.Run(mount, new ConformOptions(mount.Fs, 120, seed, [.. ConformOp.KernelCalls.Keys], ModelOf(fs), All));
+        Assert.True(r.Shrunk is null, $"{mount.Fs}: {r.Shrunk}\n{r.Shrunk?.Table()}");
+        Assert.Equal(120, r.Tests);
+    }
+
+    [SkippableFact]
+    public void Ext4LeavesADontcacheOverwriteCachedAsTheModelSays()
+    {
+        // live-kernel.md: ext4 ends overwrite writeback in softirq, where 6.18 skips the invalidation
+        var seq = ConformOp.ParseSequence("dio-write(0K,4K), dontcache-write(0K,4K), fsync");
+        using var mount = Mount("ext4", 4096);
+        Assert.Null(Conformance.Compare(mount, seq, ModelOf("ext4"), All));
+        var kernel = KernelSide.Run(mount, seq);
+        Assert.True(kernel[^1].Cached[0], "the kernel dropped the DONTCACHE folio: " + kernel[^1]);
+        // and a model that completes dropbehind in task context disagrees: the comparison can fail
+        var wrong = Conformance.Compare(mount, seq, ModelOf("ext4", "DropbehindIrq=complete-in-task"), All);
+        Assert.NotNull(wrong);
+        Assert.Contains(wrong.Differences, d => d.StartsWith("cached:", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public void XfsDropsADontcacheOverwriteThroughItsWorkqueue()
+    {
+        var seq = ConformOp.ParseSequence("dio-write(0K,4K), dontcache-write(0K,4K), fsync");
+        using var mount = Mount("xfs", 4096);
+        Assert.Null(Conformance.Compare(mount, seq, ModelOf("xfs"), All));
+        Assert.False(KernelSide.Run(mount, seq)[^1].Cached[0]);
+    }
+
+    [SkippableFact]
+    public void TheStoreAfterAnExtendingDirectWriteSurvivesAsTheKernelShows()
+    {
+        // docs/findings.md, mmap-extend-dio: the EOF zeroing's flush write-protects the PTE
+        var seq = ConformOp.ParseSequence(
+            "buffered-write(0K,2K), fsync, mmap-store(0K,1K), dio-write(4K,2K), mmap-store(2K,1K), fsync, buffered-read(0K,6K)");
+        using var mount = Mount("xfs", 2048);
+        Assert.Null(Conformance.Compare(mount, seq, ModelOf("xfs"), All));
+        var read = KernelSide.Run(mount, seq)[^1].Returned!;
+        Assert.Equal(ModelCheck.Model.State.DataTag.Write(4), read[2]);
+    }
+
+    [SkippableFact]
+    public void EveryRunUnmountsAndDetaches()
+    {
+        string dir;
+        using (var mount = Mount("xfs", 4096))
+        {
+            dir = mount.MountPoint;
+            Assert.Contains(dir, File.ReadAllText("/proc/self/mounts"));
+        }
+        Assert.DoesNotContain(dir, File.ReadAllText("/proc/self/mounts"));
+        Assert.False(Directory.Exists(dir));
+        // no loop device still backed by this run's image (/sys/block/loopN/loop/backing_file)
+        foreach (var loop in Directory.GetDirectories("/sys/block", "loop*"))
+        {
+            string backing = Path.Combine(loop, "loop", "backing_file");
+            if (File.Exists(backing)) Assert.DoesNotContain(Path.GetDirectoryName(dir)!, File.ReadAllText(backing));
+        }
+    }
+
+    [SkippableFact]
+    public void ConformCommandReportsTheKernelAndExitsZeroWhenItAgrees()
+    {
+        Skip.If(LoopMount.CannotRun(new FsSpec("xfs", 4096)) is not null, "kernel conformance cannot run here");
+        var (code, output, err) = CliTests.Run("conform", "--fs", "xfs", "--tests", "30", "--seed", "3", "--json");
+        Assert.True(code == 0, err + output);
+        using var doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetProperty("agree").GetBoolean());
+        Assert.StartsWith("6.", doc.RootElement.GetProperty("kernel").GetString(), StringComparison.Ordinal);
+    }
+}
