@@ -14,6 +14,7 @@ root.Add(MetricsCommand.Create());
 root.Add(GenerateCommand.Create());
 root.Add(ProfileOption.ProfilesCommand());
 root.Add(ConformCommand.Create());
+root.Add(OutcomesCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -39,7 +39,15 @@ public sealed unsafe class KernelFile : IDisposable
     {
         string path = System.IO.Path.Combine(dir, name);
         Native.Unlink(path);
-        int fd = (int)Native.Check(Native.Open(path, Native.O_RDWR | Native.O_CREAT | Native.O_TRUNC | Native.O_CLOEXEC, 0x1A4), "open " + path);
+        return OpenPath(path, Native.O_CREAT | Native.O_TRUNC);
+    }
+
+    /// <summary>Another pair of descriptors on an existing file (each concurrent thread has its own).</summary>
+    public static KernelFile Open(string dir, string name) => OpenPath(System.IO.Path.Combine(dir, name), 0);
+
+    private static KernelFile OpenPath(string path, int createFlags)
+    {
+        int fd = (int)Native.Check(Native.Open(path, Native.O_RDWR | createFlags | Native.O_CLOEXEC, 0x1A4), "open " + path);
         int dio = Native.Open(path, Native.O_RDWR | Native.O_DIRECT | Native.O_CLOEXEC, 0);
         if (dio < 0)
         {

@@ -42,13 +42,13 @@ public static class KernelSide
         return result;
     }
 
-    /// <summary>One tag per 1 KiB unit: the byte every byte of the unit holds, or "-" when they differ.</summary>
-    public static byte[] Decode(byte[] bytes)
+    /// <summary>One tag per unit (1 KiB unless said): the byte every byte of the unit holds, or "-" when they differ.</summary>
+    public static byte[] Decode(byte[] bytes, int unitBytes = U)
     {
-        var tags = new byte[(bytes.Length + U - 1) / U];
+        var tags = new byte[(bytes.Length + unitBytes - 1) / unitBytes];
         for (int u = 0; u < tags.Length; u++)
         {
-            var unit = bytes.AsSpan(u * U, Math.Min(U, bytes.Length - (u * U)));
+            var unit = bytes.AsSpan(u * unitBytes, Math.Min(unitBytes, bytes.Length - (u * unitBytes)));
             byte b = unit[0];
             tags[u] = unit.IndexOfAnyExcept(b) < 0 ? b : DataTag.None;
         }
