@@ -30,6 +30,10 @@ public static class KernelOutcomes
             foreach (var op in t.Ops)
                 if (!ConformOp.KernelCalls.ContainsKey(op.Kind))
                     return $"{OpNames.Name(op.Kind)} (line {op.Line}) has no kernel call in the harness";
+        bool mapped = spec.Threads.Any(t => t.Ops.Any(o => o.Kind is OpKind.MmapStore or OpKind.MmapRead));
+        bool shrinks = spec.Threads.Any(t => t.Ops.Any(o => o.Kind == OpKind.Truncate));
+        if (mapped && shrinks && spec.Threads.Count > 1)
+            return "an mmap store or load racing a truncate can take SIGBUS, which would end the harness";
         return null;
     }
 

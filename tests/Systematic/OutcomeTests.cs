@@ -1,0 +1,56 @@
+using ModelCheck.Explore.Conformance;
+using ModelCheck.Explore.Runs;
+using ModelCheck.Kernel;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Tests.Systematic;
+
+/// <summary>`outcomes`: the model's allowed final outcomes, and the kernel's observed ones.</summary>
+public class OutcomeTests
+{
+    private static readonly Catalog Catalog = Catalog.Locate();
+
+    [Fact]
+    public void AReadUnderTheSharedIrwsemSeesAllOldOrAllNewData()
+    {
+        var (outcomes, complete, _) = ModelOutcomes.Enumerate(Catalog.Resolve("race-write-read"), KernelProfiles.V618.Resolve());
+        Assert.True(complete);
+        Assert.Equal(
+            ["reader.1=[W0 W0] | size 8K file [W1 W1]", "reader.1=[W1 W1] | size 8K file [W1 W1]"],
+            outcomes.Select(o => o.ToString()).OrderBy(s => s, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ATruncateRacingAReadAllowsBothSizes()
+    {
+        var (outcomes, _, _) = ModelOutcomes.Enumerate(Catalog.Resolve("race-truncate-read"), KernelProfiles.V618.Resolve());
+        Assert.Contains(outcomes, o => o.ToString() == "reader.1=[W0] | size 4K file [W0]");
+        Assert.Contains(outcomes, o => o.ToString() == "reader.1=[W0 W0] | size 4K file [W0]");
+        Assert.Equal(2, outcomes.Count);
+    }
+
+    [Fact]
+    public void ScenariosTheHarnessCannotBuildAreNamed()
+    {
+        Assert.StartsWith("aio-writethrough (line ", KernelOutcomes.Unsupported(Catalog.Resolve("wt-aio-truncate")));
+        Assert.StartsWith("file.cached", KernelOutcomes.Unsupported(Catalog.Resolve("db-ioend-mixed")));
+        Assert.StartsWith("the harness runs scenarios on XFS or ext4", KernelOutcomes.Unsupported(Catalog.Resolve("fuse-sync-hang")));
+        Assert.Null(KernelOutcomes.Unsupported(Catalog.Resolve("race-dio-write-read")));
+    }
+
+    [SkippableTheory]
+    [InlineData("race-truncate-read")]
+    [InlineData("race-dio-write-read")]
+    public void EveryOutcomeTheKernelShowsIsAllowed(string id)
+    {
+        var spec = Catalog.Resolve(id);
+        var fs = new FsSpec("xfs", (int)spec.File.BlockSize);
+        Skip.If(LoopMount.CannotRun(fs) is not null, $"kernel outcomes cannot run here: {LoopMount.CannotRun(fs)}");
+        var (allowed, complete, _) = ModelOutcomes.Enumerate(spec, KernelProfiles.V618.Resolve());
+        Assert.True(complete);
+        using var mount = LoopMount.Create(fs);
+        var seen = KernelOutcomes.Run(mount, spec, 100, 5);
+        Assert.Equal(100, seen.Values.Sum());
+        Assert.All(seen.Keys, o => Assert.Contains(o, allowed));
+    }
+}
