@@ -15,6 +15,7 @@ root.Add(GenerateCommand.Create());
 root.Add(ProfileOption.ProfilesCommand());
 root.Add(ConformCommand.Create());
 root.Add(OutcomesCommand.Create());
+root.Add(ReproduceCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
@@ -36,6 +37,11 @@ catch (ScenarioException e)
 {
     Console.Error.WriteLine($"modelcheck: bad input: {(e.Line > 0 ? "line " + e.Line + ": " : "")}{e.Field}: {e.Message}");
     return ExitCodes.BadInput;
+}
+catch (CannotRunException e)
+{
+    Console.Error.WriteLine($"modelcheck: this machine cannot run kernel checks: {e.Message}");
+    return ExitCodes.CannotRun;
 }
 catch (ModelError e)
 {

@@ -19,7 +19,7 @@ public static class KernelOutcomes
         var f = spec.File;
         if (f.Fuse || f.Blockdev || f.Bench) return "the harness runs scenarios on XFS or ext4 files only";
         if (f.FolioSize != KernelFile.PageSize) return $"folio_size {f.FolioSize}: the kernel sizes its folios itself; the harness runs 4K-folio scenarios";
-        if (f.Cached.Count > 0) return "file.cached: an initially cached or dirty range cannot be set up from user space exactly";
+        if (f.Cached.Any(c => c.Mapped || c.Reclaim)) return "file.cached: a mapped or PG_reclaim range cannot be set up from user space";
         if (f.StableWrites) return "file.stable_writes: set stable_writes on the loop device yourself";
         foreach (var e in f.Extents)
         {
@@ -63,16 +63,40 @@ public static class KernelOutcomes
         return ids;
     }
 
+    /// <summary>
+    /// The given operations one after the other (thread, op, op index) on a fresh file built as the
+    /// scenario says; returns whether the page is cached, and dirty, once I/O is over.
+    /// </summary>
+    public static (bool Cached, bool Dirty) RunInOrder(LoopMount mount, ScenarioSpec spec, IEnumerable<(int Thread, OpSpec Op, int Index)> ops, long page)
+    {
+        var writeIds = WriteIds(spec);
+        Setup(mount, spec);
+        using var f = KernelFile.Open(mount.MountPoint, "outcome");
+        foreach (var (thread, op, index) in ops) Perform(f, op, writeIds.GetValueOrDefault((thread, index)));
+        f.Settle(spec.File.MaxSize);
+        var c = f.Cachestat(page * KernelFile.PageSize, KernelFile.PageSize);
+        return (c.Cached > 0, c.Dirty > 0);
+    }
+
+    private static void Setup(LoopMount mount, ScenarioSpec spec)
+    {
+        using var setup = KernelFile.Create(mount.MountPoint, "outcome");
+        foreach (var e in spec.File.Extents.Where(e => e.Type == ExtentKind.Written))
+            setup.DioWrite(e.Offset, e.Length, e.Data == "W0" ? DataTag.Write(0) : DataTag.Zero);
+        setup.Truncate(spec.File.Size);
+        setup.Fsync();
+        setup.FadviseDontneed(0, 0);
+        // initially cached ranges: a read brings a clean one in, a write of W0 makes a dirty one
+        foreach (var c in spec.File.Cached)
+        {
+            if (c.Dirty) setup.Write(c.Offset, c.Length, DataTag.Write(0));
+            else setup.Read(c.Offset, c.Length);
+        }
+    }
+
     private static Outcome RunOnce(LoopMount mount, ScenarioSpec spec, Geometry g, Dictionary<(int, int), int> writeIds, int seed)
     {
-        using (var setup = KernelFile.Create(mount.MountPoint, "outcome"))
-        {
-            foreach (var e in spec.File.Extents.Where(e => e.Type == ExtentKind.Written))
-                setup.DioWrite(e.Offset, e.Length, e.Data == "W0" ? DataTag.Write(0) : DataTag.Zero);
-            setup.Truncate(spec.File.Size);
-            setup.Fsync();
-            setup.FadviseDontneed(0, 0);
-        }
+        Setup(mount, spec);
         var reads = new List<(string Key, int Unit, byte Tag)>();
         var files = spec.Threads.Select(_ => KernelFile.Open(mount.MountPoint, "outcome")).ToArray();
         try

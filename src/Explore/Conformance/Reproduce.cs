@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+using ModelCheck.Explore.Scenarios;
+using ModelCheck.Explore.Traces;
+using ModelCheck.Kernel;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Explore.Conformance;
+
+public enum ReproStatus { Reproduced, NotReproduced, MechanismAbsent, NotFromUserSpace, NotBuilt }
+
+public sealed record ReproResult(string Trace, string Invariant, ReproStatus Status, string Why, IReadOnlyList<string> Order)
+{
+    public string StatusText => Status switch
+    {
+        ReproStatus.Reproduced => "reproduced",
+        ReproStatus.NotReproduced => "not reproduced",
+        ReproStatus.MechanismAbsent => "mechanism not in this kernel",
+        ReproStatus.NotFromUserSpace => "not reproducible from user space",
+        _ => "harness not built",
+    };
+}
+
+/// <summary>
+/// `modelcheck reproduce`: a trace run on the kernel where its interleaving is decided at
+/// operation boundaries. The trace is replayed through the model to find the order in which its
+/// user operations ran; a trace in which one operation's steps are split by another's has its
+/// window inside a system call and is reported as such. Otherwise the operations run in that order
+/// on a fresh file, and the violated invariant's observable is checked on the kernel.
+/// </summary>
+public static class Reproduce
+{
+    public static ReproResult Run(TraceFile trace, string path, FsSpec fs, Func<LoopMount> mount)
+    {
+        var spec = ScenarioLoader.Parse(trace.Scenario, path + " (inline scenario)");
+        string inv = trace.Violation?.Invariant ?? "";
+        string name = Path.GetFileName(path);
+        if (trace.Violation is null) return new(name, "", ReproStatus.NotReproduced, "the trace records no violation", []);
+        var profile = KernelProfiles.V618;
+        var missing = spec.Threads.SelectMany(t => t.Ops).FirstOrDefault(o => profile.MissingOps.Contains(OpNames.Name(o.Kind)));
+        if (missing is not null) return new(name, inv, ReproStatus.MechanismAbsent, $"{OpNames.Name(missing.Kind)}: {profile.MissingWhy}", []);
+        if (spec.File.Fuse) return new(name, inv, ReproStatus.NotBuilt, "needs a FUSE server in the harness that withholds replies (not built yet)", []);
+        if (spec.File.Blockdev && spec.Threads.Any(t => t.Ops.Any(o => o.Kind == OpKind.DontcacheWrite)))
+            return new(name, inv, ReproStatus.MechanismAbsent, "RWF_DONTCACHE on a block device is EOPNOTSUPP on 6.18 (live-kernel measurement); the file-system form is db-irq-skip-fs", []);
+        var here = Conformance.ModelVariant(fs, profile, new Dictionary<string, string>());
+        foreach (var (k, v) in trace.Variant)
+            if (here.Get(Switches.Find(k)!) != v)
+                return new(name, inv, ReproStatus.MechanismAbsent, $"the trace's {k}={v} is not what {fs.Type} on 6.18 does ({k}={here.Get(Switches.Find(k)!)})", []);
+        var (order, split) = OperationOrder(spec, new Variant(trace.Variant), trace);
+        if (split is not null) return new(name, inv, ReproStatus.NotFromUserSpace, split, order.Select(o => o.Label).ToList());
+        if (KernelOutcomes.Unsupported(spec) is { } why) return new(name, inv, ReproStatus.NotBuilt, why, []);
+        if (inv != "dropbehind-leak")
+            return new(name, inv, ReproStatus.NotBuilt, $"the kernel check of {inv} at operation boundaries is not built yet", order.Select(o => o.Label).ToList());
+        return RunLeak(spec, trace, name, order, mount);
+    }
+
+    private sealed record OpRef(int Thread, int Op, string Label);
+
+    /// <summary>The user operations in the order the trace starts them, or why the trace splits one.</summary>
+    private static (List<OpRef> Order, string? Split) OperationOrder(ScenarioSpec spec, Variant variant, TraceFile trace)
+    {
+        var s = MachineBuilder.Build(spec, variant);
+        var order = new List<OpRef>();
+        OpRef? open = null;
+        foreach (var ch in trace.Choices)
+        {
+            int tid = s.Machine.ThreadIndex(ch.Thread);
+            var info = s.Machine.Threads[tid];
+            if (info.Kind == ThreadKind.User)
+            {
+                Semantics.Status(s, tid, out int pc, out _);
+                int op = Array.FindIndex(info.Ops, o => pc >= o.Start && pc < o.End);
+                if (op >= 0 && (open is null || open.Thread != tid || open.Op != op))
+                {
+                    if (open is not null && !Finished(s, open))
+                        return (order, $"{ch.Function} of {info.Name} runs while {open.Label} is still inside its system call: the window lies inside one operation");
+                    open = new OpRef(tid, op, $"{info.Name}: {info.Ops[op].Label}");
+                    order.Add(open);
+                }
+            }
+            s = Semantics.Execute(s, tid, ch.Alt, out _, out _);
+        }
+        return (order, null);
+    }
+
+    private static bool Finished(KernelState s, OpRef op)
+    {
+        Semantics.Status(s, op.Thread, out int pc, out _);
+        var range = s.Machine.Threads[op.Thread].Ops[op.Op];
+        return pc >= range.End || Semantics.Status(s, op.Thread, out _, out _) == ThreadStatus.Finished;
+    }
+
+    /// <summary>The operations in the trace's order, then: is the folio the trace leaks still cached once I/O is over?</summary>
+    private static ReproResult RunLeak(ScenarioSpec spec, TraceFile trace, string name, List<OpRef> order, Func<LoopMount> mount)
+    {
+        var m = Regex.Match(trace.Violation!.Message, @"F(\d+)");
+        int folio = m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var g = MachineBuilder.GeometryOf(spec);
+        long page = (long)g.FirstUnitOfFolio(folio) * g.UnitBytes / KernelFile.PageSize;
+        using var mnt = mount();
+        var ops = order.Select(o => (o.Thread, spec.Threads[o.Thread].Ops[o.Op], o.Op)).ToList();
+        var (cached, dirty) = KernelOutcomes.RunInOrder(mnt, spec, ops, page);
+        var labels = order.Select(o => o.Label).ToList();
+        return cached && !dirty
+            ? new(name, "dropbehind-leak", ReproStatus.Reproduced, $"page {page} is still cached and clean after all I/O ended (cachestat)", labels)
+            : new(name, "dropbehind-leak", ReproStatus.NotReproduced, $"page {page} was {(cached ? "cached but dirty" : "dropped")} after all I/O ended", labels);
+    }
+}
