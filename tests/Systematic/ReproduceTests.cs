@@ -42,9 +42,10 @@ public class ReproduceTests
     [Fact]
     public void APatchedBehaviourIsNotTheKernelHere()
     {
-        var r = Run("db-batch-full.", "xfs");
+        var r = Run("db-redirty.", "xfs");
         Assert.Equal(ReproStatus.MechanismAbsent, r.Status);
-        Assert.Contains("DropbehindIrq=global-batch", r.Why);
+        Assert.Contains("DropbehindRecheck=off", r.Why);
+        Assert.Contains("EOPNOTSUPP", Run("db-batch-full.", "xfs").Why);
     }
 
     [Fact]
