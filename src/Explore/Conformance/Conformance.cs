@@ -78,13 +78,18 @@ public static class Conformance
 
     /// <summary>
     /// The model's variant for a file system: the profile, then for ext4 no XFS completion
-    /// workqueue (ext4 ends overwrite writeback in the bio's softirq), then the explicit values.
+    /// workqueue (ext4 ends overwrite writeback in the bio's softirq) and no inode lock around
+    /// buffered reads (generic_file_read_iter), then the explicit values.
     /// The model has no ext4 flavour yet: docs/conformance.md lists where ext4 differs.
     /// </summary>
     public static Variant ModelVariant(FsSpec fs, KernelProfile profile, IReadOnlyDictionary<string, string> explicitValues)
     {
         var d = new Dictionary<string, string>(profile.Values);
-        if (fs.Type == "ext4") d["XfsDontcacheWq"] = "removed";
+        if (fs.Type == "ext4")
+        {
+            d["XfsDontcacheWq"] = "removed";
+            d["ReadLock"] = "none";
+        }
         foreach (var (k, val) in explicitValues) d[k] = val;
         return new Variant(d);
     }

@@ -17,9 +17,12 @@ public static class BufferedRead
     {
         var g = b.Geo;
         var end = b.NewLabel();
-        b.Add("xfs_file_buffered_read", InodeLock.Shared, (s, c) =>
+        // ReadLock: XFS takes the i_rwsem shared around the whole read; generic_file_read_iter
+        // (ext4) takes no inode lock, so a read can see a write's folios half done
+        b.Add("xfs_file_buffered_read", (s, tid) => TakesLock(s) ? InodeLock.Shared(s, tid) : Guard.Run, (s, c) =>
         {
-            s.Inode.IRwsem.LockShared(c.Tid);
+            if (TakesLock(s)) s.Inode.IRwsem.LockShared(c.Tid);
+            else c.Function = "generic_file_read_iter";
             OpHistory.ReadStarted(s, c.Tid);
         }, (_, _) => BufferedWrite.Range(g, from, to));
         for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
@@ -42,10 +45,13 @@ public static class BufferedRead
         b.Mark(end);
         b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
         {
-            s.Inode.IRwsem.Unlock(c.Tid);
+            if (TakesLock(s)) s.Inode.IRwsem.Unlock(c.Tid);
+            else c.Function = "filemap_read";
             OpHistory.ReadDone(s, c.Tid);
         });
     }
+
+    private static bool TakesLock(KernelState s) => s.Machine.Variant.ReadTakesIrwsem;
 
     private static void ReadFolio(KernelState s, int i, int from, int to, StepContext c)
     {

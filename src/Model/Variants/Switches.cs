@@ -47,6 +47,10 @@ public static class Switches
         "FuseSync", ["wait", "no-data-integrity"], "wait",
         "sync(2)/syncfs on FUSE waits for the inode's writeback (wait_sb_inodes), or the super block has SB_I_NO_DATA_INTEGRITY and sync_inodes_sb only wakes the flusher (76f9377cd2ab, stable 6.18)");
 
+    public static readonly SwitchDef ReadLock = new(
+        "ReadLock", ["i-rwsem-shared", "none"], "i-rwsem-shared",
+        "a buffered read takes the i_rwsem shared (XFS: xfs_file_buffered_read) or no inode lock at all (ext4 and most file systems: generic_file_read_iter)");
+
     public static readonly SwitchDef DontcacheSync = new(
         "DontcacheSync", ["inline-flush", "kick-flusher"], "kick-flusher",
         "generic_write_sync's DONTCACHE branch flushes the range in the writer (6.14) or wakes the flusher (seed 000)");
@@ -76,7 +80,7 @@ public static class Switches
         "the SPIN peer model's FIX: the flusher skips folios beyond EOF and end-io extends i_size only if no truncate happened since");
 
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -102,7 +106,11 @@ public sealed class Variant
         WriteThrough = new WriteThroughPolicy(this);
         Fuse = new FuseWriteback(Get(Switches.FuseWriteback), Get(Switches.FuseSync));
         Dropbehind = new DropbehindPolicy(this);
+        ReadTakesIrwsem = Get(Switches.ReadLock) == "i-rwsem-shared";
     }
+
+    /// <summary>ReadLock: a buffered read holds the i_rwsem shared (XFS), or takes no inode lock (ext4).</summary>
+    public bool ReadTakesIrwsem { get; }
 
     public static Variant Default { get; } = new();
 
