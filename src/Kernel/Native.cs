@@ -96,6 +96,9 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "unlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Unlink(string path);
 
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int Gettid();
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint Geteuid();
 
