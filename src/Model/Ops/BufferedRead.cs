@@ -32,7 +32,8 @@ public static class BufferedRead
             b.Add("filemap_get_pages",
                 (s, tid) =>
                 {
-                    if (u0 >= s.Inode.ISize) return Guard.Skip(end.Index);
+                    // past EOF, or an earlier folio already ended the read at EOF (filemap_read stops there)
+                    if (u0 >= s.Inode.ISize || s.Local(tid, OpHistory.Scratch3) != 0) return Guard.Skip(end.Index);
                     var f = s.Folios[i];
                     if (!f.Present)
                         return s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
@@ -47,6 +48,7 @@ public static class BufferedRead
         {
             if (TakesLock(s)) s.Inode.IRwsem.Unlock(c.Tid);
             else c.Function = "filemap_read";
+            if (s.Local(c.Tid, OpHistory.Scratch3) != 0) s.LocalW(c.Tid, OpHistory.Scratch3) = 0;
             OpHistory.ReadDone(s, c.Tid);
         });
     }
@@ -72,6 +74,8 @@ public static class BufferedRead
         int u1 = Math.Min(Math.Min(to, g.FirstUnitOfFolio(i + 1)), isize);
         for (int u = Math.Max(from, g.FirstUnitOfFolio(i)); u < u1; u++)
             OpHistory.ReadUnit(s, c.Tid, Name, u, s.CacheData[u], c);
+        // the read reached EOF inside this folio: it returns what it has, whatever i_size becomes
+        if (isize < Math.Min(to, g.FirstUnitOfFolio(i + 1))) s.LocalW(c.Tid, OpHistory.Scratch3) = 1;
         // filemap_end_dropbehind_read
         if (f.Dropbehind && !f.Dirty && !f.Writeback && !f.Locked)
         {
