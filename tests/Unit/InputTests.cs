@@ -33,6 +33,11 @@ public class InputTests
     [InlineData("  - default holds", "  - default violates nothing-such", 8, "expect[]")]
     [InlineData("id: t", "id: t\nfrobnicate: 1", 2, "frobnicate")]
     [InlineData("length: 4K", "length: 64K", 6, "length")]
+    [InlineData("id: t", "id: ../../escaped-trace", 1, "id")]
+    [InlineData("id: t", "id: /tmp/abs", 1, "id")]
+    [InlineData("id: t", "id: \"\"", 1, "id")]
+    [InlineData("id: t", "id: \"a\\tb\"", 1, "id")]
+    [InlineData("id: t", "id: Upper", 1, "id")]
     public void MalformedScenariosNameFileLineAndField(string from, string to, int line, string field)
     {
         var e = Assert.Throws<InputException>(() => ScenarioLoader.Parse(Good.Replace(from, to), "bad.yaml"));

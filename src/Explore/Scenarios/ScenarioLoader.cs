@@ -9,6 +9,8 @@ namespace ModelCheck.Explore.Scenarios;
 /// <summary>Reads a scenario YAML file (see README, "Scenario files") into a <see cref="ScenarioSpec"/>.</summary>
 public static class ScenarioLoader
 {
+    private static readonly System.Text.RegularExpressions.Regex ValidId = new("^[a-z0-9][a-z0-9._-]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     public static ScenarioSpec LoadFile(string path)
     {
         string text;
@@ -47,6 +49,13 @@ public static class ScenarioLoader
         var root = y.Map(stream.Documents[0].RootNode, "scenario");
         y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect", "faults");
         string id = y.Str(root, "id", "");
+        // the id names trace and report files: it may not choose a path
+        if (!ValidId.IsMatch(id))
+        {
+            var node = y.Get(root, "id");
+            throw new InputException(path, node is null ? 0 : (int)node.Start.Line, "id",
+                $"'{id}' is not a scenario id: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
+        }
         var file = ParseFile(y, y.Map(y.Require(root, "file", ""), "file"));
         var threads = ParseThreads(y, y.Seq(y.Require(root, "threads", ""), "threads"));
         var actors = ParseActors(y, y.Get(root, "actors"));
