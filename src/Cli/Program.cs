@@ -16,6 +16,7 @@ root.Add(ProfileOption.ProfilesCommand());
 root.Add(ConformCommand.Create());
 root.Add(OutcomesCommand.Create());
 root.Add(ReproduceCommand.Create());
+root.Add(FuseServerCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -42,6 +42,14 @@ public sealed unsafe class KernelFile : IDisposable
         return OpenPath(path, Native.O_CREAT | Native.O_TRUNC);
     }
 
+    /// <summary>A new file with a buffered descriptor only (FUSE: no O_DIRECT descriptor, no readahead advice).</summary>
+    public static KernelFile CreateBuffered(string dir, string name)
+    {
+        string path = System.IO.Path.Combine(dir, name);
+        int fd = (int)Native.Check(Native.Open(path, Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x1A4), "open " + path);
+        return new KernelFile(path, fd, -1);
+    }
+
     /// <summary>Another pair of descriptors on an existing file (each concurrent thread has its own).</summary>
     public static KernelFile Open(string dir, string name) => OpenPath(System.IO.Path.Combine(dir, name), 0);
 
@@ -248,7 +256,7 @@ public sealed unsafe class KernelFile : IDisposable
 
     public void Dispose()
     {
-        Native.Close(dioFd);
+        if (dioFd >= 0) Native.Close(dioFd);
         Native.Close(fd);
     }
 }

@@ -42,6 +42,12 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
     public static partial nint Pread(int fd, void* buf, nuint count, long offset);
 
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, void* buf, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, void* buf, nuint count);
+
     [LibraryImport("libc", EntryPoint = "pwritev2", SetLastError = true)]
     public static partial nint Pwritev2(int fd, IoVec* iov, int iovcnt, long offset, int flags);
 
