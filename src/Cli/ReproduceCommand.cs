@@ -38,7 +38,8 @@ public static class ReproduceCommand
                 }
                 var fsSpec = spec;
                 results.Add(Reproduce.Run(trace, path, fsSpec, () => LoopMount.CannotRun(fsSpec) is { } why
-                    ? throw new CannotRunException(why) : LoopMount.Create(fsSpec)));
+                    ? throw new CannotRunException(why) : LoopMount.Create(fsSpec),
+                    () => FuseMount.CannotRun() is { } why ? throw new CannotRunException(why) : FuseMount.Start(ServerProcess)));
             }
             string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?";
             if (p.GetValue(json))
@@ -53,6 +54,25 @@ public static class ReproduceCommand
             return results.Any(r => r.Status == ReproStatus.NotReproduced) ? ExitCodes.Violation : ExitCodes.Holds;
         });
         return cmd;
+    }
+
+    /// <summary>This program again, as `fuse-server` (under dotnet when it runs as a dll).</summary>
+    public static System.Diagnostics.ProcessStartInfo ServerProcess(string mountPoint)
+    {
+        string host = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? ServerProcessFor(typeof(ReproduceCommand).Assembly.Location)(mountPoint)
+            : Start(host, [], mountPoint);
+    }
+
+    /// <summary>`dotnet DLL fuse-server ...`: the server from a given modelcheck.dll.</summary>
+    public static Func<string, System.Diagnostics.ProcessStartInfo> ServerProcessFor(string dll) => mnt => Start("dotnet", [dll], mnt);
+
+    private static System.Diagnostics.ProcessStartInfo Start(string host, string[] first, string mountPoint)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(host);
+        foreach (var a in first.Concat(["fuse-server", "--mount", mountPoint, "--withhold-writes"])) psi.ArgumentList.Add(a);
+        return psi;
     }
 }
 

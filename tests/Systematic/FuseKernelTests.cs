@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Kernel;
@@ -14,14 +13,6 @@ namespace ModelCheck.Tests.Systematic;
 /// </summary>
 public class FuseKernelTests
 {
-    private static ProcessStartInfo Server(string mountPoint)
-    {
-        var psi = new ProcessStartInfo("dotnet");
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "modelcheck.dll"), "fuse-server", "--mount", mountPoint, "--withhold-writes" })
-            psi.ArgumentList.Add(a);
-        return psi;
-    }
-
     private static string ModelWait(string id, Variant v)
     {
         var s = MachineBuilder.Build(Catalog.Locate().Resolve(id), v);
@@ -39,7 +30,7 @@ public class FuseKernelTests
         var (sync, _, _) = Checker.Check(Catalog.Locate().Resolve("fuse-sync-hang"), KernelProfiles.V618.Resolve(new Dictionary<string, string> { ["FuseWriteback"] = "no-temp-page+merged-flag" }));
         Assert.Equal("holds", sync.Verdict);
 
-        using var fuse = FuseMount.Start(Server);
+        using var fuse = FuseMount.Start(Cli.ReproduceCommand.ServerProcessFor(Path.Combine(AppContext.BaseDirectory, "modelcheck.dll")));
         var file = KernelFile.CreateBuffered(fuse.MountPoint, "f");
         file.Write(0, 4096, 3);
         // syncfs returns although the WRITE it kicks off is never answered

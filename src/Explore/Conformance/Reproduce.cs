@@ -32,7 +32,7 @@ public sealed record ReproResult(string Trace, string Invariant, ReproStatus Sta
 /// </summary>
 public static class Reproduce
 {
-    public static ReproResult Run(TraceFile trace, string path, FsSpec fs, Func<LoopMount> mount)
+    public static ReproResult Run(TraceFile trace, string path, FsSpec fs, Func<LoopMount> mount, Func<FuseMount>? fuse = null)
     {
         var spec = ScenarioLoader.Parse(trace.Scenario, path + " (inline scenario)");
         string inv = trace.Violation?.Invariant ?? "";
@@ -41,19 +41,68 @@ public static class Reproduce
         var profile = KernelProfiles.V618;
         var missing = spec.Threads.SelectMany(t => t.Ops).FirstOrDefault(o => profile.MissingOps.Contains(OpNames.Name(o.Kind)));
         if (missing is not null) return new(name, inv, ReproStatus.MechanismAbsent, $"{OpNames.Name(missing.Kind)}: {profile.MissingWhy}", []);
-        if (spec.File.Fuse) return new(name, inv, ReproStatus.NotBuilt, "needs a FUSE server in the harness that withholds replies (not built yet)", []);
         if (spec.File.Blockdev && spec.Threads.Any(t => t.Ops.Any(o => o.Kind == OpKind.DontcacheWrite)))
             return new(name, inv, ReproStatus.MechanismAbsent, "RWF_DONTCACHE on a block device is EOPNOTSUPP on 6.18 (live-kernel measurement); the file-system form is db-irq-skip-fs", []);
         var here = Conformance.ModelVariant(fs, profile, new Dictionary<string, string>());
         foreach (var (k, v) in trace.Variant)
             if (here.Get(Switches.Find(k)!) != v)
                 return new(name, inv, ReproStatus.MechanismAbsent, $"the trace's {k}={v} is not what {fs.Type} on 6.18 does ({k}={here.Get(Switches.Find(k)!)})", []);
+        if (spec.File.Fuse) return RunFuse(spec, name, inv, fuse);
         var (order, split) = OperationOrder(spec, new Variant(trace.Variant), trace);
         if (split is not null) return new(name, inv, ReproStatus.NotFromUserSpace, split, order.Select(o => o.Label).ToList());
         if (KernelOutcomes.Unsupported(spec) is { } why) return new(name, inv, ReproStatus.NotBuilt, why, []);
         if (inv != "dropbehind-leak")
             return new(name, inv, ReproStatus.NotBuilt, $"the kernel check of {inv} at operation boundaries is not built yet", order.Select(o => o.Label).ToList());
         return RunLeak(spec, trace, name, order, mount);
+    }
+
+    /// <summary>
+    /// A FUSE trace whose user thread syncs or fsyncs while the server never answers a WRITE: the
+    /// dirty range is written, the operation runs in a thread, and after 3 s either it still waits
+    /// (its kernel stack says where) or it has returned.
+    /// </summary>
+    private static ReproResult RunFuse(ScenarioSpec spec, string name, string inv, Func<FuseMount>? fuse)
+    {
+        var ops = spec.Threads.SelectMany(t => t.Ops).ToList();
+        if (ops.Any(o => o.Kind == OpKind.Migrate))
+            return new(name, inv, ReproStatus.NotFromUserSpace, "page migration of a chosen file folio cannot be started from user space on this one-node machine", []);
+        if (ops.Any(o => o.Kind == OpKind.MemoryPressure) || spec.Actors.ServerThreads > 1 && spec.Actors.ServerAnswers)
+            return new(name, inv, ReproStatus.NotFromUserSpace, "which folio reclaim takes, and the server's own allocations entering it, cannot be chosen from user space", []);
+        if (spec.Actors.ServerAnswers || ops.Count != 1 || ops[0].Kind is not (OpKind.Sync or OpKind.Fsync) || spec.File.Cached.Count != 1)
+            return new(name, inv, ReproStatus.NotBuilt, "the FUSE harness runs one sync or fsync over one dirty range, with a server that never answers", []);
+        if (fuse is null) return new(name, inv, ReproStatus.NotBuilt, "no FUSE server command given", []);
+        var op = ops[0];
+        var c = spec.File.Cached[0];
+        using var m = fuse();
+        var file = KernelFile.CreateBuffered(m.MountPoint, "f");
+        file.Write(c.Offset, c.Length, DataTag.Write(0));
+        int tid = 0;
+        var t = new Thread(() =>
+        {
+            Volatile.Write(ref tid, TaskState.CurrentTid());
+            try
+            {
+                if (op.Kind == OpKind.Sync) file.Syncfs();
+                else file.Fsync();
+            }
+            catch (KernelCallException)
+            {
+                // ENOTCONN once the connection is aborted
+            }
+        });
+        t.Start();
+        bool returned = t.Join(TimeSpan.FromSeconds(3));
+        var stack = returned || Volatile.Read(ref tid) == 0 ? [] : TaskState.Stack(tid);
+        m.Abort();
+        t.Join(TimeSpan.FromSeconds(20));
+        file.Dispose();
+        string what = op.Kind == OpKind.Sync ? "syncfs" : "fsync";
+        if (returned)
+            return new(name, inv, inv is "blocked-forever" or "deadlock" ? ReproStatus.NotReproduced : ReproStatus.Reproduced,
+                $"{what} returned although the server never answered the WRITE (6.18: SB_I_NO_DATA_INTEGRITY; the v6.18 profile's FuseSync=no-data-integrity)", [what]);
+        string site = stack.FirstOrDefault(f => f.Contains("wait", StringComparison.Ordinal)) ?? stack.FirstOrDefault() ?? "?";
+        return new(name, inv, inv is "blocked-forever" or "deadlock" ? ReproStatus.Reproduced : ReproStatus.NotReproduced,
+            $"{what} still waits after 3 s, in {site} ({string.Join(" <- ", stack.Take(4))}); the connection was aborted through fusectl", [what]);
     }
 
     private sealed record OpRef(int Thread, int Op, string Label);
