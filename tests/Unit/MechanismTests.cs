@@ -202,4 +202,20 @@ public class MechanismTests
         Assert.False(done.Folios[0].Writeback);
         Assert.Equal(DataTag.Write(0), done.Disk[0]);
     }
+
+    [Fact]
+    public void IntegrityWritebackSkipsACleanFolioUnderWritebackWithoutWaiting()
+    {
+        // folio_prepare_writeback returns "not dirty" before its WB_SYNC_ALL folio_wait_writeback
+        var spec = ScenarioText.OneThread("[{op: fsync}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K, dirty: false}]}");
+        var s = MachineBuilder.Build(spec, Variant.Default).Clone();
+        ref var f = ref s.FoliosW[0];
+        f.Writeback = f.TagWriteback = f.TagToWrite = true; // written back by someone else, still in flight
+        var program = s.Machine.Threads[0].Program;
+        int pc = Array.FindIndex(program, st => st.Function == "iomap_writepages");
+        Assert.Equal(GuardKind.Run, program[pc].Check(s, 0).Kind);
+        f.Dirty = true; // dirty again: now the integrity pass waits for the writeback in flight
+        Assert.Equal(GuardKind.Block, program[pc].Check(s, 0).Kind);
+    }
 }

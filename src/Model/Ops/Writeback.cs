@@ -65,7 +65,9 @@ public static class Writeback
             (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
             (_, _) => $"F{i} (writeback_get_folio)");
         b.Add("iomap_writepages",
-            (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback
+            // folio_prepare_writeback: a clean folio is skipped before the WB_SYNC_ALL wait for its
+            // writeback ("did somebody else write it for us?"); only a dirty one under writeback waits
+            (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback && s.Folios[i].Dirty
                 ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [WB_SYNC_ALL]")
                 : Guard.Run,
             (s, c) => WriteFolio(s, i, mode, c),
