@@ -65,6 +65,11 @@ public static class Completion
                     s.WorkW.Add(new WorkItem(WorkKind.BioCompleteInTask, -1, bio));
                     c.Note("BIO_COMPLETE_IN_TASK: deferred to bio_complete_work_fn");
                 }
+                else if (bio.Kind == BioKind.Direct)
+                {
+                    c.Function = "iomap_dio_bio_end_io";
+                    DirectIo.BioEndIo(s, bio, c);
+                }
                 else if (bio.Kind == BioKind.WriteThrough)
                 {
                     c.Function = "iomap_writethrough_bio_end_io";

@@ -58,14 +58,43 @@ public static class DirectIo
         });
     }
 
+    /// <summary>
+    /// A synchronous O_DIRECT write as XFS and iomap run it: the i_rwsem (shared for a
+    /// block-aligned write that starts inside the file, as xfs_file_dio_write_aligned holds it over
+    /// the I/O; exclusive for a sub-block write or one that must zero past EOF, with inode_dio_wait);
+    /// EOF zeroing; flush and invalidate the range; iomap_dio_rw maps blocks (holes become unwritten
+    /// extents), takes an i_dio_count reference and submits the bio; the device completes it and
+    /// wakes the submitter; iomap_dio_complete runs ->end_io (xfs_dio_write_end_io: unwritten
+    /// conversion, i_size), the post-write invalidation and inode_dio_end. Faults, reads, reclaim
+    /// and writeback can run while the bio is in flight.
+    /// </summary>
     public static void EmitWrite(ProgramBuilder b, int from, int to, int writeId)
     {
         var g = b.Geo;
-        b.Add("xfs_file_dio_write", InodeLock.Exclusive, (s, c) =>
-        {
-            s.Inode.IRwsem.Lock(c.Tid);
-            OpHistory.WriteStarted(s, writeId, from, to);
-        }, (_, _) => BufferedWrite.Range(g, from, to));
+        bool aligned = from % g.UnitsPerBlock == 0 && to % g.UnitsPerBlock == 0;
+        // the i_rwsem shared: a block-aligned write that does not start past EOF (no EOF zeroing);
+        // i_size cannot shrink under it (truncate needs the lock exclusive)
+        bool Shared(KernelState s) => aligned && from <= s.Inode.ISize;
+        var end = b.NewLabel();
+        b.Add("xfs_file_dio_write",
+            (s, tid) => Shared(s) ? InodeLock.Shared(s, tid)
+                : InodeLock.Exclusive(s, tid) is { Kind: GuardKind.Block } w ? w
+                : InodeLock.DioWait(s) is { Kind: GuardKind.Block } d ? d // xfs_file_dio_write_unaligned drains other DIO
+                : Guard.Run,
+            (s, c) =>
+            {
+                if (Shared(s))
+                {
+                    s.Inode.IRwsem.LockShared(c.Tid);
+                    c.Function = "xfs_file_dio_write_aligned";
+                }
+                else
+                {
+                    s.Inode.IRwsem.Lock(c.Tid);
+                    c.Function = aligned ? "xfs_file_dio_write_aligned" : "xfs_file_dio_write_unaligned";
+                }
+                OpHistory.WriteStarted(s, writeId, from, to);
+            }, (_, _) => BufferedWrite.Range(g, from, to));
         ZeroRange.EmitWriteZeroEof(b, from);
         var filter = InRange(g, from, to);
         Writeback.EmitRange(b, SyncMode.All, filter);
@@ -94,41 +123,62 @@ public static class DirectIo
                 c.Function = "xfs_file_buffered_write";
                 c.Note("-ENOTBLK: a cached folio could not be invalidated, buffered fallback");
                 BufferedFallback(s, from, to, tag, c);
+                c.Goto(end);
                 return;
             }
-            s.Inode.DioCount++;
-            for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
+            s.Inode.DioCount++; // inode_dio_begin
+            int b0 = g.BlockOfUnit(from), b1 = g.BlockOfUnit(to - 1);
+            var data = new byte[(b1 - b0 + 1) * g.UnitsPerBlock];
+            for (int blk = b0; blk <= b1; blk++)
             {
                 int bu0 = g.FirstUnitOfBlock(blk), bu1 = g.FirstUnitOfBlock(blk + 1);
                 bool fresh = s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc or ExtentType.Unwritten; // IOMAP_F_NEW or unwritten: sub-block zeroing
                 if (s.Extents[blk] is ExtentType.Hole or ExtentType.Delalloc)
                 {
+                    // xfs_direct_write_iomap_begin: allocate, as unwritten
                     s.ExtentsW[blk] = ExtentType.Unwritten;
                     for (int u = bu0; u < bu1; u++) s.DiskW[u] = DataTag.Stale;
                 }
                 for (int u = bu0; u < bu1; u++)
                 {
-                    if (u >= from && u < to)
-                    {
-                        s.DiskW[u] = tag;
-                        s.H.MustSurvive[u] = DataTag.None; // superseded; set again when this write returns
-                    }
-                    else if (fresh) s.DiskW[u] = DataTag.Zero; // sub-block zeroing bio
+                    data[u - g.FirstUnitOfBlock(b0)] = u >= from && u < to ? tag : fresh ? DataTag.Zero : s.Disk[u];
+                    if (u >= from && u < to) s.H.MustSurvive[u] = DataTag.None; // superseded; set again when this write returns
                 }
             }
-            OpHistory.WriteApplied(s, tag, from, to);
-            // xfs_dio_write_end_io: convert unwritten, then raise i_size
-            for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
-                if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
-            if (to > s.Inode.ISize) s.Inode.ISize = to;
-            Completion.SetFileSize(s, to, c);
-            // kiocb_invalidate_post_direct_write
-            for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
-                if (s.Folios[i].Present && !s.Folios[i].Locked && !s.Folios[i].Dirty && !s.Folios[i].Writeback)
-                    PageCache.Delete(s, i, c, "kiocb_invalidate_post_direct_write");
-            s.Inode.DioCount--;
-        }, (_, _) => "inode_dio_begin; bio; ->end_io; inode_dio_end");
+            s.BiosW.Add(new Bio(BioKind.Direct, c.Tid, b0, b1 - b0 + 1, data, [], false, false, to, false, false));
+            s.LocalW(c.Tid, OpHistory.Scratch2) = 1; // the submitter waits for this bio
+            c.Note($"submit bio[dio blk {b0}{(b1 > b0 ? "-" + b1 : "")}]");
+        }, (_, _) => "inode_dio_begin; xfs_direct_write_iomap_begin; submit_bio");
+        b.Add("iomap_dio_complete",
+            (s, tid) => s.Local(tid, OpHistory.Scratch2) != 0
+                ? Guard.Block(WaitKind.DioCompletion, tid, static _ => "wait for the O_DIRECT bio (iomap_dio_rw)")
+                : Guard.Run,
+            (s, c) =>
+            {
+                // xfs_dio_write_end_io: convert unwritten, then raise i_size
+                for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
+                    if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
+                if (to > s.Inode.ISize) s.Inode.ISize = to;
+                Completion.SetFileSize(s, to, c);
+                // kiocb_invalidate_post_direct_write
+                for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
+                    if (s.Folios[i].Present && !s.Folios[i].Locked && !s.Folios[i].Dirty && !s.Folios[i].Writeback)
+                        PageCache.Delete(s, i, c, "kiocb_invalidate_post_direct_write");
+                s.Inode.DioCount--; // inode_dio_end
+            }, (_, _) => "xfs_dio_write_end_io; kiocb_invalidate_post_direct_write; inode_dio_end");
+        b.Mark(end);
         InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
+    }
+
+    /// <summary>iomap_dio_bio_end_io: the data is on disk (DMA done); wake the submitter.</summary>
+    public static void BioEndIo(KernelState s, Bio bio, StepContext c)
+    {
+        var g = s.Geo;
+        int u0 = g.FirstUnitOfBlock(bio.FirstBlock);
+        for (int k = 0; k < bio.Data.Length; k++)
+            if (DataTag.IsWrite(bio.Data[k])) OpHistory.WriteApplied(s, bio.Data[k], u0 + k, u0 + k + 1);
+        s.LocalW(bio.Owner, OpHistory.Scratch2) = 0;
+        c.Note($"wake {s.Machine.Threads[bio.Owner].Name}");
     }
 
     private static void Invalidate(KernelState s, int i, StepContext c)

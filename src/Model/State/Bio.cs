@@ -6,6 +6,8 @@ public enum BioKind : byte
     Writeback,
     /// <summary>RWF_WRITETHROUGH bio (iomap_writethrough_submit_bio).</summary>
     WriteThrough,
+    /// <summary>A synchronous O_DIRECT write's bio (iomap_dio_bio_iter); Owner is the submitter, who waits for it.</summary>
+    Direct,
 }
 
 /// <summary>
@@ -43,7 +45,7 @@ public sealed record Bio(
     }
 
     public string Describe(Geometry g) =>
-        $"bio[{(Kind == BioKind.WriteThrough ? "wt" : "wb")} blk {FirstBlock}{(BlockCount > 1 ? "-" + (FirstBlock + BlockCount - 1) : "")}" +
+        $"bio[{(Kind switch { BioKind.WriteThrough => "wt", BioKind.Direct => "dio", _ => "wb" })} blk {FirstBlock}{(BlockCount > 1 ? "-" + (FirstBlock + BlockCount - 1) : "")}" +
         $" = {string.Join(",", Data.Select(DataTag.Name))}]";
 }
 

@@ -14,6 +14,8 @@ public enum WaitKind : byte
     FolioStable,
     DioCount,
     WriteThroughCompletion,
+    /// <summary>A synchronous O_DIRECT write waiting for its bio (iomap_dio_rw's wait).</summary>
+    DioCompletion,
     FuseRequests,
     /// <summary>An actor that will never make progress by design (a server that never answers).</summary>
     Never,
