@@ -162,6 +162,35 @@ public sealed unsafe class KernelFile : IDisposable
         }
     }
 
+    /// <summary>A shared writable mapping of one page that stays mapped (its PTE outlives a single store).</summary>
+    public sealed class Mapping : IDisposable
+    {
+        private byte* map;
+        private readonly long page;
+
+        internal Mapping(byte* map, long page)
+        {
+            this.map = map;
+            this.page = page;
+        }
+
+        /// <summary>Stores value at [off, off+len) of the file through this mapping (the range stays in its page).</summary>
+        public void Store(long off, long len, byte value) => new Span<byte>(map + (off - page), (int)len).Fill(value);
+
+        public void Dispose()
+        {
+            if (map != null) Native.Munmap(map, PageSize);
+            map = null;
+        }
+    }
+
+    /// <summary>Maps the page holding off, shared and writable, until the mapping is disposed.</summary>
+    public Mapping MapPage(long off)
+    {
+        long page = off / PageSize * PageSize;
+        return new Mapping(Map(page, Native.PROT_READ | Native.PROT_WRITE), page);
+    }
+
     private byte* Map(long page, int prot)
     {
         void* p = Native.Mmap(null, PageSize, prot, Native.MAP_SHARED, fd, page);

@@ -124,7 +124,7 @@ public static class Reproduce
                 if (op >= 0 && (open is null || open.Thread != tid || open.Op != op))
                 {
                     if (open is not null && !Finished(s, open))
-                        return (order, $"{ch.Function} of {info.Name} runs while {open.Label} is still inside its system call: the window lies inside one operation");
+                        return (order, $"{ch.Function} of {info.Name} runs while {open.Label} is still inside its system call: the window lies inside one operation (a window that spans a device completion can be held open with blk-throttle, as tests/Systematic/DioExtendFaultTests.cs does; reproduce does not drive that yet)");
                     open = new OpRef(tid, op, $"{info.Name}: {info.Ops[op].Label}");
                     order.Add(open);
                 }
