@@ -9,7 +9,7 @@ using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Explore.Conformance;
 
-public enum ReproStatus { Reproduced, NotReproduced, MechanismAbsent, NotFromUserSpace, NotBuilt }
+public enum ReproStatus { Reproduced, NotReproduced, MechanismAbsent, NotFromUserSpace, WindowInsideOperation, NotBuilt }
 
 public sealed record ReproResult(string Trace, string Invariant, ReproStatus Status, string Why, IReadOnlyList<string> Order)
 {
@@ -19,6 +19,7 @@ public sealed record ReproResult(string Trace, string Invariant, ReproStatus Sta
         ReproStatus.NotReproduced => "not reproduced",
         ReproStatus.MechanismAbsent => "mechanism not in this kernel",
         ReproStatus.NotFromUserSpace => "not reproducible from user space",
+        ReproStatus.WindowInsideOperation => "window inside one operation",
         _ => "harness not built",
     };
 }
@@ -49,7 +50,7 @@ public static class Reproduce
                 return new(name, inv, ReproStatus.MechanismAbsent, $"the trace's {k}={v} is not what {fs.Type} on 6.18 does ({k}={here.Get(Switches.Find(k)!)})", []);
         if (spec.File.Fuse) return RunFuse(spec, name, inv, fuse);
         var (order, split) = OperationOrder(spec, new Variant(trace.Variant), trace);
-        if (split is not null) return new(name, inv, ReproStatus.NotFromUserSpace, split, order.Select(o => o.Label).ToList());
+        if (split is not null) return new(name, inv, ReproStatus.WindowInsideOperation, split, order.Select(o => o.Label).ToList());
         if (KernelOutcomes.Unsupported(spec) is { } why) return new(name, inv, ReproStatus.NotBuilt, why, []);
         if (inv != "dropbehind-leak")
             return new(name, inv, ReproStatus.NotBuilt, $"the kernel check of {inv} at operation boundaries is not built yet", order.Select(o => o.Label).ToList());
