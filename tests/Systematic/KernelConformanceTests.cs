@@ -38,7 +38,7 @@ public class KernelConformanceTests
     [SkippableFact]
     public void Ext4LeavesADontcacheOverwriteCachedAsTheModelSays()
     {
-        // live-kernel.md: ext4 ends overwrite writeback in softirq, where 6.18 skips the invalidation
+        // measured on the live kernel: ext4 ends overwrite writeback in softirq, where 6.18 skips the invalidation
         var seq = ConformOp.ParseSequence("dio-write(0K,4K), dontcache-write(0K,4K), fsync");
         using var mount = Mount("ext4", 4096);
         Assert.Null(Conformance.Compare(mount, seq, ModelOf("ext4"), All));

@@ -10,7 +10,7 @@ public class ProfileTests
     [Fact]
     public void TheKernelHereDoesNotHangSyncOnASilentFuseServer()
     {
-        // live-kernel.md: syncfs on FUSE with writeback_cache does not wait for an unanswered WRITE
+        // measured on the live kernel (and FuseKernelTests): syncfs on FUSE with writeback_cache does not wait for an unanswered WRITE
         var spec = Catalog.Locate().Resolve("fuse-sync-hang");
         var merged = new Dictionary<string, string> { ["FuseWriteback"] = "no-temp-page+merged-flag" };
         var (posted, _, _) = Checker.Check(spec, KernelProfiles.Posted.Resolve(merged));

@@ -43,7 +43,7 @@ public static class Reproduce
         var missing = spec.Threads.SelectMany(t => t.Ops).FirstOrDefault(o => profile.MissingOps.Contains(OpNames.Name(o.Kind)));
         if (missing is not null) return new(name, inv, ReproStatus.MechanismAbsent, $"{OpNames.Name(missing.Kind)}: {profile.MissingWhy}", []);
         if (spec.File.Blockdev && spec.Threads.Any(t => t.Ops.Any(o => o.Kind == OpKind.DontcacheWrite)))
-            return new(name, inv, ReproStatus.MechanismAbsent, "RWF_DONTCACHE on a block device is EOPNOTSUPP on 6.18 (live-kernel measurement); the file-system form is db-irq-skip-fs", []);
+            return new(name, inv, ReproStatus.MechanismAbsent, "RWF_DONTCACHE on a block device is EOPNOTSUPP on 6.18 (measured on this machine kind); the file-system form is db-irq-skip-fs", []);
         var here = Conformance.ModelVariant(fs, profile, new Dictionary<string, string>());
         foreach (var (k, v) in trace.Variant)
             if (here.Get(Switches.Find(k)!) != v)
