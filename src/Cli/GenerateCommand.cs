@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ModelCheck.Explore.Generate;
 using ModelCheck.Explore.Scenarios;
+using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Cli;
@@ -20,20 +21,20 @@ public static class GenerateCommand
         {
             tests, seed, ops, variant, outDir, json, only,
         };
+        var profile = ProfileOption.Create();
+        cmd.Add(profile);
         cmd.SetAction(p =>
         {
-            Variant v;
-            try
-            {
-                v = Variant.Parse(p.GetValue(variant) ?? []);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InputException("--variant", 0, "variant", e.Message);
-            }
+            var kernel = ProfileOption.Get(p.GetValue(profile));
+            var v = ProfileOption.Resolve(kernel, p.GetValue(variant) ?? []);
             int n = p.GetValue(tests);
             if (n <= 0) throw new InputException("--tests", 0, "tests", "must be positive");
             var kinds = Generator.ParseOps(p.GetValue(ops) ?? []);
+            // a profile's kernel without an operation: left out of the default set, an error when asked for
+            var missing = kinds.Where(k => kernel.MissingOps.Contains(OpNames.Name(k))).ToList();
+            if (missing.Count > 0 && (p.GetValue(ops) ?? []).Length > 0)
+                throw new InputException("--ops", 0, "ops", $"{OpNames.Name(missing[0])} cannot run under profile {kernel.Name}: {kernel.MissingWhy}");
+            kinds = [.. kinds.Except(missing)];
             ulong s = p.GetValue(seed) ?? (ulong)Environment.TickCount64;
             var invs = (p.GetValue(only) ?? []).SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             foreach (var id in invs)

@@ -176,7 +176,13 @@ public static class DirectIo
         var g = s.Geo;
         int u0 = g.FirstUnitOfBlock(bio.FirstBlock);
         for (int k = 0; k < bio.Data.Length; k++)
-            if (DataTag.IsWrite(bio.Data[k])) OpHistory.WriteApplied(s, bio.Data[k], u0 + k, u0 + k + 1);
+            if (DataTag.IsWrite(bio.Data[k]))
+            {
+                OpHistory.WriteApplied(s, bio.Data[k], u0 + k, u0 + k + 1);
+                // whatever a concurrent write left there is superseded now; this write's own data is
+                // owed once it returns (OpHistory.WriteDone)
+                s.H.MustSurvive[u0 + k] = DataTag.None;
+            }
         s.LocalW(bio.Owner, OpHistory.Scratch2) = 0;
         c.Note($"wake {s.Machine.Threads[bio.Owner].Name}");
     }
