@@ -12,6 +12,7 @@ namespace ModelCheck.Tests.Systematic;
 /// fault, and writeback skips its hole block. The model finds it; the kernel is asked with the
 /// device's writes held so that the O_DIRECT bio stays in flight while the fault runs.
 /// </summary>
+[Collection(KernelCollection.Name)]
 public class DioExtendFaultTests
 {
     [SkippableFact]

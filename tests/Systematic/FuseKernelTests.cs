@@ -11,6 +11,7 @@ namespace ModelCheck.Tests.Systematic;
 /// fsync waits for the reply where the model's fsync waits, and 6.18's syncfs does not wait
 /// (SB_I_NO_DATA_INTEGRITY), as the v6.18 profile says. The connection is aborted through fusectl.
 /// </summary>
+[Collection(KernelCollection.Name)]
 public class FuseKernelTests
 {
     private static string ModelWait(string id, Variant v)

@@ -10,6 +10,7 @@ namespace ModelCheck.Tests.Systematic;
 /// itself, with the reason, where the machine cannot run it (not root, no loop devices, no mkfs);
 /// it never passes without having compared anything.
 /// </summary>
+[Collection(KernelCollection.Name)]
 public class KernelConformanceTests
 {
     private static readonly HashSet<string> All = [.. Observation.All];

@@ -11,6 +11,7 @@ namespace ModelCheck.Tests.Systematic;
 /// write completions are held) and in the model (the blocked step's wait): they must name the
 /// same kernel function.
 /// </summary>
+[Collection(KernelCollection.Name)]
 public class KernelWaitTests
 {
     private const string Scenario = """

@@ -6,6 +6,7 @@ using ModelCheck.Model.Variants;
 namespace ModelCheck.Tests.Systematic;
 
 /// <summary>`outcomes`: the model's allowed final outcomes, and the kernel's observed ones.</summary>
+[Collection(KernelCollection.Name)]
 public class OutcomeTests
 {
     private static readonly Catalog Catalog = Catalog.Locate();

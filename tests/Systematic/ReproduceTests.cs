@@ -6,6 +6,7 @@ using ModelCheck.Kernel;
 namespace ModelCheck.Tests.Systematic;
 
 /// <summary>`reproduce`: checked-in traces on the kernel, or the reason they cannot run there.</summary>
+[Collection(KernelCollection.Name)]
 public class ReproduceTests
 {
     private static string TracePath(string prefix) =>
