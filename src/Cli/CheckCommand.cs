@@ -61,6 +61,11 @@ public static class CheckCommand
                 Output.PrintRow(row);
                 if (trace is not null) Output.PrintFoundTrace(trace, tracePath);
             }
+            if (row.Verdict == "incomplete")
+            {
+                Console.Error.WriteLine($"modelcheck: the search stopped at a bound before it was complete (--max-states {bounds.MaxStates}, --max-depth {bounds.MaxDepth}): no verdict");
+                return ExitCodes.Incomplete;
+            }
             return row.Verdict == "violated" ? ExitCodes.Violation : ExitCodes.Holds;
         });
         return cmd;

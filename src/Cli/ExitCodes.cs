@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>The machine cannot run a kernel check (not root, no loop devices, no mkfs): nothing was compared.</summary>
     public const int CannotRun = 4;
+
+    /// <summary>A search stopped by a bound (--max-states, --max-depth) before it was complete: neither a proof nor a violation.</summary>
+    public const int Incomplete = 5;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ModelCheck.Explore.Runs;
+using ModelCheck.Explore.Scenarios;
 using ModelCheck.Model.Scenario;
 
 namespace ModelCheck.Cli;
@@ -18,8 +19,13 @@ public static class MatrixCommand
             var catalog = Catalog.Locate();
             var filter = p.GetValue(only) ?? [];
             var kernel = ProfileOption.Get(p.GetValue(profile));
+            var all = catalog.LoadAll();
+            if (all.Count == 0) throw new InputException(catalog.ScenarioDir, 0, "catalog", "no scenario files found (set MODELCHECK_ROOT to a directory with scenarios/)");
+            foreach (var id in filter)
+                if (all.All(sp => sp.Id != id))
+                    throw new InputException("--scenario", 0, "scenario", $"no catalog scenario with id '{id}' (see 'modelcheck list')");
             var rows = new List<RunRow>();
-            foreach (var spec in catalog.LoadAll())
+            foreach (var spec in all)
             {
                 if (filter.Length > 0 && !filter.Contains(spec.Id)) continue;
                 if (ProfileOption.MissingOp(kernel, spec) is { } missing)

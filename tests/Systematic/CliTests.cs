@@ -109,4 +109,20 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains("bad input", err);
     }
+
+    [Fact]
+    public void AnUnknownMatrixScenarioIsBadInput()
+    {
+        var (code, _, err) = Run("matrix", "--scenario", "no-such-row");
+        Assert.Equal(2, code);
+        Assert.Contains("no catalog scenario with id 'no-such-row'", err);
+    }
+
+    [Fact]
+    public void ASearchStoppedByABoundHasItsOwnExitCode()
+    {
+        var (code, _, err) = Run("check", "base-write-truncate", "--max-states", "10");
+        Assert.Equal(5, code);
+        Assert.Contains("--max-states 10", err);
+    }
 }
