@@ -6,19 +6,9 @@ using ModelCheck.Model.Scenario;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 using ModelCheck.Model.Variants;
+using SeqOp = ModelCheck.Explore.Conformance.ConformOp;
 
 namespace ModelCheck.Tests.Properties;
-
-/// <summary>One generated operation; offsets and lengths in 1K units of an 8K file.</summary>
-public sealed record SeqOp(OpKind Kind, int Offset, int Length, int Size)
-{
-    public override string ToString() => Kind switch
-    {
-        OpKind.Truncate => $"truncate({Size}K)",
-        OpKind.Fsync or OpKind.MemoryPressure => OpNames.Name(Kind),
-        _ => $"{OpNames.Name(Kind)}({Offset}K,{Length}K)",
-    };
-}
 
 /// <summary>
 /// Sequential conformance, as fsx checks against its good buffer: one thread doing random
