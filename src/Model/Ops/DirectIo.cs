@@ -175,8 +175,11 @@ public static class DirectIo
     {
         var g = s.Geo;
         int u0 = g.FirstUnitOfBlock(bio.FirstBlock);
+        // the write's own units carry its tag (the last unit before IoEndUnit is always one of them);
+        // the rest of a partial block carries zeros or the block's earlier data
+        byte own = bio.Data[bio.IoEndUnit - 1 - u0];
         for (int k = 0; k < bio.Data.Length; k++)
-            if (DataTag.IsWrite(bio.Data[k]))
+            if (bio.Data[k] == own)
             {
                 OpHistory.WriteApplied(s, bio.Data[k], u0 + k, u0 + k + 1);
                 // whatever a concurrent write left there is superseded now; this write's own data is
