@@ -218,4 +218,18 @@ public class MechanismTests
         f.Dirty = true; // dirty again: now the integrity pass waits for the writeback in flight
         Assert.Equal(GuardKind.Block, program[pc].Check(s, 0).Kind);
     }
+
+    [Fact]
+    public void PunchHoleFreesWholeBlocksZeroesThePartOnesAndDropsTheFolios()
+    {
+        // the same sequence agrees with the kernel (XFS, 2K blocks): extents w h h w, folio 0 dirty with zeros at 1K..2K
+        var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 8K}, {op: fsync}, {op: punch-hole, offset: 1K, length: 5K}]",
+            "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 0}");
+        var s = Run(spec);
+        Assert.Equal([ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Written], s.Extents);
+        Assert.True(s.Folios[0].Present && s.Folios[0].Dirty);
+        Assert.False(s.Folios[1].Present);
+        Assert.Equal([DataTag.Write(1), DataTag.Zero], s.CacheData.AsSpan(0, 2).ToArray());
+        Assert.Equal(8, s.Inode.ISize);
+    }
 }

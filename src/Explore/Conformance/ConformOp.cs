@@ -27,6 +27,7 @@ public sealed record ConformOp(OpKind Kind, int Offset, int Length, int Size)
         [OpKind.Truncate] = "ftruncate",
         [OpKind.Fsync] = "fsync",
         [OpKind.Sync] = "syncfs (the file system's own sync; never the global sync(2))",
+        [OpKind.PunchHole] = "fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)",
     };
 
     public static OpKind[] ParseOps(string? list)

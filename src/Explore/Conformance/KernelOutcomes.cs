@@ -146,6 +146,7 @@ public static class KernelOutcomes
             case OpKind.Truncate: f.Truncate(op.Size); return null;
             case OpKind.Fsync: f.Fsync(); return null;
             case OpKind.Sync: f.Syncfs(); return null;
+            case OpKind.PunchHole: f.Fallocate(3, op.Offset, op.Length); return null; // PUNCH_HOLE | KEEP_SIZE
             default: throw new ArgumentException($"{OpNames.Name(op.Kind)} has no kernel call");
         }
     }

@@ -34,6 +34,7 @@ public static class KernelSide
                 case OpKind.Truncate: file.Truncate((long)op.Size * U); break;
                 case OpKind.Fsync: file.Fsync(); break;
                 case OpKind.Sync: file.Syncfs(); break;
+                case OpKind.PunchHole: file.Fallocate(3, off, len); break; // PUNCH_HOLE | KEEP_SIZE
                 default: throw new ArgumentException($"{OpNames.Name(op.Kind)} has no kernel call in conformance");
             }
             file.Settle(ConformanceGeometry.FileUnits * U);

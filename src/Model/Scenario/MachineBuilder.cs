@@ -138,6 +138,7 @@ public static class MachineBuilder
                 break;
             case OpKind.MemoryPressure: Reclaim.Emit(b); break;
             case OpKind.Migrate: Migrate.Emit(b, g.FolioOfUnit(from)); break;
+            case OpKind.PunchHole: PunchHole.Emit(b, from, to); break;
             case OpKind.BenchWriter: SpinBench.EmitWriter(b, g.FolioOfUnit(to - 1), id); break;
             case OpKind.BenchTruncate: SpinBench.EmitTruncate(b, g.Folios); break;
             case OpKind.BenchFlusher: SpinBench.EmitFlusher(b, g.Folios); break;

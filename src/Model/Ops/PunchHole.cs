@@ -1,0 +1,85 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) on XFS (xfs_file_fallocate ->
+/// xfs_free_file_space): the i_rwsem and the invalidate lock exclusive, inode_dio_wait;
+/// xfs_flush_unmap_range writes back and waits for the range rounded out to pages and then
+/// truncates it from the page cache (truncate_pagecache_range); the whole blocks inside the range
+/// are freed (holes); the partial blocks at either end are zeroed through iomap_zero_range, up to
+/// EOF only; if that zeroing reached EOF inside a page, the EOF page is written back.
+/// </summary>
+public static class PunchHole
+{
+    public static void Emit(ProgramBuilder b, int from, int to)
+    {
+        var g = b.Geo;
+        int page = g.UnitsPerPage;
+        int rFrom = from / Math.Max(page, g.UnitsPerBlock) * Math.Max(page, g.UnitsPerBlock);
+        int round = Math.Max(page, g.UnitsPerBlock);
+        int rTo = (to + round - 1) / round * round; // exclusive
+        b.Add("xfs_file_fallocate",
+            (s, tid) => !s.Inode.IRwsem.CanWrite ? InodeLock.Exclusive(s, tid)
+                : !s.Inode.InvalidateLock.CanWrite ? Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock(MMAPLOCK_EXCL)")
+                : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w
+                : Guard.Run,
+            (s, c) =>
+            {
+                s.Inode.IRwsem.Lock(c.Tid);
+                s.Inode.InvalidateLock.Lock(c.Tid);
+            },
+            (_, _) => $"PUNCH_HOLE|KEEP_SIZE {BufferedWrite.Range(g, from, to)}");
+        Writeback.FolioFilter inRange = (_, _, i) => g.FirstUnitOfFolio(i + 1) > rFrom && g.FirstUnitOfFolio(i) < rTo;
+        Writeback.EmitRange(b, SyncMode.All, inRange);
+        Writeback.EmitWaitRange(b, inRange);
+        b.Add("truncate_pagecache_range",
+            (s, tid) =>
+            {
+                for (int i = 0; i < g.Folios; i++)
+                    if (s.Folios[i].Present && inRange(s, tid, i))
+                    {
+                        if (s.Folios[i].Writeback) return Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})");
+                        if (PageCache.LockGuard(s, i, tid) is { Kind: GuardKind.Block } l) return l;
+                    }
+                return Guard.Run;
+            },
+            (s, c) =>
+            {
+                for (int i = 0; i < g.Folios; i++)
+                {
+                    if (!s.Folios[i].Present || !inRange(s, c.Tid, i)) continue;
+                    ref var f = ref s.FoliosW[i];
+                    f.PteMapped = f.PteWritable = f.PteDirty = false; // unmap_mapping_range: the punched data goes
+                    PageCache.Delete(s, i, c, "truncate_inode_pages_range");
+                }
+                // the punched range's data is gone: nothing in it is owed, and reads may see zeros
+                var h = s.H;
+                for (int u = from; u < to; u++)
+                {
+                    h.Floor[u] = 0;
+                    h.MustSurvive[u] = DataTag.None;
+                }
+            },
+            (_, _) => $"{g.Bytes(rFrom)}..{g.Bytes(rTo)}");
+        b.Add("xfs_free_file_space", (_, _) => Guard.Run, (s, c) =>
+        {
+            int first = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock, end = to / g.UnitsPerBlock; // whole blocks only
+            for (int blk = first; blk < end; blk++)
+            {
+                if (s.Extents[blk] != ExtentType.Hole) c.Note($"blk {blk} freed");
+                s.ExtentsW[blk] = ExtentType.Hole;
+                s.CowW[blk] = CowType.None;
+            }
+        }, (_, _) => "xfs_unmap_extent (whole blocks)");
+        // xfs_zero_range over the partial blocks, clipped to EOF (it must not enlarge i_size)
+        ZeroRange.Emit(b, "xfs_zero_range", (s, _) => (from, Math.Min(to, s.Inode.ISize)), null, null);
+        // zeroing that reached EOF inside a page: write the EOF page back (filemap_write_and_wait_range)
+        Writeback.FolioFilter eofPage = (s, _, i) =>
+            to >= s.Inode.ISize && from < s.Inode.ISize && s.Inode.ISize % page != 0 && g.FirstUnitOfFolio(i + 1) > s.Inode.ISize / page * page;
+        Writeback.EmitRange(b, SyncMode.All, eofPage);
+        Writeback.EmitWaitRange(b, eofPage);
+        InodeLock.EmitUnlock(b, "xfs_iunlock");
+    }
+}
