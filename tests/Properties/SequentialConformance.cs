@@ -23,7 +23,7 @@ public class SequentialConformance
     private static readonly OpKind[] Kinds =
     [
         OpKind.BufferedWrite, OpKind.DontcacheWrite, OpKind.WriteThrough, OpKind.DioWrite, OpKind.MmapStore,
-        OpKind.BufferedRead, OpKind.DioRead, OpKind.MmapRead, OpKind.Truncate, OpKind.Fsync, OpKind.MemoryPressure,
+        OpKind.BufferedRead, OpKind.DioRead, OpKind.MmapRead, OpKind.Truncate, OpKind.Fsync, OpKind.MemoryPressure, OpKind.PunchHole,
     ];
 
     private static Gen<SeqOp> OpGen() =>
@@ -132,6 +132,9 @@ public class SequentialConformance
                 case OpKind.Truncate:
                     for (int u = op.Size; u < Units; u++) content[u] = DataTag.Zero;
                     size = op.Size;
+                    break;
+                case OpKind.PunchHole: // KEEP_SIZE: zeros, the size stays
+                    for (int u = op.Offset; u < end; u++) content[u] = DataTag.Zero;
                     break;
             }
         }
