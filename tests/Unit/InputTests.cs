@@ -38,6 +38,12 @@ public class InputTests
     [InlineData("id: t", "id: \"\"", 1, "id")]
     [InlineData("id: t", "id: \"a\\tb\"", 1, "id")]
     [InlineData("id: t", "id: Upper", 1, "id")]
+    [InlineData("max_size: 8K", "max_size: 8796093022208K", 2, "file.max_size")]
+    [InlineData("block_size: 4K", "block_size: 8M", 2, "file.block_size")]
+    [InlineData("block_size: 4K", "block_size: 3K", 2, "file.block_size")]
+    [InlineData("folio_size: 4K", "folio_size: 6K", 2, "file.folio_size")]
+    [InlineData("length: 4K}", "length: 4K}\nbounds: {max_states: 0}", 7, "bounds.max_states")]
+    [InlineData("length: 4K}", "length: 4K}\nactors: {flusher: 2000000000}", 7, "actors.flusher")]
     public void MalformedScenariosNameFileLineAndField(string from, string to, int line, string field)
     {
         var e = Assert.Throws<InputException>(() => ScenarioLoader.Parse(Good.Replace(from, to), "bad.yaml"));

@@ -127,7 +127,11 @@ public static class ScenarioLoader
                     y.Bool(c, "reclaim", "file.cached[].", false)));
             }
         long block = y.Size(m, "block_size", "file.", 4096);
+        if (block < 512 || block > 65536 || (block & (block - 1)) != 0)
+            throw y.Error(y.Get(m, "block_size") ?? m, "file.block_size", $"{block} is not a power of two from 512 to 64K");
         long folio = y.Size(m, "folio_size", "file.", block);
+        if (folio < block || (folio & (folio - 1)) != 0)
+            throw y.Error(y.Get(m, "folio_size") ?? m, "file.folio_size", $"{folio} is not a power of two of at least block_size ({block})");
         return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached,
             y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m) == "fuse", ParseFs(y, m) == "blockdev", ParseFs(y, m) == "bench");
     }
@@ -200,7 +204,7 @@ public static class ScenarioLoader
         }
         int batch = y.Int(m, "dropbehind_batch", "actors.", 2);
         if (batch is < 1 or > 31) throw y.Error(y.Get(m, "dropbehind_batch"), "actors.dropbehind_batch", "must be 1..31 (the kernel's batch holds 31)");
-        return new ActorsSpec(y.Int(m, "flusher", "actors.", 0), device, memcg, serverThreads, answers, batch);
+        return new ActorsSpec(y.IntIn(m, "flusher", "actors.", 0, 0, 16), device, memcg, serverThreads, answers, batch);
     }
 
     private static List<string> ParseInvariants(YamlNodes y, YamlNode? node)
@@ -236,7 +240,7 @@ public static class ScenarioLoader
         if (node is null) return new BoundsSpec(400, 2_000_000);
         var m = y.Map(node, "bounds");
         y.OnlyKeys(m, "bounds", "max_depth", "max_states");
-        return new BoundsSpec(y.Int(m, "max_depth", "bounds.", 400), y.Int(m, "max_states", "bounds.", 2_000_000));
+        return new BoundsSpec(y.IntIn(m, "max_depth", "bounds.", 400, 1, 1_000_000), y.IntIn(m, "max_states", "bounds.", 2_000_000, 1, 1_000_000_000));
     }
 
     private static List<ExpectSpec> ParseExpect(YamlNodes y, YamlNode? node, List<string> invariants)

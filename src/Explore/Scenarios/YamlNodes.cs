@@ -64,6 +64,17 @@ public sealed class YamlNodes(string file)
         };
     }
 
+    /// <summary>The largest size a scenario may name (offsets, lengths, sizes): 64 MiB.</summary>
+    public const long MaxBytes = 64L << 20;
+
+    /// <summary>An integer field within [min, max].</summary>
+    public int IntIn(YamlMappingNode map, string key, string field, int dflt, int min, int max)
+    {
+        int v = Int(map, key, field, dflt);
+        if (v < min || v > max) throw Error(Get(map, key) ?? map, field + key, $"{v} is not within {min}..{max}");
+        return v;
+    }
+
     /// <summary>A byte size: 4096, 4K, 1M.</summary>
     public long Size(YamlMappingNode map, string key, string field, long? dflt = null)
     {
@@ -73,7 +84,10 @@ public sealed class YamlNodes(string file)
         long mult = 1;
         if (v.EndsWith('K') || v.EndsWith('k')) { mult = 1024; v = v[..^1]; }
         else if (v.EndsWith('M') || v.EndsWith('m')) { mult = 1024 * 1024; v = v[..^1]; }
-        return long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) && r >= 0
-            ? r * mult : throw Error(n, field + key, $"'{Scalar(n, field)}' is not a size (e.g. 4096, 4K, 1M)");
+        if (!long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) || r < 0)
+            throw Error(n, field + key, $"'{Scalar(n, field + key)}' is not a size (e.g. 4096, 4K, 1M)");
+        // checked before any arithmetic: a model file is small, and larger values would wrap
+        if (r > MaxBytes / mult) throw Error(n, field + key, $"'{Scalar(n, field + key)}' is larger than {MaxBytes >> 20}M");
+        return r * mult;
     }
 }
