@@ -22,7 +22,7 @@ public static class CheckCommand
         var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
         var maxDepth = new Option<int?>("--max-depth") { Description = "depth bound (default: the scenario's)" };
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
-        var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default traces/<id>.<variant>.json)" };
+        var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default out/traces/<id>.<variant>.json; traces/ is refreshed only by matrix --write-traces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
         var profile = ProfileOption.Create();
         var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxDepth, maxStates, traceOut, json };
@@ -44,7 +44,8 @@ public static class CheckCommand
             if (p.GetValue(frontierMb) is < 1 or > 1 << 20)
                 throw new InputException("--frontier-mb", 0, "frontier-mb", $"'{p.GetValue(frontierMb)}' is not between 1 and {1 << 20}");
             var bounds = new Bounds(p.GetValue(maxDepth) ?? spec.Bounds.MaxDepth, p.GetValue(maxStates) ?? spec.Bounds.MaxStates);
-            string tracePath = p.GetValue(traceOut) ?? catalog.TracePath(spec.Id, v.ToString());
+            // never into the tracked traces/ (only `matrix --write-traces` refreshes those): out/ is git-ignored
+            string tracePath = p.GetValue(traceOut) ?? Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(spec.Id, v.ToString())));
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (eng == "coyote")
                 return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
