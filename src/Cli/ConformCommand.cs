@@ -45,8 +45,7 @@ public static class ConformCommand
             if (n < 1 || n > 10_000_000) throw new InputException("--tests", 0, "tests", $"'{n}' is not between 1 and 10000000");
             if (max < 1 || max > 64) throw new InputException("--max-ops", 0, "max-ops", $"'{max}' is not between 1 and 64");
             var v = Conformance.ModelVariant(spec, ProfileOption.Get(p.GetValue(profile)), ProfileOption.Resolve(KernelProfiles.Posted, p.GetValue(variant) ?? []).Explicit);
-            string kernel = Environment.OSVersion.Version.ToString();
-            string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : kernel;
+            string release = LoopMount.KernelRelease();
             if (LoopMount.CannotRun(spec) is { } why)
             {
                 Console.Error.WriteLine($"modelcheck: conform cannot run on this machine: {why}");

@@ -45,7 +45,7 @@ public static class OutcomesCommand
                 Console.Error.WriteLine($"modelcheck: outcomes cannot run on this machine: {cannot}");
                 return ExitCodes.CannotRun;
             }
-            string release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+            string release = LoopMount.KernelRelease();
             var (allowed, complete, states) = ModelOutcomes.Enumerate(spec, v);
             Dictionary<Outcome, int> seen;
             using (var mount = LoopMount.Create(fsSpec))

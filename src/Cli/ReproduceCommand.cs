@@ -41,7 +41,7 @@ public static class ReproduceCommand
                     ? throw new CannotRunException(why) : LoopMount.Create(fsSpec),
                     () => FuseMount.CannotRun() is { } why ? throw new CannotRunException(why) : FuseMount.Start(ServerProcess)));
             }
-            string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?";
+            string release = LoopMount.KernelRelease();
             if (p.GetValue(json))
                 Output.WriteJson(new { kernel = release, fs = p.GetValue(fs), results = results.Select(r => new { r.Trace, r.Invariant, status = r.StatusText, r.Why, order = r.Order }) });
             else

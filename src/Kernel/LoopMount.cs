@@ -51,6 +51,10 @@ public sealed unsafe class LoopMount : IDisposable
         Directory.CreateDirectory(MountPoint);
     }
 
+    /// <summary>The running kernel's release (uname -r), printed with every kernel result.</summary>
+    public static string KernelRelease() =>
+        File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : Environment.OSVersion.Version.ToString();
+
     /// <summary>Why this machine cannot run kernel checks, or null when it can.</summary>
     public static string? CannotRun(FsSpec fs)
     {
