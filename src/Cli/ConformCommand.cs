@@ -46,13 +46,24 @@ public static class ConformCommand
             if (max < 1 || max > 64) throw new InputException("--max-ops", 0, "max-ops", $"'{max}' is not between 1 and 64");
             var v = Conformance.ModelVariant(spec, ProfileOption.Get(p.GetValue(profile)), ProfileOption.Resolve(KernelProfiles.Posted, p.GetValue(variant) ?? []).Explicit);
             string release = LoopMount.KernelRelease();
+            List<ConformOp>? one = null;
+            if (p.GetValue(sequence) is { } text)
+            {
+                try
+                {
+                    one = ConformOp.ParseSequence(text); // bad input is exit 2 on any machine
+                }
+                catch (ArgumentException e)
+                {
+                    throw new InputException("--sequence", 0, "sequence", e.Message);
+                }
+            }
             if (LoopMount.CannotRun(spec) is { } why)
             {
                 Console.Error.WriteLine($"modelcheck: conform cannot run on this machine: {why}");
                 return ExitCodes.CannotRun;
             }
-            if (p.GetValue(sequence) is { } text)
-                return RunOne(spec, text, v, compared, release, p.GetValue(json));
+            if (one is not null) return RunOne(spec, one, v, compared, release, p.GetValue(json));
             ulong s = p.GetValue(seed) ?? (ulong)Random.Shared.NextInt64(1, long.MaxValue);
             var options = new ConformOptions(spec, n, s, kinds, v, compared, max);
             if (!p.GetValue(json)) Console.WriteLine($"conform: {spec} on Linux {release}, model variant [{v}], {n} sequences of at most {max} operations, seed {s}");
@@ -111,17 +122,8 @@ public static class ConformCommand
     }
 
     /// <summary>One given sequence: both sides' observations after each operation, side by side.</summary>
-    private static int RunOne(FsSpec spec, string text, Variant v, HashSet<string> compared, string release, bool json)
+    private static int RunOne(FsSpec spec, List<ConformOp> seq, Variant v, HashSet<string> compared, string release, bool json)
     {
-        List<ConformOp> seq;
-        try
-        {
-            seq = ConformOp.ParseSequence(text);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException("--sequence", 0, "sequence", e.Message);
-        }
         Disagreement? d;
         List<Observation> model, kernel;
         using (var mount = LoopMount.Create(spec))
