@@ -103,6 +103,23 @@ public sealed unsafe class LoopMount : IDisposable
         mounted = true;
     }
 
+    /// <summary>Bytes of the device itself at a byte offset (O_DIRECT: what the device holds, not any cache).</summary>
+    public unsafe byte[] ReadDevice(long offset, int length)
+    {
+        int fd = (int)Native.Check(Native.Open(Device, Native.O_RDONLY | Native.O_DIRECT | Native.O_CLOEXEC, 0), "open " + Device);
+        byte* buf = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)length, 4096);
+        try
+        {
+            long n = Native.Check(Native.Pread(fd, buf, (nuint)length, offset), "pread " + Device);
+            return new Span<byte>(buf, (int)n).ToArray();
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(buf);
+            Native.Close(fd);
+        }
+    }
+
     private int loopFd = -1;
 
     private void Attach()

@@ -38,7 +38,7 @@ public static class KernelSide
                 default: throw new ArgumentException($"{OpNames.Name(op.Kind)} has no kernel call in conformance");
             }
             file.Settle(ConformanceGeometry.FileUnits * U);
-            result.Add(Observe(file, mount.Fs.BlockSize, returned));
+            result.Add(Observe(file, mount.Fs.BlockSize, returned) with { Disk = DiskBytes(file, mount, ConformanceGeometry.FileUnits * U) });
         }
         return result;
     }
@@ -54,6 +54,25 @@ public static class KernelSide
             tags[u] = unit.IndexOfAnyExcept(b) < 0 ? b : DataTag.None;
         }
         return tags;
+    }
+
+    /// <summary>
+    /// The loop device's bytes (O_DIRECT, past the page cache) under each written block below EOF,
+    /// found through FIEMAP's physical offsets, decoded per 1 KiB; "." where the block is not written.
+    /// </summary>
+    public static string DiskBytes(KernelFile file, LoopMount mount, long fileBytes)
+    {
+        int bs = mount.Fs.BlockSize;
+        long size = Math.Min(file.Size, fileBytes);
+        int blocks = (int)((size + bs - 1) / bs);
+        var units = Enumerable.Repeat(".", blocks * (bs / U)).ToArray();
+        foreach (var e in file.Fiemap().Where(e => e.Type == KernelExtentType.Written))
+            for (long b = e.Logical / bs; b < (e.Logical + e.Length) / bs && b < blocks; b++)
+            {
+                var tags = Decode(mount.ReadDevice(e.Physical + ((b * bs) - e.Logical), bs));
+                for (int j = 0; j < tags.Length; j++) units[(int)(b * (bs / U)) + j] = DataTag.Name(tags[j] is >= 2 and < DataTag.None ? tags[j] : tags[j] == 0 ? DataTag.Zero : DataTag.Stale);
+            }
+        return string.Join(" ", units);
     }
 
     public static Observation Observe(KernelFile file, int blockSize, byte[]? returned)

@@ -105,6 +105,12 @@ public static class ModelSide
         int blocks = (int)((size + blockBytes - 1) / blockBytes);
         var extents = new char[blocks];
         for (int b = 0; b < blocks; b++) extents[b] = Observation.Letter(s.Extents[b]);
-        return new Observation(returned, size, cached, dirty, writeback, new string(extents));
+        int k = g.UnitBytes / ConformanceGeometry.UnitBytes;
+        var disk = new List<string>();
+        for (int b = 0; b < blocks; b++)
+            for (int u = g.FirstUnitOfBlock(b); u < g.FirstUnitOfBlock(b + 1); u++)
+                for (int j = 0; j < k; j++)
+                    disk.Add(s.Extents[b] == ExtentType.Written ? DataTag.Name(s.Disk[u]) : ".");
+        return new Observation(returned, size, cached, dirty, writeback, new string(extents)) { Disk = string.Join(" ", disk) };
     }
 }

@@ -9,6 +9,9 @@ namespace ModelCheck.Explore.Conformance;
 /// </summary>
 public sealed record Observation(byte[]? Returned, long Size, bool[] Cached, bool[] Dirty, bool[] Writeback, string Extents)
 {
+    /// <summary>The disk's bytes under each written block below EOF, per unit ("." for a unit of a block that is not written).</summary>
+    public string Disk { get; init; } = "";
+
     public static string Tags(byte[] tags) => string.Join(" ", tags.Select(DataTag.Name));
 
     public static string Flags(bool[] pages) => string.Concat(pages.Select(p => p ? '1' : '0'));
@@ -36,11 +39,12 @@ public sealed record Observation(byte[]? Returned, long Size, bool[] Cached, boo
         Cmp("dirty", Flags(model.Dirty), Flags(kernel.Dirty));
         Cmp("writeback", Flags(model.Writeback), Flags(kernel.Writeback));
         Cmp("extents", model.Extents, kernel.Extents);
+        Cmp("disk", model.Disk, kernel.Disk);
         return d;
     }
 
-    public static readonly IReadOnlyList<string> All = ["data", "size", "cached", "dirty", "writeback", "extents"];
+    public static readonly IReadOnlyList<string> All = ["data", "size", "cached", "dirty", "writeback", "extents", "disk"];
 
     public override string ToString() =>
-        $"{(Returned is null ? "" : "returned [" + Tags(Returned) + "] ")}size {Size} cached {Flags(Cached)} dirty {Flags(Dirty)} writeback {Flags(Writeback)} extents {Extents}";
+        $"{(Returned is null ? "" : "returned [" + Tags(Returned) + "] ")}size {Size} cached {Flags(Cached)} dirty {Flags(Dirty)} writeback {Flags(Writeback)} extents {Extents}{(Disk.Length > 0 ? " disk " + Disk : "")}";
 }
