@@ -44,7 +44,7 @@ public static class ConformCommand
             int n = p.GetValue(tests), max = p.GetValue(maxOps);
             if (n < 1 || n > 10_000_000) throw new InputException("--tests", 0, "tests", $"'{n}' is not between 1 and 10000000");
             if (max < 1 || max > 64) throw new InputException("--max-ops", 0, "max-ops", $"'{max}' is not between 1 and 64");
-            var v = Conformance.ModelVariant(spec, ProfileOption.Get(p.GetValue(profile)), ProfileOption.Resolve(KernelProfiles.Posted, p.GetValue(variant) ?? []).Explicit);
+            var v = Conformance.ModelVariant(spec, ProfileOption.Get(p.GetValue(profile)), ProfileOption.Explicit(p.GetValue(variant) ?? []));
             string release = LoopMount.KernelRelease();
             List<ConformOp>? one = null;
             if (p.GetValue(sequence) is { } text)

@@ -39,7 +39,7 @@ public static class OutcomesCommand
             {
                 throw new InputException(spec.SourcePath, 0, "file.block_size", e.Message);
             }
-            var v = Conformance.ModelVariant(fsSpec, kernelProfile, ProfileOption.Resolve(KernelProfiles.Posted, p.GetValue(variant) ?? []).Explicit);
+            var v = Conformance.ModelVariant(fsSpec, kernelProfile, ProfileOption.Explicit(p.GetValue(variant) ?? []));
             if (LoopMount.CannotRun(fsSpec) is { } cannot)
             {
                 Console.Error.WriteLine($"modelcheck: outcomes cannot run on this machine: {cannot}");

@@ -39,6 +39,9 @@ public static class ProfileOption
         }
     }
 
+    /// <summary>The --variant items alone (Switch=value), as bad input when malformed.</summary>
+    public static IReadOnlyDictionary<string, string> Explicit(IEnumerable<string> items) => Resolve(KernelProfiles.Posted, items).Explicit;
+
     /// <summary>The first operation of the scenario that the profile's kernel does not have, or null.</summary>
     public static OpSpec? MissingOp(KernelProfile profile, ScenarioSpec spec) =>
         spec.Threads.SelectMany(t => t.Ops).FirstOrDefault(o => profile.MissingOps.Contains(OpNames.Name(o.Kind)));

@@ -131,23 +131,6 @@ public static class KernelOutcomes
         }
     }
 
-    private static byte[]? Perform(KernelFile f, OpSpec op, int writeId)
-    {
-        byte tag = DataTag.Write(writeId);
-        switch (op.Kind)
-        {
-            case OpKind.BufferedWrite: f.Write(op.Offset, op.Length, tag); return null;
-            case OpKind.DontcacheWrite: f.Write(op.Offset, op.Length, tag, dontcache: true); return null;
-            case OpKind.DioWrite: f.DioWrite(op.Offset, op.Length, tag); return null;
-            case OpKind.MmapStore: f.MmapStore(op.Offset, op.Length, tag); return null;
-            case OpKind.BufferedRead: return f.Read(op.Offset, op.Length);
-            case OpKind.DioRead: return f.DioRead(op.Offset, op.Length);
-            case OpKind.MmapRead: return f.MmapRead(op.Offset, op.Length);
-            case OpKind.Truncate: f.Truncate(op.Size); return null;
-            case OpKind.Fsync: f.Fsync(); return null;
-            case OpKind.Sync: f.Syncfs(); return null;
-            case OpKind.PunchHole: f.Fallocate(3, op.Offset, op.Length); return null; // PUNCH_HOLE | KEEP_SIZE
-            default: throw new ArgumentException($"{OpNames.Name(op.Kind)} has no kernel call");
-        }
-    }
+    private static byte[]? Perform(KernelFile f, OpSpec op, int writeId) =>
+        KernelSide.Perform(f, op.Kind, op.Offset, op.Length, op.Size, DataTag.Write(writeId));
 }

@@ -20,27 +20,37 @@ public static class KernelSide
         int writeId = 0;
         foreach (var op in ops)
         {
-            byte[]? returned = null;
             long off = (long)op.Offset * U, len = (long)op.Length * U;
-            switch (op.Kind)
-            {
-                case OpKind.BufferedWrite: file.Write(off, len, DataTag.Write(++writeId)); break;
-                case OpKind.DontcacheWrite: file.Write(off, len, DataTag.Write(++writeId), dontcache: true); break;
-                case OpKind.DioWrite: file.DioWrite(off, len, DataTag.Write(++writeId)); break;
-                case OpKind.MmapStore: file.MmapStore(off, len, DataTag.Write(++writeId)); break;
-                case OpKind.BufferedRead: returned = Decode(file.Read(off, len)); break;
-                case OpKind.DioRead: returned = Decode(file.DioRead(off, len)); break;
-                case OpKind.MmapRead: returned = Decode(file.MmapRead(off, len)); break;
-                case OpKind.Truncate: file.Truncate((long)op.Size * U); break;
-                case OpKind.Fsync: file.Fsync(); break;
-                case OpKind.Sync: file.Syncfs(); break;
-                case OpKind.PunchHole: file.Fallocate(3, off, len); break; // PUNCH_HOLE | KEEP_SIZE
-                default: throw new ArgumentException($"{OpNames.Name(op.Kind)} has no kernel call in conformance");
-            }
+            byte tag = OpNames.IsWrite(op.Kind) ? DataTag.Write(++writeId) : DataTag.Zero;
+            var got = Perform(file, op.Kind, off, len, (long)op.Size * U, tag);
+            byte[]? returned = got is null ? null : Decode(got);
             file.Settle(ConformanceGeometry.FileUnits * U);
             result.Add(Observe(file, mount.Fs.BlockSize, returned) with { Disk = DiskBytes(file, mount, ConformanceGeometry.FileUnits * U) });
         }
         return result;
+    }
+
+    /// <summary>
+    /// One operation as its system call (offsets and sizes in bytes; tag: the byte a write stores).
+    /// Returns the bytes a read returned, null for anything else.
+    /// </summary>
+    public static byte[]? Perform(KernelFile f, OpKind kind, long off, long len, long size, byte tag)
+    {
+        switch (kind)
+        {
+            case OpKind.BufferedWrite: f.Write(off, len, tag); return null;
+            case OpKind.DontcacheWrite: f.Write(off, len, tag, dontcache: true); return null;
+            case OpKind.DioWrite: f.DioWrite(off, len, tag); return null;
+            case OpKind.MmapStore: f.MmapStore(off, len, tag); return null;
+            case OpKind.BufferedRead: return f.Read(off, len);
+            case OpKind.DioRead: return f.DioRead(off, len);
+            case OpKind.MmapRead: return f.MmapRead(off, len);
+            case OpKind.Truncate: f.Truncate(size); return null;
+            case OpKind.Fsync: f.Fsync(); return null;
+            case OpKind.Sync: f.Syncfs(); return null;
+            case OpKind.PunchHole: f.Fallocate(3, off, len); return null; // PUNCH_HOLE | KEEP_SIZE
+            default: throw new ArgumentException($"{OpNames.Name(kind)} has no kernel call in the harness");
+        }
     }
 
     /// <summary>One tag per unit (1 KiB unless said): the byte every byte of the unit holds, or "-" when they differ.</summary>

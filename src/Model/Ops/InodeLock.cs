@@ -11,6 +11,12 @@ public static class InodeLock
             ? Guard.Run
             : Guard.Block(WaitKind.IRwsem, -1, "inode_lock(i_rwsem)");
 
+    /// <summary>The i_rwsem and then the invalidate_lock, both exclusive (truncate, fallocate).</summary>
+    public static Guard ExclusiveWithInvalidate(KernelState s, int tid) =>
+        !s.Inode.IRwsem.CanWrite ? Exclusive(s, tid)
+        : s.Inode.InvalidateLock.CanWrite ? Guard.Run
+        : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock(MMAPLOCK_EXCL)");
+
     public static Guard Shared(KernelState s, int tid) =>
         s.Inode.IRwsem.CanRead
             ? Guard.Run

@@ -17,12 +17,11 @@ public static class PunchHole
     {
         var g = b.Geo;
         int page = g.UnitsPerPage;
-        int rFrom = from / Math.Max(page, g.UnitsPerBlock) * Math.Max(page, g.UnitsPerBlock);
+        // xfs_flush_unmap_range rounds the range out to max(block size, page size)
         int round = Math.Max(page, g.UnitsPerBlock);
-        int rTo = (to + round - 1) / round * round; // exclusive
+        int rFrom = from / round * round, rTo = (to + round - 1) / round * round; // rTo exclusive
         b.Add("xfs_file_fallocate",
-            (s, tid) => !s.Inode.IRwsem.CanWrite ? InodeLock.Exclusive(s, tid)
-                : !s.Inode.InvalidateLock.CanWrite ? Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock(MMAPLOCK_EXCL)")
+            (s, tid) => InodeLock.ExclusiveWithInvalidate(s, tid) is { Kind: GuardKind.Block } l ? l
                 : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w
                 : Guard.Run,
             (s, c) =>

@@ -19,9 +19,7 @@ public static class Truncate
         int keepFolios = (newSize + g.UnitsPerFolio - 1) / g.UnitsPerFolio; // folios wholly past EOF start here
         int partialFolio = newSize % g.UnitsPerFolio != 0 ? g.FolioOfUnit(newSize) : -1;
         b.Add("do_truncate",
-            (s, tid) => !s.Inode.IRwsem.CanWrite ? InodeLock.Exclusive(s, tid)
-                : s.Inode.InvalidateLock.CanWrite ? Guard.Run
-                : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock(MMAPLOCK_EXCL)"),
+            InodeLock.ExclusiveWithInvalidate,
             (s, c) =>
             {
                 s.Inode.IRwsem.Lock(c.Tid);

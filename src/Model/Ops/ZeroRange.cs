@@ -5,14 +5,15 @@ namespace ModelCheck.Model.Ops;
 
 /// <summary>
 /// iomap_zero_range as XFS uses it for EOF zeroing (xfs_file_write_zero_eof, xfs_zero_range on a
-/// growing truncate, xfs_truncate_page). It walks the mappings of the range in order: written
-/// and delalloc blocks are zeroed through the page cache (iomap_zero_iter dirties the folio even
-/// where it already reads as zeros); hole and unwritten blocks already read as zeros and are
-/// skipped, unless the call starts inside a block whose cache is dirty (that partial block is
-/// zeroed in memory, to spare the EOF-extending write a flush), or unless the range had dirty or writeback folios when the call started
-/// (filemap_range_needs_writeback): then the first such mapping flushes the rest of the range
-/// (iomap_zero_iter_flush_and_stale: filemap_write_and_wait_range), because its writeback may
-/// convert those blocks, and the walk goes on over the mappings as the flush left them.
+/// growing truncate or a hole punch, xfs_truncate_page). It walks the mappings of the range in
+/// order: written and delalloc blocks are zeroed through the page cache (iomap_zero_iter dirties
+/// the folio even where it already reads as zeros); hole and unwritten blocks already read as
+/// zeros and are skipped, with two exceptions. A call that starts inside a block whose cache is
+/// dirty zeroes that partial block in memory, whatever its mapping (it spares the EOF-extending
+/// write a flush). And if the range had dirty or writeback folios when the call started
+/// (filemap_range_needs_writeback), the first hole or unwritten mapping flushes the rest of the
+/// range (iomap_zero_iter_flush_and_stale: filemap_write_and_wait_range), because its writeback
+/// may convert those blocks, and the walk goes on over the mappings as the flush left them.
 /// The live kernel shows the flush (XFS, 2 KiB blocks: a write past EOF writes the dirty EOF
 /// folio back; the write-protect its writeback brings makes a later mmap store fault).
 /// </summary>
