@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Side-by-side: SPIN on ../shared/bench/spin/pagecache.pml against ModelCheck's exhaustive engine
+# Side-by-side: SPIN on the peer Promela model (pagecache.pml, given as PML) against ModelCheck's exhaustive engine
 # on scenarios/bench/*.yaml (the same processes, one step per Promela statement), one after the other
 # on this machine. Prints a table and, last, the ratios ModelCheck/SPIN: states per second on NF=3
 # (both without reduction, one core) and time to a complete search with reduction (NF=4 with
 # --full, else NF=3; ModelCheck on two workers, SPIN's pan on its one core).
 # Seconds are wall clock for both: pan's run (its compile excluded), and ModelCheck's whole process
 # (.NET start-up, scenario loading and JIT included), so ModelCheck's figures are on the safe side.
-# Usage: bench/spin-compare.sh [--full|--all]   (--full adds the NF=4 configs, about three minutes
+# Usage: bench/spin-compare.sh PML [--full|--all]   (--full adds the NF=4 configs, about three minutes
 # more, the NF=4 runs with reduction being the median of three runs each; --all also runs NF=4 NW=3,
 # bench-spin-c, about three minutes and 12 GB more)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-PML="${PML:-$ROOT/../shared/bench/spin/pagecache.pml}"
-FULL="${1:-}"
+PML="${1:-}"
+FULL="${2:-}"
+if [ -z "$PML" ] || [ ! -f "$PML" ]; then
+  echo "spin-compare.sh: the peer model is missing: give the path of pagecache.pml (the SPIN model of the peer baseline) as the first argument${PML:+ (not found: $PML)}" >&2
+  echo "usage: bench/spin-compare.sh PML [--full|--all]" >&2
+  exit 2
+fi
+PML=$(realpath "$PML")
 if ! command -v spin >/dev/null; then
   (apt-get install -y spin || (apt-get update && apt-get install -y spin)) >/dev/null
 fi

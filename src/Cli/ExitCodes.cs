@@ -1,6 +1,6 @@
 namespace ModelCheck.Cli;
 
-/// <summary>design.md, Command line: 0 holds, 1 violation, 2 bad input or usage, 3 internal error.</summary>
+/// <summary>docs/design.md, Command line: 0 holds, 1 violation, 2 bad input or usage, 3 internal error.</summary>
 public static class ExitCodes
 {
     public const int Holds = 0;

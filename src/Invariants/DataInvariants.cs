@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 
 namespace ModelCheck.Invariants;
 
-/// <summary>stale-data (reference 6.6, race B3).</summary>
+/// <summary>stale-data (kernel-reference §6.6, race §4.3).</summary>
 public sealed class StaleData : Invariant
 {
     public override string Id => "stale-data";
@@ -25,7 +25,7 @@ public sealed class StaleData : Invariant
     }
 }
 
-/// <summary>read-coherence (reference 6.5, race B2).</summary>
+/// <summary>read-coherence (kernel-reference §6.5, race §4.2).</summary>
 public sealed class ReadCoherence : Invariant
 {
     public override string Id => "read-coherence";
@@ -59,7 +59,7 @@ public sealed class ReadCoherence : Invariant
     }
 }
 
-/// <summary>lost-write (reference 6.3, races B8, B9a).</summary>
+/// <summary>lost-write (kernel-reference §6.3, races §4.8, §4.9a).</summary>
 public sealed class LostWrite : Invariant
 {
     public override string Id => "lost-write";
@@ -70,8 +70,8 @@ public sealed class LostWrite : Invariant
         "writeback finds through the DIRTY mark), in a locked folio, behind a dirty PTE (unmap moves it into " +
         "the folio), in a bio in flight, or on disk in a written extent. A clean folio is reclaimable " +
         "(mm/vmscan.c::shrink_folio_list), so clean cached data that is not on disk can be lost at any time " +
-        "(B8). fsync and sync(2) return only once every such write is on disk (mm/filemap.c::" +
-        "file_write_and_wait_range); a store that fsync leaves behind is lost (B9a).";
+        "(§4.8). fsync and sync(2) return only once every such write is on disk (mm/filemap.c::" +
+        "file_write_and_wait_range); a store that fsync leaves behind is lost (§4.9a).";
 
     public override Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)
     {
@@ -125,7 +125,7 @@ public sealed class LostWrite : Invariant
     }
 }
 
-/// <summary>stable-pages (reference 6.9, race B9b).</summary>
+/// <summary>stable-pages (kernel-reference §6.9, race §4.9b).</summary>
 public sealed class StablePages : Invariant
 {
     public override string Id => "stable-pages";
@@ -134,7 +134,7 @@ public sealed class StablePages : Invariant
     public override string Rationale =>
         "AS_STABLE_WRITES promises that a folio does not change while it is under writeback: writers and " +
         "page faults wait in folio_wait_stable (mm/page-writeback.c). RWF_WRITETHROUGH sets the bit for the " +
-        "duration of its I/O (seed 002, mapping_set_stable_writes); the bit must stay set while any such I/O " +
+        "duration of its I/O (the write-through series, mapping_set_stable_writes); the bit must stay set while any such I/O " +
         "is in flight, and no write or store may change a folio under it, or checksums and protection " +
         "information computed from the DMA source fail.";
 
@@ -152,7 +152,7 @@ public sealed class StablePages : Invariant
     }
 }
 
-/// <summary>folio-flags (reference 6.1, 6.2, races B11 and the double writeback).</summary>
+/// <summary>folio-flags (kernel-reference §6.1, 6.2, races §4.11 and the double writeback).</summary>
 public sealed class FolioFlags : Invariant
 {
     public override string Id => "folio-flags";

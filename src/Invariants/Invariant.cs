@@ -27,7 +27,7 @@ public abstract class Invariant
     protected Violation Fail(string message) => new(Id, message);
 }
 
-/// <summary>The invariants by id (scenarios.md, Invariant ids).</summary>
+/// <summary>The invariants by id (docs/scenario-catalog.md, Invariant ids).</summary>
 public static class InvariantCatalog
 {
     public static readonly IReadOnlyList<Invariant> All =

@@ -100,7 +100,7 @@ public static class WaitFor
     }
 }
 
-/// <summary>deadlock (reference 6.8, race B4).</summary>
+/// <summary>deadlock (kernel-reference §6.8, race §4.4).</summary>
 public sealed class Deadlock : Invariant
 {
     public override string Id => "deadlock";
@@ -109,7 +109,7 @@ public sealed class Deadlock : Invariant
     public override string Rationale =>
         "A state in which unfinished threads exist, none can take a step, and their waits form a cycle is a " +
         "deadlock. In particular an actor that serves I/O completion (a FUSE server, a workqueue) must never " +
-        "wait for PG_writeback on a folio whose completion it must itself produce (reference 6.8; " +
+        "wait for PG_writeback on a folio whose completion it must itself produce (kernel-reference §6.8; " +
         "mm/vmscan.c::shrink_folio_list case 3 waits in folio_wait_writeback).";
 
     public override Violation? AtQuiescence(KernelState s)
@@ -123,7 +123,7 @@ public sealed class Deadlock : Invariant
     }
 }
 
-/// <summary>blocked-forever (races B4b, B4c and the write-through dio-count leak).</summary>
+/// <summary>blocked-forever (races §4.4b, §4.4c and the write-through dio-count leak).</summary>
 public sealed class BlockedForever : Invariant
 {
     public override string Id => "blocked-forever";
@@ -146,7 +146,7 @@ public sealed class BlockedForever : Invariant
     }
 }
 
-/// <summary>dropbehind-leak (reference 6.7, races B5-B7).</summary>
+/// <summary>dropbehind-leak (kernel-reference §6.7, races §4.5-§4.7).</summary>
 public sealed class DropbehindLeak : Invariant
 {
     public override string Id => "dropbehind-leak";

@@ -3,7 +3,7 @@ using ModelCheck.Model.Steps;
 
 namespace ModelCheck.Invariants;
 
-/// <summary>isize-regression (reference 6.4, race B1).</summary>
+/// <summary>isize-regression (kernel-reference §6.4, race §4.1).</summary>
 public sealed class ISizeRegression : Invariant
 {
     public override string Id => "isize-regression";
@@ -14,7 +14,7 @@ public sealed class ISizeRegression : Invariant
         "Truncate (xfs_vn_setattr_size) holds the i_rwsem and MMAPLOCK, calls inode_dio_wait so that " +
         "direct and aio I/O that could still move EOF have finished, and only then i_size_write(n) " +
         "(fs/xfs/xfs_iops.c, mm/truncate.c::truncate_setsize). Any context that can change i_size or " +
-        "extents after dropping the i_rwsem must hold an i_dio_count reference (reference section 4 B1). " +
+        "extents after dropping the i_rwsem must hold an i_dio_count reference (kernel-reference §4.1). " +
         "The model keeps the size the last completed truncate set and whether a write, write-through " +
         "or truncate started since.";
 

@@ -18,13 +18,13 @@ public class GenerateProperties
     public static TheoryData<string, string, string, string, int, int> Races() => new()
     {
         // race, ops, variant, invariant, max threads, max operations (the catalog scenario's size)
-        { "B1", "aio-writethrough,truncate", "WtAioDioCount=off", "isize-regression", 2, 2 },
-        { "B2", "aio-writethrough,buffered-read,dio-read", "WtWritebackEnd=at-bio-end", "read-coherence", 2, 3 },
-        { "B8", "buffered-write,writethrough,memory-pressure", "WtDirtyClear=whole-folio", "lost-write", 3, 3 },
-        { "B9a", "writethrough,mmap-store,fsync", "WtMkclean=off", "lost-write", 2, 4 },
-        { "B9b", "aio-writethrough,writethrough,mmap-store", "WtStableWrites=plain-bit", "stable-pages", 3, 3 },
-        { "B7", "dontcache-write,fsync", "IoendDontcache=none", "dropbehind-leak", 1, 2 },
-        { "B11", "dontcache-write,buffered-write,fsync", "DropbehindRecheck=off", "folio-flags", 3, 3 },
+        { "§4.1", "aio-writethrough,truncate", "WtAioDioCount=off", "isize-regression", 2, 2 },
+        { "§4.2", "aio-writethrough,buffered-read,dio-read", "WtWritebackEnd=at-bio-end", "read-coherence", 2, 3 },
+        { "§4.8", "buffered-write,writethrough,memory-pressure", "WtDirtyClear=whole-folio", "lost-write", 3, 3 },
+        { "§4.9a", "writethrough,mmap-store,fsync", "WtMkclean=off", "lost-write", 2, 4 },
+        { "§4.9b", "aio-writethrough,writethrough,mmap-store", "WtStableWrites=plain-bit", "stable-pages", 3, 3 },
+        { "§4.7", "dontcache-write,fsync", "IoendDontcache=none", "dropbehind-leak", 1, 2 },
+        { "§4.11", "dontcache-write,buffered-write,fsync", "DropbehindRecheck=off", "folio-flags", 3, 3 },
     };
 
     [Theory]

@@ -4,7 +4,7 @@ using Snapshooter.Xunit;
 
 namespace ModelCheck.Tests.Systematic;
 
-/// <summary>What a kernel developer reads: the replay lines and the race diagram of B1, pinned.</summary>
+/// <summary>What a kernel developer reads: the replay lines and the race diagram of §4.1, pinned.</summary>
 public class RaceDiagramSnapshotTests
 {
     [Fact]

@@ -1,7 +1,7 @@
 namespace ModelCheck.Explore.Metrics;
 
 /// <summary>
-/// Contention of seed 001's global dropbehind_lock against per-CPU lists (B6 review, Axboe's
+/// Contention of the dropbehind-deferral series' global dropbehind_lock against per-CPU lists (§4.6 review, Axboe's
 /// remark): N CPUs each complete dropbehind bios from their own device in IRQ context; every
 /// completion takes the lock to add its folio to the batch, and a worker takes it to swap the
 /// batch. An acquisition is contended when another CPU holds the lock. With per-CPU lists each

@@ -6,7 +6,7 @@ using ModelCheck.Model.Variants;
 namespace ModelCheck.Explore.Metrics;
 
 /// <summary>
-/// Work done in the writer's own context per write (B10), counted on the model's steps and
+/// Work done in the writer's own context per write (§4.10), counted on the model's steps and
 /// weighted by a documented cost per kernel function. The costs are assumptions of this model,
 /// not kernel measurements.
 /// </summary>

@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// XFS buffered read (reference 2.8): IOLOCK_SHARED, filemap_read: per folio find it (or
+/// XFS buffered read (kernel-reference §2.8): IOLOCK_SHARED, filemap_read: per folio find it (or
 /// create and read it under the invalidate_lock), wait for uptodate under the folio lock,
 /// sample i_size after the folio is uptodate, copy without the lock, then
 /// filemap_end_dropbehind_read drops a clean dropbehind folio it can trylock.

@@ -4,12 +4,12 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// XFS buffered write through iomap (reference 2.1): xfs_file_buffered_write takes the
+/// XFS buffered write through iomap (kernel-reference §2.1): xfs_file_buffered_write takes the
 /// i_rwsem exclusively, zeroes a gap past EOF after inode_dio_wait, reserves delalloc
 /// (xfs_buffered_write_iomap_begin), then per folio iomap_write_begin (lock or create,
 /// folio_wait_stable) and iomap_write_end (fill partial blocks, copy, dirty, i_size update,
 /// unlock). RWF_DONTCACHE creates new folios with PG_dropbehind; its generic_write_sync
-/// branch kicks the flusher (seed 000, the default), so the flusher does the writeback.
+/// branch kicks the flusher (the flusher-kick series, the default), so the flusher does the writeback.
 /// </summary>
 public static class BufferedWrite
 {
@@ -56,9 +56,9 @@ public static class BufferedWrite
     }
 
     /// <summary>
-    /// generic_write_sync's DONTCACHE branch, after the i_rwsem is dropped: before seed 000,
+    /// generic_write_sync's DONTCACHE branch, after the i_rwsem is dropped: before the flusher-kick series,
     /// filemap_flush_range runs WB_SYNC_NONE writeback of the range in the writer's own task;
-    /// with seed 000 it only wakes the flusher (the scenario's flusher actor does the work).
+    /// with the flusher-kick series it only wakes the flusher (the scenario's flusher actor does the work).
     /// </summary>
     private static void EmitDontcacheSync(ProgramBuilder b, int from, int to)
     {

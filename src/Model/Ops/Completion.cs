@@ -6,7 +6,7 @@ namespace ModelCheck.Model.Ops;
 /// <summary>
 /// I/O completion: the device completing bios in any order (bio_endio in IRQ or task context),
 /// XFS's completion workqueue (xfs_end_bio -> xfs_end_io -> xfs_end_ioend_write), the dio-done
-/// workqueue, and folio_end_writeback with folio_end_dropbehind (reference 2.3 steps 9-11, 2.4).
+/// workqueue, and folio_end_writeback with folio_end_dropbehind (kernel-reference §2.3 steps 9-11, 2.4).
 /// </summary>
 public static class Completion
 {

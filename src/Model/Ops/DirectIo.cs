@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// XFS O_DIRECT (reference 2.6, 2.7; corrections item 3). A read takes IOLOCK_SHARED, samples
+/// XFS O_DIRECT (kernel-reference §2.6, 2.7; the correction in kernel-reference §2.6). A read takes IOLOCK_SHARED, samples
 /// i_size, flushes and waits for the range (filemap_write_and_wait_range), then maps extents:
 /// holes and unwritten extents read as zeros; it never calls inode_dio_wait. A write flushes
 /// and invalidates the range, allocates unwritten extents for holes, writes the disk, then

@@ -7,11 +7,11 @@ namespace ModelCheck.Model.Ops;
 public enum LeakCause : byte { None, IrqSkip, TrylockFailed, Busy, BatchFull, IoendFlagMissing }
 
 /// <summary>
-/// RWF_DONTCACHE's drop-behind at writeback completion (reference 2.3 step 11d, 3.3; corrections
+/// RWF_DONTCACHE's drop-behind at writeback completion (kernel-reference §2.3 step 11d, 3.3; corrections
 /// items 5, 9). folio_end_writeback clears PG_writeback, then folio_end_dropbehind, in the same
 /// context but as a separate step (other CPUs may run in between): in task context it trylocks and
 /// calls filemap_end_dropbehind, which re-checks dirty and writeback under the lock; in IRQ it
-/// skips, or (seed 001) defers to a batch that a work item drains. DropbehindRecheck=off is the
+/// skips, or (the dropbehind-deferral series) defers to a batch that a work item drains. DropbehindRecheck=off is the
 /// 2025 pre-fix code: the flag is test-cleared before __folio_end_writeback and the invalidation
 /// re-checks nothing but PG_dirty under the xa_lock.
 /// </summary>
@@ -112,7 +112,7 @@ public static class Dropbehind
         c.Note($"F{i} dropped (dropbehind)");
     }
 
-    /// <summary>Seed 001's dropbehind_work_fn: swap the batch, trylock each folio, invalidate, put.</summary>
+    /// <summary>The dropbehind-deferral series' dropbehind_work_fn: swap the batch, trylock each folio, invalidate, put.</summary>
     public static void WorkFn(KernelState s, StepContext c)
     {
         var batch = s.DropbehindBatch.ToList();

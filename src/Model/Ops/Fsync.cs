@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// Integrity writeback (reference 2.10, 2.12): fsync (file_write_and_wait_range: WB_SYNC_ALL
+/// Integrity writeback (kernel-reference §2.10, 2.12): fsync (file_write_and_wait_range: WB_SYNC_ALL
 /// writeback, wait for WRITEBACK-tagged folios, file_check_and_advance_wb_err) and sync(2)
 /// (sync_inodes_sb: WB_SYNC_ALL work, then wait_sb_inodes). Either returns with every
 /// completed write on disk.
@@ -27,7 +27,7 @@ public static class Fsync
         // SB_I_NO_DATA_INTEGRITY (FUSE, FuseSync=no-data-integrity): sync_inodes_sb only wakes the
         // flusher and returns, so there is no WB_SYNC_ALL pass, no wait and no durability promise
         Writeback.EmitRange(b, SyncMode.All, (s, _, _) => !NoDataIntegrity(s));
-        // wait_sb_inodes: seed 003's AS_WRITEBACK_INDETERMINATE makes it skip the inode
+        // wait_sb_inodes: the FUSE temp-page series' AS_WRITEBACK_INDETERMINATE makes it skip the inode
         Writeback.EmitWaitRange(b, (s, _, _) => !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncSkips) && !NoDataIntegrity(s));
         b.Add("wait_sb_inodes", (_, _) => Guard.Run, (s, c) =>
         {

@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// FUSE writeback in writeback_cache mode (seed 003, reference 3.4) and the FUSE server. With temp
+/// FUSE writeback in writeback_cache mode (the FUSE temp-page series, kernel-reference §3.4) and the FUSE server. With temp
 /// pages, fuse_writepage_locked copies the folio into a temporary folio outside the page cache,
 /// ends writeback on the original at once and tracks the request in FUSE's own tree; without,
 /// the original stays under PG_writeback until the server answers. The server takes a request,

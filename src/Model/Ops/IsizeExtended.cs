@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// pagecache_isize_extended(from, to) (reference 2.5.1): when i_size grows past a block
+/// pagecache_isize_extended(from, to) (kernel-reference §2.5.1): when i_size grows past a block
 /// boundary inside the old EOF folio (block size smaller than the folio), write-protect that
 /// folio so the next mmap store faults into page_mkwrite and gets blocks allocated, and zero the
 /// newly exposed range of a dirty folio. Its folio lookup is a plain one (clears PG_dropbehind).

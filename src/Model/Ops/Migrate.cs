@@ -4,8 +4,8 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// Page migration of one folio in MIGRATE_SYNC mode (reference 2.11): migrate_folio_unmap locks
-/// the folio; under writeback MIGRATE_SYNC waits (holding the lock), except that seed 003's
+/// Page migration of one folio in MIGRATE_SYNC mode (kernel-reference §2.11): migrate_folio_unmap locks
+/// the folio; under writeback MIGRATE_SYNC waits (holding the lock), except that the FUSE temp-page series'
 /// AS_WRITEBACK_INDETERMINATE makes it return -EBUSY; then the folio is moved.
 /// </summary>
 public static class Migrate

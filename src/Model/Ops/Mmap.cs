@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// A user store through a MAP_SHARED mapping (reference 2.13). Through a writable PTE the
+/// A user store through a MAP_SHARED mapping (kernel-reference §2.13). Through a writable PTE the
 /// store is invisible to the kernel; otherwise it faults: filemap_fault finds or reads the
 /// folio (a non-DONTCACHE lookup), iomap_page_mkwrite locks it, checks truncation, reserves
 /// blocks and marks it dirty, folio_wait_stable waits for writeback when the mapping needs

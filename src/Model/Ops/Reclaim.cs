@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// Direct reclaim over the file's folios (shrink_folio_list, reference 2.9, corrections item 7):
+/// Direct reclaim over the file's folios (shrink_folio_list, kernel-reference §2.9, the correction in kernel-reference §2.9):
 /// trylock or skip; under writeback: case 3 (legacy memcg, PG_reclaim already set, mapping not
 /// flagged) unlocks and waits, otherwise case 2 sets PG_reclaim and moves on; dirty: set
 /// PG_reclaim and keep; clean: unmap (moving PTE dirt into the folio), release and remove.

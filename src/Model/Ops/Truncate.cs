@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// XFS truncate (reference 2.5, corrections item 1; the VFS-tree order): do_truncate takes the
+/// XFS truncate (kernel-reference §2.5, the correction in kernel-reference §2.5; the VFS-tree order): do_truncate takes the
 /// i_rwsem, xfs_vn_setattr the MMAPLOCK; inode_dio_wait; zero the EOF block
 /// (xfs_truncate_page) or the gap when growing; truncate_setsize: i_size_write first, then
 /// truncate_pagecache (unmap, pass 1 skips locked and writeback folios, the partial folio and

@@ -4,7 +4,7 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// RWF_WRITETHROUGH (seed 002 v2, reference 3.1, corrections item 2). Under IOLOCK_EXCL: set up
+/// RWF_WRITETHROUGH (the write-through series v2, kernel-reference §3.1, the correction in kernel-reference §3.1). Under IOLOCK_EXCL: set up
 /// the wt_ctx (ref 1; aio takes an i_dio_count reference per WtAioDioCount), set
 /// AS_STABLE_WRITES, map with the direct-write iomap_begin (holes become unwritten), then per
 /// folio: write_begin, copy and write_end (no i_size update), iomap_folio_prepare_writethrough

@@ -184,8 +184,8 @@ public static class Writeback
 
     /// <summary>
     /// Where a writeback bio completes: iomap_add_to_ioend's DONTCACHE flag (IoendDontcache),
-    /// xfs_ioend_needs_wq_completion (append, unwritten, shared, and DONTCACHE unless seed 004 removed
-    /// it), and BIO_COMPLETE_IN_TASK (seed 004: set for DONTCACHE ioends, or per dropbehind folio;
+    /// xfs_ioend_needs_wq_completion (append, unwritten, shared, and DONTCACHE unless the BIO_COMPLETE_IN_TASK series removed
+    /// it), and BIO_COMPLETE_IN_TASK (the BIO_COMPLETE_IN_TASK series: set for DONTCACHE ioends, or per dropbehind folio;
     /// xfs_writeback_submit clears it on ioends it sends to its own workqueue). A block device
     /// (buffer_head) has no XFS workqueue; "buffer: set BIO_COMPLETE_IN_TASK for dropbehind writeback"
     /// is modelled as flagging bios of dropbehind folios (its contents are unconfirmed).

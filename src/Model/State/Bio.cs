@@ -68,9 +68,9 @@ public enum WorkKind : byte
     XfsEndIo,
     /// <summary>iomap_writethrough_complete_work on sb->s_dio_done_wq.</summary>
     WriteThroughComplete,
-    /// <summary>bio_complete_work_fn: a BIO_COMPLETE_IN_TASK bio's end_io, deferred from IRQ (seed 004).</summary>
+    /// <summary>bio_complete_work_fn: a BIO_COMPLETE_IN_TASK bio's end_io, deferred from IRQ (the BIO_COMPLETE_IN_TASK series).</summary>
     BioCompleteInTask,
-    /// <summary>Seed 001's dropbehind work item: drain the batch.</summary>
+    /// <summary>The dropbehind-deferral series' dropbehind work item: drain the batch.</summary>
     DropbehindWork,
 }
 

@@ -2,7 +2,7 @@ namespace ModelCheck.Model.State;
 
 /// <summary>
 /// The smallest summaries of the operation history that the history invariants need
-/// (design.md, "Keep history small"). Events themselves go into the trace, not the state.
+/// (docs/design.md, "Keep history small"). Events themselves go into the trace, not the state.
 /// </summary>
 public sealed class History
 {

@@ -125,7 +125,7 @@ public sealed class KernelState
 
     private List<int> dropbehindBatch;
 
-    /// <summary>Seed 001's deferral batch (global, or the device CPU's list).</summary>
+    /// <summary>The dropbehind-deferral series' deferral batch (global, or the device CPU's list).</summary>
     public List<int> DropbehindBatch { get => dropbehindBatch; init => dropbehindBatch = value; }
 
     public List<int> DropbehindBatchW => Own(ref dropbehindBatch, BatchBit, static x => [.. x]);

@@ -34,7 +34,7 @@ public sealed class Machine
     /// <summary>The file is a block device (buffer_head writeback, completion in bio end_io, no XFS workqueue).</summary>
     public bool Blockdev { get; init; }
 
-    /// <summary>Seed 001's deferral batch capacity (kernel: 31).</summary>
+    /// <summary>The dropbehind-deferral series' deferral batch capacity (kernel: 31).</summary>
     public int DropbehindBatchCapacity { get; init; } = 2;
 
     /// <summary>The file lives on FUSE in writeback_cache mode (null: XFS).</summary>

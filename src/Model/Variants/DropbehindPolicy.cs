@@ -1,12 +1,12 @@
 namespace ModelCheck.Model.Variants;
 
-/// <summary>DontcacheSync (seed 000): generic_write_sync's DONTCACHE branch flushes inline or kicks the flusher.</summary>
+/// <summary>DontcacheSync (the flusher-kick series): generic_write_sync's DONTCACHE branch flushes inline or kicks the flusher.</summary>
 public sealed class DontcacheSync(string value)
 {
     public bool InlineFlush { get; } = value == "inline-flush";
 }
 
-/// <summary>DropbehindIrq (seeds 001, 004): what folio_end_dropbehind does outside task context.</summary>
+/// <summary>DropbehindIrq (the dropbehind-deferral and BIO_COMPLETE_IN_TASK series): what folio_end_dropbehind does outside task context.</summary>
 public sealed class DropbehindIrq(string value)
 {
     public bool Batches { get; } = value is "global-batch" or "per-cpu-batch";
@@ -26,7 +26,7 @@ public sealed class IoendDontcache(string value)
     public bool PerFolio { get; } = value == "per-folio-bio-flag";
 }
 
-/// <summary>XfsDontcacheWq: XFS routes DONTCACHE ioends to its completion workqueue (removed by seed 004 patch 2/3).</summary>
+/// <summary>XfsDontcacheWq: XFS routes DONTCACHE ioends to its completion workqueue (removed by the BIO_COMPLETE_IN_TASK series patch 2/3).</summary>
 public sealed class XfsDontcacheWq(string value)
 {
     public bool Present { get; } = value == "present";

@@ -1,8 +1,8 @@
 namespace ModelCheck.Model.Variants;
 
 /// <summary>
-/// FuseWriteback (seed 003, reference 3.4, corrections item 7): temp pages (writeback ends at
-/// submission); none (writeback lasts until the server answers); none plus seed 003's
+/// FuseWriteback (the FUSE temp-page series, kernel-reference §3.4, the correction in kernel-reference §2.9): temp pages (writeback ends at
+/// submission); none (writeback lasts until the server answers); none plus the FUSE temp-page series'
 /// AS_WRITEBACK_INDETERMINATE (reclaim, sync(2) and MIGRATE_SYNC skip waiting); none plus the flag
 /// as merged (AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM: only reclaim skips).
 /// </summary>

@@ -49,7 +49,7 @@ public static class KernelProfiles
 
     /// <summary>Every finding's fix applied.</summary>
     public static readonly KernelProfile Fixed = new("fixed",
-        "every finding's fix: write-through counted in i_dio_count, PG_writeback ended after ->end_io, stable writes counted, waits before writeback, dropbehind completed in task context, seed 003's sync and migration skips",
+        "every finding's fix: write-through counted in i_dio_count, PG_writeback ended after ->end_io, stable writes counted, waits before writeback, dropbehind completed in task context, the FUSE temp-page series' sync and migration skips",
         new Dictionary<string, string>
         {
             ["WtAioDioCount"] = "on",

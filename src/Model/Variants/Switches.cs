@@ -3,12 +3,12 @@ namespace ModelCheck.Model.Variants;
 /// <summary>A named kernel behaviour a seed changes, with its named values.</summary>
 public sealed record SwitchDef(string Name, string[] Values, string Default, string Meaning);
 
-/// <summary>The switches the model implements (scenarios.md, Switches).</summary>
+/// <summary>The switches the model implements (docs/scenario-catalog.md, Switches).</summary>
 public static class Switches
 {
     public static readonly SwitchDef WtAioDioCount = new(
         "WtAioDioCount", ["off", "on"], "on",
-        "aio write-through takes an i_dio_count reference (seed 002 patch 4/5); off is 4/5 without inode_dio_begin/end");
+        "aio write-through takes an i_dio_count reference (the write-through series patch 4/5); off is 4/5 without inode_dio_begin/end");
 
     public static readonly SwitchDef WtWritebackEnd = new(
         "WtWritebackEnd", ["at-bio-end", "after-end-io"], "at-bio-end",
@@ -16,7 +16,7 @@ public static class Switches
 
     public static readonly SwitchDef WtCowConvert = new(
         "WtCowConvert", ["at-iomap-begin", "at-submit"], "at-submit",
-        "when a COW extent over a data-fork hole is converted to written (seed 002 patch 3/5)");
+        "when a COW extent over a data-fork hole is converted to written (the write-through series patch 3/5)");
 
     public static readonly SwitchDef WtDirtyClear = new(
         "WtDirtyClear", ["whole-folio", "per-block"], "per-block",
@@ -41,7 +41,7 @@ public static class Switches
     public static readonly SwitchDef FuseWriteback = new(
         "FuseWriteback", ["temp-page", "no-temp-page", "no-temp-page+indeterminate", "no-temp-page+merged-flag"],
         "no-temp-page+merged-flag",
-        "FUSE writeback with temp pages; without; without plus seed 003's flag (reclaim, sync and migration skip); without plus the flag as merged (reclaim skip only)");
+        "FUSE writeback with temp pages; without; without plus the FUSE temp-page series' flag (reclaim, sync and migration skip); without plus the flag as merged (reclaim skip only)");
 
     public static readonly SwitchDef FuseSync = new(
         "FuseSync", ["wait", "no-data-integrity"], "wait",
@@ -53,11 +53,11 @@ public static class Switches
 
     public static readonly SwitchDef DontcacheSync = new(
         "DontcacheSync", ["inline-flush", "kick-flusher"], "kick-flusher",
-        "generic_write_sync's DONTCACHE branch flushes the range in the writer (6.14) or wakes the flusher (seed 000)");
+        "generic_write_sync's DONTCACHE branch flushes the range in the writer (6.14) or wakes the flusher (the flusher-kick series)");
 
     public static readonly SwitchDef DropbehindIrq = new(
         "DropbehindIrq", ["skip", "global-batch", "per-cpu-batch", "complete-in-task"], "complete-in-task",
-        "what folio_end_dropbehind does outside task context (seeds 001, 004)");
+        "what folio_end_dropbehind does outside task context (the dropbehind-deferral and BIO_COMPLETE_IN_TASK series)");
 
     public static readonly SwitchDef IoendDontcache = new(
         "IoendDontcache", ["none", "ioend-flag", "per-folio-bio-flag"], "ioend-flag",
@@ -65,7 +65,7 @@ public static class Switches
 
     public static readonly SwitchDef XfsDontcacheWq = new(
         "XfsDontcacheWq", ["present", "removed"], "removed",
-        "XFS routes DONTCACHE ioends to its completion workqueue (removed by seed 004 patch 2/3)");
+        "XFS routes DONTCACHE ioends to its completion workqueue (removed by the BIO_COMPLETE_IN_TASK series patch 2/3)");
 
     public static readonly SwitchDef DropbehindRecheck = new(
         "DropbehindRecheck", ["off", "on"], "on",

@@ -4,7 +4,7 @@ namespace ModelCheck.Model.Variants;
 
 /// <summary>
 /// WtAioDioCount: whether an aio RWF_WRITETHROUGH call holds an i_dio_count reference from
-/// setup until its completion (seed 002 patch 4/5), so that truncate's inode_dio_wait waits
+/// setup until its completion (the write-through series patch 4/5), so that truncate's inode_dio_wait waits
 /// for ->end_io.
 /// </summary>
 public abstract class WriteThroughDioAccounting
