@@ -47,6 +47,7 @@ public static class CheckCommand
             // never into the tracked traces/ (only `matrix --write-traces` refreshes those): out/ is git-ignored
             string tracePath = p.GetValue(traceOut) ?? Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(spec.Id, v.ToString())));
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
+            if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
             if (eng == "coyote")
                 return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
                 {

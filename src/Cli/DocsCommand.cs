@@ -10,7 +10,7 @@ public static class DocsCommand
     public static Command Create()
     {
         var outDir = new Option<string?>("--out") { Description = "output directory (default docs/)" };
-        var cmd = new Command("docs", "generate docs/invariants.md, docs/catalog.md and docs/scenarios/<id>.md") { outDir };
+        var cmd = new Command("docs", "generate docs/invariants.md, docs/catalog.md, docs/variants.md and docs/scenarios/<id>.md") { outDir };
         cmd.SetAction(p =>
         {
             var catalog = Catalog.Locate();
@@ -18,6 +18,7 @@ public static class DocsCommand
             Directory.CreateDirectory(dir);
             File.WriteAllText(Path.Combine(dir, "invariants.md"), Invariants());
             File.WriteAllText(Path.Combine(dir, "catalog.md"), CatalogPage(catalog));
+            File.WriteAllText(Path.Combine(dir, "variants.md"), SwitchesCommand.Markdown());
             Directory.CreateDirectory(Path.Combine(dir, "scenarios"));
             int n = 0;
             foreach (var spec in catalog.LoadAll())
@@ -25,7 +26,7 @@ public static class DocsCommand
                 File.WriteAllText(Path.Combine(dir, "scenarios", spec.Id + ".md"), ScenarioPage.Render(catalog, spec));
                 n++;
             }
-            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")} and {n} scenario pages");
+            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")}, {Path.Combine(dir, "variants.md")} and {n} scenario pages");
             return ExitCodes.Holds;
         });
         return cmd;

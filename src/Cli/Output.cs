@@ -1,7 +1,10 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Traces;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Cli;
 
@@ -28,6 +31,32 @@ public static class Output
 
     public static string Variant(IReadOnlyDictionary<string, string> v) =>
         v.Count == 0 ? "default" : string.Join(",", v.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>What `check` runs: the profile, every switch's resolved value, the invariants checked.</summary>
+    public static void PrintResolved(ScenarioSpec spec, KernelProfile kernel, Variant v)
+    {
+        var items = Switches.All.Where(s => s != Switches.BenchFix || spec.Id.StartsWith("bench-", StringComparison.Ordinal))
+            .Select(s => $"{s.Name}={v.Get(s)}{(v.Explicit.ContainsKey(s.Name) ? "*" : "")}");
+        Console.WriteLine(Wrap($"profile {kernel.Name}; switches (* set by --variant): ", items, 100));
+        Console.WriteLine(Wrap("invariants: ", spec.Invariants, 100));
+    }
+
+    /// <summary>Items after a head, separated by spaces, wrapped at width with the continuation indented.</summary>
+    private static string Wrap(string head, IEnumerable<string> items, int width)
+    {
+        var sb = new StringBuilder(head);
+        int col = head.Length;
+        bool lineStart = true;
+        foreach (var item in items)
+        {
+            if (!lineStart && col + 1 + item.Length > width) { sb.Append("\n    "); col = 4; lineStart = true; }
+            if (!lineStart) { sb.Append(' '); col++; }
+            sb.Append(item);
+            col += item.Length;
+            lineStart = false;
+        }
+        return sb.ToString();
+    }
 
     public static void PrintRow(RunRow r)
     {

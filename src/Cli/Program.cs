@@ -13,6 +13,7 @@ root.Add(DocsCommand.Create());
 root.Add(MetricsCommand.Create());
 root.Add(GenerateCommand.Create());
 root.Add(ProfileOption.ProfilesCommand());
+root.Add(SwitchesCommand.Create());
 root.Add(ConformCommand.Create());
 root.Add(OutcomesCommand.Create());
 root.Add(ReproduceCommand.Create());
