@@ -48,6 +48,10 @@ public static class CheckCommand
             string tracePath = p.GetValue(traceOut) ?? Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(spec.Id, v.ToString())));
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
+            if ((p.GetValue(variant) ?? []).Length == 0 && spec.Expect.Count > 0 && eng == "exhaustive")
+                return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
+                    p.GetValue(traceOut) is null ? null : throw new InputException("--trace-out", 0, "trace-out", "names one trace: give --variant to check one variant (without it, check runs every expect line and saves traces under out/traces/)"),
+                    p.GetValue(json));
             if (eng == "coyote")
                 return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
                 {
@@ -71,6 +75,24 @@ public static class CheckCommand
             return row.Verdict == "violated" ? ExitCodes.Violation : ExitCodes.Holds;
         });
         return cmd;
+    }
+
+    /// <summary>`check SCENARIO` without --variant: every expect line of the scenario, like `matrix SCENARIO`.</summary>
+    private static int CheckExpectLines(ModelCheck.Model.Scenario.ScenarioSpec spec, KernelProfile kernel, Bounds bounds, bool por, int workers, long frontier, string? _, bool json)
+    {
+        var catalog = Catalog.Locate();
+        var runs = ExpectRuns.Run([spec], kernel, (s, v) => Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(s.Id, v.ToString()))),
+            print: !json, bounds, por, workers, frontier);
+        if (runs.Count == 0) throw new InputException(spec.SourcePath, 0, "expect", $"no expect line runs under profile {kernel.Name}");
+        if (json) Output.WriteJson(new { rows = runs.Select(r => r.Row) });
+        else
+        {
+            foreach (var r in runs.Where(r => r.Row.Trace is not null)) Console.WriteLine($"  trace: {r.Row.Trace} ({r.Row.TraceLength} steps; modelcheck replay shows it)");
+            Console.WriteLine($"{runs.Count(r => r.Row.AsExpected == true)} of {runs.Count} expect lines as expected (give --variant to check one variant)");
+        }
+        if (runs.Any(r => r.Incomplete))
+            Console.Error.WriteLine($"modelcheck: {runs.Count(r => r.Incomplete)} search(es) stopped at a bound before complete (--max-states {bounds.MaxStates}, --max-depth {bounds.MaxDepth}): no verdict");
+        return ExpectRuns.ExitCode(runs);
     }
 
     private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json)

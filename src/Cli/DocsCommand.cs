@@ -10,7 +10,7 @@ public static class DocsCommand
     public static Command Create()
     {
         var outDir = new Option<string?>("--out") { Description = "output directory (default docs/)" };
-        var cmd = new Command("docs", "generate docs/invariants.md, docs/catalog.md, docs/variants.md and docs/scenarios/<id>.md") { outDir };
+        var cmd = new Command("docs", "generate docs/invariants.md, catalog.md, variants.md, scenario-format.md, scenario.schema.json and scenarios/<id>.md") { outDir };
         cmd.SetAction(p =>
         {
             var catalog = Catalog.Locate();
@@ -19,6 +19,8 @@ public static class DocsCommand
             File.WriteAllText(Path.Combine(dir, "invariants.md"), Invariants());
             File.WriteAllText(Path.Combine(dir, "catalog.md"), CatalogPage(catalog));
             File.WriteAllText(Path.Combine(dir, "variants.md"), SwitchesCommand.Markdown());
+            File.WriteAllText(Path.Combine(dir, "scenario-format.md"), ScenarioFormatPage.Markdown());
+            File.WriteAllText(Path.Combine(dir, "scenario.schema.json"), ModelCheck.Explore.Scenarios.ScenarioSchema.Render());
             Directory.CreateDirectory(Path.Combine(dir, "scenarios"));
             int n = 0;
             foreach (var spec in catalog.LoadAll())
@@ -26,7 +28,7 @@ public static class DocsCommand
                 File.WriteAllText(Path.Combine(dir, "scenarios", spec.Id + ".md"), ScenarioPage.Render(catalog, spec));
                 n++;
             }
-            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")}, {Path.Combine(dir, "variants.md")} and {n} scenario pages");
+            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")}, {Path.Combine(dir, "variants.md")}, {Path.Combine(dir, "scenario-format.md")}, {Path.Combine(dir, "scenario.schema.json")} and {n} scenario pages");
             return ExitCodes.Holds;
         });
         return cmd;

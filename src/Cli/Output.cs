@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ModelCheck.Explore.Runs;
+using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
@@ -18,6 +19,21 @@ public static class Output
     };
 
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>Writes an output file the user named; a path that cannot be written is bad input naming the option.</summary>
+    public static void WriteFile(string path, string option, string content)
+    {
+        try
+        {
+            string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (dir is not null) Directory.CreateDirectory(dir);
+            File.WriteAllText(path, content);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new InputException(option, 0, "path", $"cannot write '{path}': {e.Message}");
+        }
+    }
 
     /// <summary>Progress on stderr, only when stderr is a terminal.</summary>
     public static Action<long, long, int>? Progress(string what) =>

@@ -14,6 +14,7 @@ root.Add(MetricsCommand.Create());
 root.Add(GenerateCommand.Create());
 root.Add(ProfileOption.ProfilesCommand());
 root.Add(SwitchesCommand.Create());
+root.Add(ScenarioFormatPage.SchemaCommand());
 root.Add(ConformCommand.Create());
 root.Add(OutcomesCommand.Create());
 root.Add(ReproduceCommand.Create());

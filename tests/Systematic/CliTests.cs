@@ -115,7 +115,7 @@ public class CliTests
     {
         var (code, _, err) = Run("matrix", "--scenario", "no-such-row");
         Assert.Equal(2, code);
-        Assert.Contains("no catalog scenario with id 'no-such-row'", err);
+        Assert.Contains("no catalog scenario has the id 'no-such-row'", err);
     }
 
     [Fact]

@@ -10,7 +10,11 @@ public sealed class Catalog(string root)
     public string ScenarioDir => Path.Combine(Root, "scenarios");
     public string TraceDir => Path.Combine(Root, "traces");
 
-    /// <summary>MODELCHECK_ROOT, else the nearest directory above the current one (or the binary) with scenarios/.</summary>
+    /// <summary>
+    /// MODELCHECK_ROOT (a directory with scenarios/ of one's own), else the repository above the
+    /// current directory (or the binary), else the catalog an installed tool carries beside its
+    /// binary (catalog/scenarios, catalog/traces).
+    /// </summary>
     public static Catalog Locate()
     {
         var env = Environment.GetEnvironmentVariable("MODELCHECK_ROOT");
@@ -19,6 +23,8 @@ public sealed class Catalog(string root)
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
                 if (Directory.Exists(Path.Combine(d.FullName, "scenarios")) && File.Exists(Path.Combine(d.FullName, "ModelCheck.sln")))
                     return new Catalog(d.FullName);
+        string carried = Path.Combine(AppContext.BaseDirectory, "catalog");
+        if (Directory.Exists(Path.Combine(carried, "scenarios"))) return new Catalog(carried);
         return new Catalog(Directory.GetCurrentDirectory());
     }
 

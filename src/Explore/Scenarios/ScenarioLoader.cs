@@ -46,6 +46,8 @@ public static class ScenarioLoader
             throw new InputException(path, LastGoodLine(text), "yaml", "malformed YAML (an unterminated flow collection or quote?)");
         }
         if (stream.Documents.Count != 1) throw new InputException(path, 0, "yaml", "expected exactly one YAML document");
+        var problems = ScenarioValidator.Validate(stream.Documents[0].RootNode);
+        if (problems.Count > 0) throw new InputException(path, problems);
         var root = y.Map(stream.Documents[0].RootNode, "scenario");
         y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect", "faults");
         string id = y.Str(root, "id", "");
@@ -113,8 +115,13 @@ public static class ScenarioLoader
                 string data = y.Str(e, "data", "file.extents[].", "W0");
                 if (data is not ("W0" or "0" or "Stale"))
                     throw y.Error(y.Get(e, "data"), "file.extents[].data", $"'{data}' must be W0, 0 or Stale");
-                extents.Add(new ExtentSpec(y.Size(e, "offset", "file.extents[]."), y.Size(e, "length", "file.extents[]."), kind, data,
-                    y.Bool(e, "cow_prealloc", "file.extents[].", false)));
+                if (kind != ExtentKind.Written && y.Get(e, "data") is { } dn)
+                    throw y.Error(dn, "file.extents[].data", $"only a written extent holds data (a {type} extent reads as zeros; an unwritten one's disk blocks hold Stale)");
+                var extent = new ExtentSpec(y.Size(e, "offset", "file.extents[]."), y.Size(e, "length", "file.extents[]."), kind, data,
+                    y.Bool(e, "cow_prealloc", "file.extents[].", false), (int)item.Start.Line);
+                if (extents.FirstOrDefault(x => x.Offset < extent.Offset + extent.Length && extent.Offset < x.Offset + x.Length) is { } other)
+                    throw y.Error(item, "file.extents[]", $"extent {extent.Offset}+{extent.Length} overlaps the extent {other.Offset}+{other.Length} of line {other.Line}");
+                extents.Add(extent);
             }
         var cached = new List<CachedSpec>();
         if (y.Get(m, "cached") is { } cn)
@@ -122,9 +129,16 @@ public static class ScenarioLoader
             {
                 var c = y.Map(item, "file.cached[]");
                 y.OnlyKeys(c, "file.cached[]", "offset", "length", "dirty", "mapped", "reclaim");
-                cached.Add(new CachedSpec(y.Size(c, "offset", "file.cached[]."), y.Size(c, "length", "file.cached[]."),
+                var range = new CachedSpec(y.Size(c, "offset", "file.cached[]."), y.Size(c, "length", "file.cached[]."),
                     y.Bool(c, "dirty", "file.cached[].", false), y.Bool(c, "mapped", "file.cached[].", false),
-                    y.Bool(c, "reclaim", "file.cached[].", false)));
+                    y.Bool(c, "reclaim", "file.cached[].", false), (int)item.Start.Line);
+                if (range.Length == 0)
+                    throw y.Error(item, "file.cached[].length", "a cached range must not be empty");
+                if (range.Reclaim && !range.Dirty)
+                    throw y.Error(y.Get(c, "reclaim"), "file.cached[].reclaim", "PG_reclaim is set on dirty folios only (add dirty: true)");
+                if (cached.FirstOrDefault(x => x.Offset < range.Offset + range.Length && range.Offset < x.Offset + x.Length) is { } other)
+                    throw y.Error(item, "file.cached[]", $"cached range {range.Offset}+{range.Length} overlaps the range {other.Offset}+{other.Length} of line {other.Line}");
+                cached.Add(range);
             }
         long block = y.Size(m, "block_size", "file.", 4096);
         if (block < 512 || block > 65536 || (block & (block - 1)) != 0)

@@ -192,7 +192,7 @@ public static class MachineBuilder
         foreach (var e in f.Extents)
         {
             if (e.Offset % f.BlockSize != 0 || e.Length % f.BlockSize != 0 || e.Length <= 0 || u(e.Offset + e.Length) > g.Units)
-                throw new ScenarioException("file.extents", 0, $"extent {e.Offset}+{e.Length} must be block aligned and inside max_size");
+                throw new ScenarioException("file.extents", e.Line, $"extent {e.Offset}+{e.Length} must be block aligned and inside max_size");
             byte tag = ParseTag(e.Data);
             for (int blk = g.BlockOfUnit(u(e.Offset)); blk < g.BlockOfUnit(u(e.Offset + e.Length)); blk++)
             {
@@ -205,7 +205,7 @@ public static class MachineBuilder
         foreach (var c in f.Cached)
         {
             if (c.Offset % f.FolioSize != 0 || c.Length % f.FolioSize != 0 || u(c.Offset + c.Length) > g.Units)
-                throw new ScenarioException("file.cached", 0, $"cached range {c.Offset}+{c.Length} must be folio aligned and inside max_size");
+                throw new ScenarioException("file.cached", c.Line, $"cached range {c.Offset}+{c.Length} must be folio aligned and inside max_size");
             for (int i = g.FolioOfUnit(u(c.Offset)); i < g.FolioOfUnit(u(c.Offset + c.Length)); i++)
             {
                 ref var folio = ref s.FoliosW[i];

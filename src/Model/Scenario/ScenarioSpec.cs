@@ -69,10 +69,10 @@ public sealed record ThreadSpec(string Name, IReadOnlyList<OpSpec> Ops);
 public enum ExtentKind { Hole, Delalloc, Unwritten, Written }
 
 /// <summary>An initial extent; Data is the initial tag of its disk blocks ("W0" by default for written).</summary>
-public sealed record ExtentSpec(long Offset, long Length, ExtentKind Type, string Data, bool CowPrealloc);
+public sealed record ExtentSpec(long Offset, long Length, ExtentKind Type, string Data, bool CowPrealloc, int Line = 0);
 
 /// <summary>An initially cached range: clean (data from disk) or dirty.</summary>
-public sealed record CachedSpec(long Offset, long Length, bool Dirty, bool Mapped, bool Reclaim = false);
+public sealed record CachedSpec(long Offset, long Length, bool Dirty, bool Mapped, bool Reclaim = false, int Line = 0);
 
 public sealed record FileSpec(
     long BlockSize,
