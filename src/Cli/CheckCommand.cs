@@ -55,7 +55,7 @@ public static class CheckCommand
             if (eng == "coyote")
                 return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
                 {
-                    Progress = Console.IsErrorRedirected ? null : (it, rate, bugs) => Console.Error.Write($"\r{spec.Id}: {it:N0} iterations, {rate:N0} it/s, {bugs} bugs   "),
+                    Progress = ProgressOutput.Coyote(spec.Id),
                 }, tracePath, p.GetValue(json));
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json));
             var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),

@@ -68,9 +68,9 @@ public static class ConformCommand
             var options = new ConformOptions(spec, n, s, kinds, v, compared, max);
             if (!p.GetValue(json)) Console.WriteLine($"conform: {spec} on Linux {release}, model variant [{v}], {n} sequences of at most {max} operations, seed {s}");
             ConformResult r;
+            var status = p.GetValue(json) ? null : ProgressOutput.Text("conform");
             using (var mount = LoopMount.Create(spec))
-                r = Conformance.Run(mount, options, Console.IsErrorRedirected || p.GetValue(json) ? null
-                    : (t, d) => { if (t % 50 == 0) Console.Error.Write($"\r{t} sequences, {d} disagreeing   "); });
+                r = Conformance.Run(mount, options, status is null ? null : (t, d) => status($"{t:N0} sequences, {d} disagreeing"));
             Output.EndProgress();
             string? yamlPath = null;
             if (r.Shrunk is { } d)

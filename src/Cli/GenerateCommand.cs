@@ -40,7 +40,8 @@ public static class GenerateCommand
             foreach (var id in invs)
                 if (ModelCheck.Invariants.InvariantCatalog.Find(id) is null)
                     throw new InputException("--invariants", 0, "invariants", $"unknown invariant '{id}'");
-            var r = Generator.Run(n, s, kinds, v, invs.Count > 0 ? invs : null);
+            var r = Generator.Run(n, s, kinds, v, invs.Count > 0 ? invs : null, p.GetValue(json) ? null : ProgressOutput.Generate("generate"));
+            ProgressOutput.End();
             string? yamlPath = null, tracePath = null;
             if (r.Failed)
             {

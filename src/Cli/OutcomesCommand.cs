@@ -48,9 +48,9 @@ public static class OutcomesCommand
             string release = LoopMount.KernelRelease();
             var (allowed, complete, states) = ModelOutcomes.Enumerate(spec, v);
             Dictionary<Outcome, int> seen;
+            var status = p.GetValue(json) ? null : ProgressOutput.Text($"outcomes {spec.Id}");
             using (var mount = LoopMount.Create(fsSpec))
-                seen = KernelOutcomes.Run(mount, spec, n, p.GetValue(seed), Console.IsErrorRedirected || p.GetValue(json) ? null
-                    : r => { if (r % 100 == 0) Console.Error.Write($"\r{r} runs   "); });
+                seen = KernelOutcomes.Run(mount, spec, n, p.GetValue(seed), status is null ? null : r => status($"{r:N0} runs"));
             Output.EndProgress();
             // a torn unit ("-") is allowed when some allowed outcome has a whole tag there
             string Verdict(Outcome o) => allowed.Contains(o) ? "allowed" : allowed.Any(o.MatchesUpToTearing) ? "torn" : "NOT ALLOWED";

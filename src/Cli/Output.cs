@@ -35,15 +35,10 @@ public static class Output
         }
     }
 
-    /// <summary>Progress on stderr, only when stderr is a terminal.</summary>
-    public static Action<long, long, int>? Progress(string what) =>
-        Console.IsErrorRedirected ? null : (states, transitions, depth) =>
-            Console.Error.Write($"\r{what}: {states:N0} states, {transitions:N0} transitions, depth {depth}   ");
+    /// <summary>Progress of an exhaustive search (see <see cref="ProgressOutput"/>).</summary>
+    public static Action<ModelCheck.Explore.Exhaustive.SearchProgress>? Progress(string what) => ProgressOutput.Search(what);
 
-    public static void EndProgress()
-    {
-        if (!Console.IsErrorRedirected) Console.Error.Write("\r" + new string(' ', 78) + "\r");
-    }
+    public static void EndProgress() => ProgressOutput.End();
 
     public static string Variant(IReadOnlyDictionary<string, string> v) =>
         v.Count == 0 ? "default" : string.Join(",", v.Select(kv => $"{kv.Key}={kv.Value}"));

@@ -20,6 +20,9 @@ root.Add(OutcomesCommand.Create());
 root.Add(ReproduceCommand.Create());
 root.Add(FuseServerCommand.Create());
 
+var quiet = new Option<bool>("--quiet", "-q") { Description = "no progress output on stderr", Recursive = true };
+root.Options.Add(quiet);
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
@@ -27,6 +30,7 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("Run 'modelcheck --help' for usage.");
     return ExitCodes.BadInput;
 }
+if (parse.GetValue(quiet)) ProgressOutput.Current = ProgressOutput.Mode.Quiet;
 try
 {
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

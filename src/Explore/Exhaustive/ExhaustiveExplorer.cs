@@ -13,7 +13,7 @@ namespace ModelCheck.Explore.Exhaustive;
 public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
 {
     /// <summary>Called about once a second with (states, transitions, depth).</summary>
-    public Action<long, long, int>? Progress { get; init; }
+    public Action<SearchProgress>? Progress { get; init; }
 
     /// <summary>
     /// Partial-order reduction on safe steps (<see cref="Step.IsSafe"/>): where some thread's next

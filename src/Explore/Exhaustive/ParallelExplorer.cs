@@ -20,7 +20,7 @@ namespace ModelCheck.Explore.Exhaustive;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Run disposes the frontier it creates; an explorer runs once")]
 public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int workers)
 {
-    public Action<long, long, int>? Progress { get; init; }
+    public Action<SearchProgress>? Progress { get; init; }
 
     public bool PartialOrder { get; init; } = true;
 
@@ -142,7 +142,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 Volatile.Write(ref merged.Value, id + 1);
                 if (end is { } r) return r;
                 if (overBound) break;
-                tree.Report(Progress, DepthOf(id));
+                tree.Report(Progress, DepthOf(id), id + 1);
             }
         }
         finally

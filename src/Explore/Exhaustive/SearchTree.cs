@@ -96,12 +96,12 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
 
     public ExploreResult Finish() => Result(Truncated ? Verdict.Incomplete : Verdict.Holds, null, [], complete: !Truncated);
 
-    /// <summary>Calls progress about once a second with (states, transitions, depth).</summary>
-    public void Report(Action<long, long, int>? progress, int depth)
+    /// <summary>Calls progress about once a second; expanded is the number of states already expanded.</summary>
+    public void Report(Action<SearchProgress>? progress, int depth, long expanded)
     {
         if (progress is null || clock.ElapsedMilliseconds < nextProgress) return;
         nextProgress = clock.ElapsedMilliseconds + 1000;
-        progress(seen.Count, Transitions, depth);
+        progress(new SearchProgress(seen.Count, Transitions, Math.Max(0, Count - expanded), depth, clock.Elapsed.TotalSeconds));
     }
 
     private ExploreResult Result(Verdict verdict, Violation? v, IReadOnlyList<Choice> trace, bool complete) =>

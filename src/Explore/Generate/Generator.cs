@@ -36,7 +36,9 @@ public static class Generator
         return (ScenarioLoader.Parse(yaml, id + ".yaml"), yaml);
     }
 
-    public static Result Run(int tests, ulong seed, OpKind[] ops, Variant variant, IReadOnlyList<string>? invariants = null)
+    /// <param name="progress">called with (tests run, failing tests, FsCheck shrink steps, seconds) after each test and shrink</param>
+    public static Result Run(int tests, ulong seed, OpKind[] ops, Variant variant, IReadOnlyList<string>? invariants = null,
+        Action<int, int, int, double>? progress = null)
     {
         var sw = Stopwatch.StartNew();
         int evaluated = 0, firstFailure = 0, failures = 0;
@@ -45,9 +47,11 @@ public static class Generator
         IReadOnlyList<Choice>? lastTrace = null;
         var arb = ScenarioGenerators.Arbitrary(ops, variant.Explicit);
         Exception? crash = null;
+        var runner = new QuietRunner();
         var property = Prop.ForAll(arb, x =>
         {
             evaluated++;
+            progress?.Invoke(evaluated, failures, runner.Shrinks, sw.Elapsed.TotalSeconds);
             ScheduleRun.Outcome? outcome;
             try
             {
@@ -66,7 +70,7 @@ public static class Generator
             lastTrace = outcome.Trace;
             return false;
         });
-        var config = Config.Quick.WithMaxTest(tests).WithRunner(new QuietRunner()).WithReplay(seed, 0x9E3779B97F4A7C15UL | 1);
+        var config = Config.Quick.WithMaxTest(tests).WithRunner(runner).WithReplay(seed, 0x9E3779B97F4A7C15UL | 1);
         Check.One(config, property);
         sw.Stop();
         if (crash is not null) throw crash;

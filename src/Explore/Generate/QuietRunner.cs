@@ -4,9 +4,11 @@ using Microsoft.FSharp.Core;
 
 namespace ModelCheck.Explore.Generate;
 
-/// <summary>A quiet FsCheck runner: ModelCheck reports the outcome itself.</summary>
+/// <summary>A quiet FsCheck runner: ModelCheck reports the outcome itself; it counts the shrink steps for progress.</summary>
 internal sealed class QuietRunner : IRunner
 {
+    public int Shrinks { get; private set; }
+
     public void OnStartFixture(Type t)
     {
     }
@@ -15,9 +17,7 @@ internal sealed class QuietRunner : IRunner
     {
     }
 
-    public void OnShrink(FSharpList<object> args, FSharpFunc<FSharpList<object>, string> everyShrink)
-    {
-    }
+    public void OnShrink(FSharpList<object> args, FSharpFunc<FSharpList<object>, string> everyShrink) => Shrinks++;
 
     public void OnFinished(string name, TestResult result)
     {

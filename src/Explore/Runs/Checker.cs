@@ -32,7 +32,7 @@ public static class Checker
 {
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
-        ExpectSpec? expect = null, Action<long, long, int>? progress = null, bool partialOrder = true, int workers = 1,
+        ExpectSpec? expect = null, Action<SearchProgress>? progress = null, bool partialOrder = true, int workers = 1,
         long frontierMemory = 1L << 30)
     {
         var initial = MachineBuilder.Build(spec, variant);
