@@ -25,10 +25,12 @@ public static class CheckCommand
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default out/traces/<id>.<variant>.json; traces/ is refreshed only by matrix --write-traces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
         var profile = ProfileOption.Create();
-        var cmd = new Command("check", "explore one scenario under one variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxDepth, maxStates, traceOut, json };
+        var width = Output.WidthOption();
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxDepth, maxStates, traceOut, json, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
+            int w = Output.Width(p.GetValue(width));
             if (eng is not ("exhaustive" or "fscheck" or "coyote"))
                 throw new InputException("--engine", 0, "engine", $"'{eng}' is not an engine (engines: exhaustive, coyote, fscheck)");
             string strat = p.GetValue(strategy) ?? "random";
@@ -56,8 +58,8 @@ public static class CheckCommand
                 return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
                 {
                     Progress = ProgressOutput.Coyote(spec.Id),
-                }, tracePath, p.GetValue(json));
-            if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json));
+                }, tracePath, p.GetValue(json), w);
+            if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w);
             var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
                 (long)p.GetValue(frontierMb) << 20);
             Output.EndProgress();
@@ -65,7 +67,7 @@ public static class CheckCommand
             else
             {
                 Output.PrintRow(row);
-                if (trace is not null) Output.PrintFoundTrace(trace, tracePath);
+                if (trace is not null) Output.PrintFoundTrace(trace, tracePath, w);
             }
             if (row.Verdict == "incomplete")
             {
@@ -95,7 +97,7 @@ public static class CheckCommand
         return ExpectRuns.ExitCode(runs);
     }
 
-    private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json)
+    private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json, int width)
     {
         if (iterations <= 0) throw new InputException("--iterations", 0, "iterations", "must be positive");
         var r = ModelCheck.Explore.Generate.ScheduleSearch.Run(spec, v, iterations, seed);
@@ -116,12 +118,12 @@ public static class CheckCommand
             Console.WriteLine(r.Failed
                 ? $"  verdict: violated {r.Violation!.Invariant} after {r.TestsToFailure} schedules, {r.ShrinkSteps} shrink steps ({r.Seconds:0.00} s)\n  violation: {r.Violation.Message}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps)"
                 : $"  verdict: no violation in {r.Tests} random schedules ({r.Seconds:0.00} s; not a proof)");
-            if (r.Failed) Output.PrintFoundTrace(r.Trace!, tracePath);
+            if (r.Failed) Output.PrintFoundTrace(r.Trace!, tracePath, width);
         }
         return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
     }
 
-    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Coyote.CoyoteOptions o, string tracePath, bool json)
+    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Coyote.CoyoteOptions o, string tracePath, bool json, int width)
     {
         if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive");
         var r = ModelCheck.Explore.Coyote.CoyoteEngine.Run(spec, v, o);
@@ -149,7 +151,7 @@ public static class CheckCommand
             Console.WriteLine(r.BugFound
                 ? $"  verdict: violated {r.Violation!.Invariant} in iteration {r.IterationsToBug} ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s)\n  violation: {r.Violation.Message}\n  coyote: {r.CoyoteMessage}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps); Coyote's own: {coyotePath}"
                 : $"  verdict: no bug in {r.Iterations} iterations ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s; not a proof)");
-            if (r.BugFound) Output.PrintFoundTrace(r.Trace!, tracePath);
+            if (r.BugFound) Output.PrintFoundTrace(r.Trace!, tracePath, width);
         }
         return r.BugFound ? ExitCodes.Violation : ExitCodes.Holds;
     }

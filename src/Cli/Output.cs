@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -79,16 +80,27 @@ public static class Output
     }
 
     /// <summary>After a check that found a violation: a blank line, then the replayed race diagram of its saved trace.</summary>
-    public static void PrintFoundTrace(TraceFile trace, string path)
+    public static void PrintFoundTrace(TraceFile trace, string path, int width = RaceDiagram.DefaultWidth)
     {
         Console.WriteLine();
-        PrintReplay(Replayer.Replay(trace, path));
+        PrintReplay(Replayer.Replay(trace, path), width);
     }
 
-    public static void PrintReplay(ReplayResult replay)
+    public static void PrintReplay(ReplayResult replay, int width = RaceDiagram.DefaultWidth)
     {
         foreach (var s in replay.Steps) Console.WriteLine(s.Line());
         Console.WriteLine();
-        Console.WriteLine(RaceDiagram.Render(replay));
+        Console.Write(RaceDiagram.Render(replay, width));
     }
+
+    /// <summary>--width of the race diagram: at least <see cref="RaceDiagram.MinWidth"/> columns.</summary>
+    public static Option<int> WidthOption() => new("--width")
+    {
+        Description = $"width of the race diagram in columns (default {RaceDiagram.DefaultWidth}, at least {RaceDiagram.MinWidth}); text wraps, never cut",
+        DefaultValueFactory = _ => RaceDiagram.DefaultWidth,
+    };
+
+    public static int Width(int value) => value >= RaceDiagram.MinWidth && value <= 1000
+        ? value
+        : throw new InputException("--width", 0, "width", $"'{value}' is not between {RaceDiagram.MinWidth} and 1000");
 }

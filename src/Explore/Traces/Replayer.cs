@@ -24,7 +24,14 @@ public sealed record ReplayResult(
     IReadOnlyList<ReplayStep> Steps,
     Violation? Violation,
     string? Divergence,
-    IReadOnlyList<(string Thread, string Wait)>? Blocked = null);
+    IReadOnlyList<(string Thread, string Wait)>? Blocked = null)
+{
+    /// <summary>The whole state before the first step (<see cref="StateView"/>).</summary>
+    public IReadOnlyDictionary<string, string> Initial { get; init; } = new SortedDictionary<string, string>();
+
+    /// <summary>The whole state after the last step replayed.</summary>
+    public IReadOnlyDictionary<string, string> Final { get; init; } = new SortedDictionary<string, string>();
+}
 
 /// <summary>Re-executes a trace's choices through the model and reports what each step did.</summary>
 public static class Replayer
@@ -59,33 +66,35 @@ public static class Replayer
         var state = MachineBuilder.Build(spec, variant);
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
         var steps = new List<ReplayStep>();
-        var before = StateView.Describe(state);
-        if (invariants.AfterStep(state, []) is { } v0) return new(spec, variant, steps, v0, null);
+        var initial = StateView.Describe(state);
+        var before = initial;
+        ReplayResult Done(Violation? v, string? divergence, IReadOnlyList<(string, string)>? blocked = null) =>
+            new(spec, variant, steps, v, divergence, blocked) { Initial = initial, Final = before };
+        if (invariants.AfterStep(state, []) is { } v0) return Done(v0, null);
         for (int k = 0; k < choices.Count; k++)
         {
             var ch = choices[k];
             int tid = state.Machine.ThreadIndex(ch.Thread);
-            if (tid < 0) return new(spec, variant, steps, null, $"step {k + 1}: the scenario has no thread '{ch.Thread}'");
+            if (tid < 0) return Done(null, $"step {k + 1}: the scenario has no thread '{ch.Thread}'");
             var status = Semantics.Status(state, tid, out _, out var guard);
             if (status != ThreadStatus.Enabled)
-                return new(spec, variant, steps, null,
-                    $"step {k + 1}: {ch.Thread} cannot run {ch.Function} ({(status == ThreadStatus.Finished ? "finished" : "blocked in " + guard.Wait.Text)})");
+                return Done(null, $"step {k + 1}: {ch.Thread} cannot run {ch.Function} ({(status == ThreadStatus.Finished ? "finished" : "blocked in " + guard.Wait.Text)})");
             int n = Semantics.Alternatives(state, tid);
             if (ch.Alt < 0 || ch.Alt >= n)
-                return new(spec, variant, steps, null, $"step {k + 1}: {ch.Thread} offers {n} alternatives, the trace chose {ch.Alt}");
+                return Done(null, $"step {k + 1}: {ch.Thread} offers {n} alternatives, the trace chose {ch.Alt}");
             var pre = state;
             state = Semantics.Execute(state, tid, ch.Alt, out var ctx, out var step);
             string fn = ctx.Function ?? step.Function;
             if (fn != ch.Function)
-                return new(spec, variant, steps, null, $"step {k + 1}: {ch.Thread} ran {fn}, the trace expected {ch.Function}");
+                return Done(null, $"step {k + 1}: {ch.Thread} ran {fn}, the trace expected {ch.Function}");
             var after = StateView.Describe(state);
             string args = step.Args?.Invoke(pre, tid) ?? "";
             steps.Add(new ReplayStep(k + 1, ch.Thread, state.Machine.Threads[tid].Context, fn, args, StateView.Diff(before, after), ctx.Notes));
             before = after;
-            if (invariants.AfterStep(state, ctx.Events) is { } v) return new(spec, variant, steps, v, null);
+            if (invariants.AfterStep(state, ctx.Events) is { } v) return Done(v, null);
         }
         if (Semantics.IsQuiescent(state) && invariants.AtQuiescence(state) is { } vq)
-            return new(spec, variant, steps, vq, null, BlockedThreads(state));
-        return new(spec, variant, steps, null, null);
+            return Done(vq, null, BlockedThreads(state));
+        return Done(null, null);
     }
 }
