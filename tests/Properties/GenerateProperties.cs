@@ -1,5 +1,7 @@
 using ModelCheck.Explore.Exhaustive;
 using ModelCheck.Explore.Generate;
+using ModelCheck.Explore.Runs;
+using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
@@ -48,6 +50,14 @@ public class GenerateProperties
         var exhaustive = new ExhaustiveExplorer(new InvariantSet(InvariantCatalog.Select(spec.Invariants)), new Bounds(300, 500_000))
             .Run(MachineBuilder.Build(spec, v));
         Assert.Equal(invariant, exhaustive.Violation?.Invariant);
+
+        // the written file drops into scenarios/: a unique id and an expect line that `check` confirms
+        var written = ScenarioLoader.Parse(r.Yaml!, "generated.yaml");
+        Assert.Equal($"generated-{r.Seed}", written.Id);
+        var expect = Assert.Single(written.Expect);
+        Assert.Equal(invariant, expect.Violates);
+        var (row, _, _) = Checker.Check(written, new Variant(expect.Variant), new Bounds(300, 500_000), expect: expect);
+        Assert.True(row.AsExpected, $"{race}: {row.Verdict} {row.Invariant}");
     }
 
     [Fact]

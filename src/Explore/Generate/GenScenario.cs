@@ -35,7 +35,7 @@ public sealed record GenScenario(
         $"{Folios}x{BlocksPerFolio * 4}K folios, size {SizeBlocks * 4}K, extents [{string.Join(",", Extents)}], " +
         $"threads: {string.Join(" | ", Threads.Select(t => string.Join("; ", t.Select(o => o.ToString()))))}";
 
-    public string ToYaml(string id, IReadOnlyList<string>? invariants = null)
+    public string ToYaml(string id, IReadOnlyList<string>? invariants = null, string? expect = null)
     {
         string K(int blocks) => (blocks * 4).ToString(CultureInfo.InvariantCulture) + "K";
         var extents = new List<object>();
@@ -79,7 +79,7 @@ public sealed record GenScenario(
             ["threads"] = threads,
             ["actors"] = new Dictionary<string, object> { ["flusher"] = Writes ? 1 : 0, ["device"] = "irq" },
             ["bounds"] = new Dictionary<string, object> { ["max_depth"] = 300, ["max_states"] = 2_000_000 },
-            ["expect"] = new List<string>(),
+            ["expect"] = expect is null ? new List<string>() : new List<string> { expect },
         };
         if (invariants is { Count: > 0 }) root["invariants"] = invariants.ToList();
         return new SerializerBuilder().Build().Serialize(root);

@@ -30,9 +30,9 @@ public static class Generator
         string? Yaml,
         TraceFile? Trace);
 
-    public static (ScenarioSpec Spec, string Yaml) ToSpec(GenScenario g, string id = "generated", IReadOnlyList<string>? invariants = null)
+    public static (ScenarioSpec Spec, string Yaml) ToSpec(GenScenario g, string id = "generated", IReadOnlyList<string>? invariants = null, string? expect = null)
     {
-        string yaml = g.ToYaml(id, invariants);
+        string yaml = g.ToYaml(id, invariants, expect);
         return (ScenarioLoader.Parse(yaml, id + ".yaml"), yaml);
     }
 
@@ -80,10 +80,14 @@ public static class Generator
         // changes what each choice means, so continue greedily with the exhaustive engine as the
         // oracle: a smaller scenario is kept when some interleaving still violates the same invariant.
         var (small, exhaustive, extra) = ShrinkExhaustively(g, variant, lastViolation!.Invariant, invariants);
-        var (spec, yaml) = ToSpec(small, invariants: invariants);
         var violation = exhaustive?.Violation ?? lastViolation;
         var choices = exhaustive?.Trace ?? lastTrace!;
-        if (exhaustive is null) (spec, yaml) = ToSpec(g, invariants: invariants);
+        // the file drops into scenarios/ as a regression test: its id is unique and, when the exhaustive
+        // search confirmed the violation, its expect line says what the search finds
+        string id = $"generated-{seed}";
+        var (spec, yaml) = exhaustive is null
+            ? ToSpec(g, id, invariants)
+            : ToSpec(small, id, invariants, $"{small.VariantText} violates {violation.Invariant}");
         var trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, "generated.yaml", yaml,
             variant.Explicit, exhaustive is null ? "fscheck" : "fscheck+exhaustive", (long)seed, choices,
             new TraceViolation(violation.Invariant, violation.Message));
