@@ -96,3 +96,27 @@ public sealed class MatrixReportTests : IDisposable
         Assert.Contains("--junit", err);
     }
 }
+
+/// <summary>`replay` given Coyote's own schedule file says which file to replay.</summary>
+public class CoyoteSidecarReplayTests
+{
+    [Fact]
+    public void ReplayingCoyotesScheduleNamesTheTraceToReplay()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"mc-sidecar-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string sidecar = Path.Combine(dir, "x.coyote.json");
+            File.WriteAllText(sidecar, """{"TestName": "", "CoyoteVersion": "1.7.11.0", "Settings": {"Strategy": "random"}}""");
+            var (code, _, err) = CliTests.Run("replay", sidecar);
+            Assert.Equal(2, code);
+            Assert.Contains("Coyote's own reproducible schedule", err);
+            Assert.Contains($"replay {Path.Combine(dir, "x.json")}", err);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

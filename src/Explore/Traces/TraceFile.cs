@@ -44,6 +44,21 @@ public sealed record TraceFile(
         File.WriteAllText(path, ToJson() + "\n");
     }
 
+    /// <summary>Coyote's reproducible trace (the sidecar `check --engine coyote` saves): it names Coyote's version and settings.</summary>
+    private static bool IsCoyoteSchedule(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("CoyoteVersion", out _) && !doc.RootElement.TryGetProperty("schema", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     public static TraceFile Load(string path)
     {
         string text;
@@ -54,6 +69,12 @@ public sealed record TraceFile(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException(path, 0, "file", e.Message);
+        }
+        if (IsCoyoteSchedule(text))
+        {
+            string ours = path.EndsWith(".coyote.json", StringComparison.Ordinal) ? path[..^".coyote.json".Length] + ".json" : "the .json trace saved beside it";
+            throw new InputException(path, 0, "file",
+                $"this is Coyote's own reproducible schedule, not a ModelCheck trace: replay {ours} (replay runs this schedule under Coyote too)");
         }
         TraceFile? t;
         try
