@@ -104,12 +104,12 @@ public static class CheckCommand
         if (r.Failed) r.Trace!.Save(tracePath);
         if (json)
         {
-            Output.WriteJson(new
+            Output.WriteJson(new RunRow
             {
-                scenario = spec.Id, variant = v.Explicit, engine = "fscheck", verdict = r.Failed ? "violated" : "holds",
-                invariant = r.Violation?.Invariant, message = r.Violation?.Message, complete = false, iterations = r.Tests,
-                shrinkSteps = r.ShrinkSteps, seconds = Math.Round(r.Seconds, 3), seed, trace = r.Failed ? tracePath : null,
-                traceLength = r.Trace?.Choices.Count,
+                Scenario = spec.Id, Variant = v.Explicit, Engine = "fscheck", Seed = seed, Verdict = r.Failed ? "violated" : "holds",
+                Invariant = r.Violation?.Invariant, Message = r.Violation?.Message, Complete = false, Iterations = r.Tests,
+                IterationsToViolation = r.Failed ? r.TestsToFailure : null, ShrinkSteps = r.ShrinkSteps, Seconds = Math.Round(r.Seconds, 3),
+                Trace = r.Failed ? tracePath : null, TraceLength = r.Trace?.Choices.Count,
             });
         }
         else
@@ -126,6 +126,8 @@ public static class CheckCommand
     private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Coyote.CoyoteOptions o, string tracePath, bool json, int width)
     {
         if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive");
+        // the seed actually used is always recorded: draw one when none was given (Coyote takes 32 bits)
+        o = o with { Seed = o.Seed ?? (ulong)Random.Shared.NextInt64(1, uint.MaxValue) };
         var r = ModelCheck.Explore.Coyote.CoyoteEngine.Run(spec, v, o);
         Output.EndProgress();
         string? coyotePath = null;
@@ -137,17 +139,17 @@ public static class CheckCommand
         }
         if (json)
         {
-            Output.WriteJson(new
+            Output.WriteJson(new RunRow
             {
-                scenario = spec.Id, variant = v.Explicit, engine = "coyote", strategy = o.Strategy, verdict = r.BugFound ? "violated" : "holds",
-                invariant = r.Violation?.Invariant, message = r.Violation?.Message, coyote = r.CoyoteMessage, complete = false,
-                iterations = r.Iterations, iterationsToBug = r.IterationsToBug, iterationsPerSecond = Math.Round(r.IterationsPerSecond),
-                seconds = Math.Round(r.Seconds, 3), seed = o.Seed, trace = r.BugFound ? tracePath : null, coyoteTrace = coyotePath,
+                Scenario = spec.Id, Variant = v.Explicit, Engine = "coyote", Strategy = o.Strategy, Seed = o.Seed, Verdict = r.BugFound ? "violated" : "holds",
+                Invariant = r.Violation?.Invariant, Message = r.BugFound ? $"{r.Violation!.Message} (Coyote: {r.CoyoteMessage})" : null, Complete = false,
+                Iterations = r.Iterations, IterationsToViolation = r.BugFound ? r.IterationsToBug : null,
+                Seconds = Math.Round(r.Seconds, 3), Trace = r.BugFound ? tracePath : null, TraceLength = r.Trace?.Choices.Count, CoyoteTrace = coyotePath,
             });
         }
         else
         {
-            Console.WriteLine($"{spec.Id} [{v}] engine=coyote strategy={o.Strategy} seed={o.Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "random"}");
+            Console.WriteLine($"{spec.Id} [{v}] engine=coyote strategy={o.Strategy} seed={o.Seed}");
             Console.WriteLine(r.BugFound
                 ? $"  verdict: violated {r.Violation!.Invariant} in iteration {r.IterationsToBug} ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s)\n  violation: {r.Violation.Message}\n  coyote: {r.CoyoteMessage}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps); Coyote's own: {coyotePath}"
                 : $"  verdict: no bug in {r.Iterations} iterations ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s; not a proof)");

@@ -21,6 +21,7 @@ public static class DocsCommand
             File.WriteAllText(Path.Combine(dir, "variants.md"), SwitchesCommand.Markdown());
             File.WriteAllText(Path.Combine(dir, "scenario-format.md"), ScenarioFormatPage.Markdown());
             File.WriteAllText(Path.Combine(dir, "scenario.schema.json"), ModelCheck.Explore.Scenarios.ScenarioSchema.Render());
+            File.WriteAllText(Path.Combine(dir, "result.schema.json"), ResultSchema());
             Directory.CreateDirectory(Path.Combine(dir, "scenarios"));
             int n = 0;
             foreach (var spec in catalog.LoadAll())
@@ -28,10 +29,26 @@ public static class DocsCommand
                 File.WriteAllText(Path.Combine(dir, "scenarios", spec.Id + ".md"), ScenarioPage.Render(catalog, spec));
                 n++;
             }
-            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")}, {Path.Combine(dir, "variants.md")}, {Path.Combine(dir, "scenario-format.md")}, {Path.Combine(dir, "scenario.schema.json")} and {n} scenario pages");
+            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")}, {Path.Combine(dir, "variants.md")}, {Path.Combine(dir, "scenario-format.md")}, {Path.Combine(dir, "scenario.schema.json")}, {Path.Combine(dir, "result.schema.json")} and {n} scenario pages");
             return ExitCodes.Holds;
         });
         return cmd;
+    }
+
+    /// <summary>The JSON Schema of a run's result (RunRow), exported by System.Text.Json from the type itself.</summary>
+    public static string ResultSchema()
+    {
+        var schema = System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(
+            new System.Text.Json.JsonSerializerOptions(Output.Json) { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() }, typeof(RunRow));
+        var root = new System.Text.Json.Nodes.JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = "https://modelcheck.invalid/schema/" + RunRow.CurrentSchema + ".json",
+            ["title"] = "ModelCheck run result (" + RunRow.CurrentSchema + ")",
+            ["description"] = "check --json prints one; matrix --json and check without --variant print {\"rows\": [...]} (docs/result-format.md)",
+        };
+        foreach (var (k, v) in schema.AsObject()) root[k] = v?.DeepClone();
+        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
     public static string Invariants()

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using ModelCheck.Explore.Exhaustive;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
@@ -6,26 +5,6 @@ using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Explore.Runs;
-
-/// <summary>One row of `check --json` / `matrix --json`.</summary>
-public sealed record RunRow(
-    [property: JsonPropertyName("scenario")] string Scenario,
-    [property: JsonPropertyName("variant")] IReadOnlyDictionary<string, string> Variant,
-    [property: JsonPropertyName("engine")] string Engine,
-    [property: JsonPropertyName("verdict")] string Verdict,
-    [property: JsonPropertyName("invariant")] string? Invariant,
-    [property: JsonPropertyName("message")] string? Message,
-    [property: JsonPropertyName("complete")] bool Complete,
-    [property: JsonPropertyName("states")] long States,
-    [property: JsonPropertyName("transitions")] long Transitions,
-    [property: JsonPropertyName("depth")] int Depth,
-    [property: JsonPropertyName("traceLength")] int TraceLength,
-    [property: JsonPropertyName("seconds")] double Seconds,
-    [property: JsonPropertyName("statesPerSecond")] double StatesPerSecond,
-    [property: JsonPropertyName("bytesPerState")] long BytesPerState,
-    [property: JsonPropertyName("trace")] string? Trace,
-    [property: JsonPropertyName("expected")] string? Expected,
-    [property: JsonPropertyName("asExpected")] bool? AsExpected);
 
 /// <summary>Runs the exhaustive engine on one scenario under one variant and saves the trace.</summary>
 public static class Checker
@@ -57,11 +36,15 @@ public static class Checker
         bool? asExpected = expect is null ? null
             : expect.Violates is null ? result.Verdict == Verdict.Holds
             : result.Violation?.Invariant == expect.Violates;
-        var row = new RunRow(spec.Id, variant.Explicit, "exhaustive", verdict, result.Violation?.Invariant, result.Violation?.Message,
-            result.Complete, result.States, result.Transitions, result.MaxDepth, result.Trace.Count,
-            Math.Round(result.Seconds, 3), Math.Round(result.StatesPerSecond),
-            System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
-            trace is null ? null : traceOut, expected, asExpected);
+        var row = new RunRow
+        {
+            Scenario = spec.Id, Variant = variant.Explicit, Engine = "exhaustive", Verdict = verdict,
+            Invariant = result.Violation?.Invariant, Message = result.Violation?.Message, Complete = result.Complete,
+            States = result.States, Transitions = result.Transitions, Depth = result.MaxDepth, TraceLength = result.Trace.Count,
+            Seconds = Math.Round(result.Seconds, 3), StatesPerSecond = Math.Round(result.StatesPerSecond),
+            BytesPerState = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
+            Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
+        };
         return (row, result, trace);
     }
 

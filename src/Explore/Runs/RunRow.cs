@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+
+namespace ModelCheck.Explore.Runs;
+
+/// <summary>
+/// The result of one run, the same document for every engine (`check --json`, the rows of
+/// `matrix --json`), versioned by <see cref="Schema"/> and documented in docs/result-format.md.
+/// Fields an engine does not measure are null: the exhaustive engine has no seed or iterations,
+/// the random engines no state counts and never a complete search.
+/// </summary>
+public sealed record RunRow
+{
+    /// <summary>The result format's version; a change that removes or renames a field bumps it.</summary>
+    public const string CurrentSchema = "modelcheck-result/1";
+
+    [JsonPropertyName("schema")] public string Schema { get; init; } = CurrentSchema;
+
+    [JsonPropertyName("scenario")] public required string Scenario { get; init; }
+
+    [JsonPropertyName("variant")] public required IReadOnlyDictionary<string, string> Variant { get; init; }
+
+    /// <summary>exhaustive, coyote or fscheck.</summary>
+    [JsonPropertyName("engine")] public required string Engine { get; init; }
+
+    /// <summary>Coyote's scheduling strategy.</summary>
+    [JsonPropertyName("strategy")] public string? Strategy { get; init; }
+
+    /// <summary>The seed the random engines actually used (given or drawn); null for the exhaustive engine.</summary>
+    [JsonPropertyName("seed")] public ulong? Seed { get; init; }
+
+    /// <summary>violated, holds or incomplete (a search stopped by a bound).</summary>
+    [JsonPropertyName("verdict")] public required string Verdict { get; init; }
+
+    [JsonPropertyName("invariant")] public string? Invariant { get; init; }
+
+    [JsonPropertyName("message")] public string? Message { get; init; }
+
+    /// <summary>The whole bounded space was explored: `holds` is then a bounded proof.</summary>
+    [JsonPropertyName("complete")] public bool Complete { get; init; }
+
+    [JsonPropertyName("states")] public long? States { get; init; }
+
+    [JsonPropertyName("transitions")] public long? Transitions { get; init; }
+
+    [JsonPropertyName("depth")] public int? Depth { get; init; }
+
+    /// <summary>Schedules (FsCheck) or iterations (Coyote) run.</summary>
+    [JsonPropertyName("iterations")] public long? Iterations { get; init; }
+
+    /// <summary>The schedule or iteration that found the violation.</summary>
+    [JsonPropertyName("iterationsToViolation")] public long? IterationsToViolation { get; init; }
+
+    [JsonPropertyName("shrinkSteps")] public int? ShrinkSteps { get; init; }
+
+    [JsonPropertyName("seconds")] public double Seconds { get; init; }
+
+    [JsonPropertyName("statesPerSecond")] public double? StatesPerSecond { get; init; }
+
+    [JsonPropertyName("bytesPerState")] public long? BytesPerState { get; init; }
+
+    [JsonPropertyName("trace")] public string? Trace { get; init; }
+
+    [JsonPropertyName("traceLength")] public int? TraceLength { get; init; }
+
+    /// <summary>Coyote's own reproducible schedule, saved beside the trace.</summary>
+    [JsonPropertyName("coyoteTrace")] public string? CoyoteTrace { get; init; }
+
+    /// <summary>The expect line checked (matrix, check without --variant).</summary>
+    [JsonPropertyName("expected")] public string? Expected { get; init; }
+
+    [JsonPropertyName("asExpected")] public bool? AsExpected { get; init; }
+}
