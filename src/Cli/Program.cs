@@ -9,6 +9,7 @@ root.Add(ListCommand.Create());
 root.Add(CheckCommand.Create());
 root.Add(MatrixCommand.Create());
 root.Add(ReplayCommand.Create());
+root.Add(ReportCommand.Create());
 root.Add(DocsCommand.Create());
 root.Add(MetricsCommand.Create());
 root.Add(GenerateCommand.Create());

@@ -10,6 +10,9 @@ namespace ModelCheck.Explore.Traces;
 
 public sealed record ReplayStep(int K, string Thread, ExecContext Context, string Function, string Args, IReadOnlyList<string> Changes, IReadOnlyList<string> Notes)
 {
+    /// <summary>The whole state after the step (<see cref="StateView"/>).</summary>
+    public IReadOnlyDictionary<string, string> After { get; init; } = new SortedDictionary<string, string>();
+
     public string Line()
     {
         string call = Args.Length > 0 ? $"{Function}({Args})" : Function;
@@ -89,7 +92,7 @@ public static class Replayer
                 return Done(null, $"step {k + 1}: {ch.Thread} ran {fn}, the trace expected {ch.Function}");
             var after = StateView.Describe(state);
             string args = step.Args?.Invoke(pre, tid) ?? "";
-            steps.Add(new ReplayStep(k + 1, ch.Thread, state.Machine.Threads[tid].Context, fn, args, StateView.Diff(before, after), ctx.Notes));
+            steps.Add(new ReplayStep(k + 1, ch.Thread, state.Machine.Threads[tid].Context, fn, args, StateView.Diff(before, after), ctx.Notes) { After = after });
             before = after;
             if (invariants.AfterStep(state, ctx.Events) is { } v) return Done(v, null);
         }
