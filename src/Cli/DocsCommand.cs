@@ -22,6 +22,7 @@ public static class DocsCommand
             File.WriteAllText(Path.Combine(dir, "scenario-format.md"), ScenarioFormatPage.Markdown());
             File.WriteAllText(Path.Combine(dir, "scenario.schema.json"), ModelCheck.Explore.Scenarios.ScenarioSchema.Render());
             File.WriteAllText(Path.Combine(dir, "result.schema.json"), ResultSchema());
+            File.WriteAllText(Path.Combine(dir, "folio-states.md"), FolioStateMachine.Markdown(catalog.LoadAll(), v => ModelCheck.Model.Variants.KernelProfiles.Posted.Resolve(v)));
             Directory.CreateDirectory(Path.Combine(dir, "scenarios"));
             int n = 0;
             foreach (var spec in catalog.LoadAll())
@@ -29,7 +30,7 @@ public static class DocsCommand
                 File.WriteAllText(Path.Combine(dir, "scenarios", spec.Id + ".md"), ScenarioPage.Render(catalog, spec));
                 n++;
             }
-            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")}, {Path.Combine(dir, "variants.md")}, {Path.Combine(dir, "scenario-format.md")}, {Path.Combine(dir, "scenario.schema.json")}, {Path.Combine(dir, "result.schema.json")} and {n} scenario pages");
+            Console.WriteLine($"wrote {Path.Combine(dir, "invariants.md")}, {Path.Combine(dir, "catalog.md")}, {Path.Combine(dir, "variants.md")}, {Path.Combine(dir, "scenario-format.md")}, {Path.Combine(dir, "scenario.schema.json")}, {Path.Combine(dir, "result.schema.json")}, {Path.Combine(dir, "folio-states.md")} and {n} scenario pages");
             return ExitCodes.Holds;
         });
         return cmd;
