@@ -1,6 +1,6 @@
 namespace ModelCheck.Cli;
 
-/// <summary>docs/design.md, Command line: 0 holds, 1 violation, 2 bad input or usage, 3 internal error.</summary>
+/// <summary>docs/design.md, Command line: 0 holds, 1 violation, 2 bad input or usage, 3 internal error, 4 cannot run, 5 stopped by a bound, 6 the model changed under a trace.</summary>
 public static class ExitCodes
 {
     public const int Holds = 0;
@@ -13,4 +13,10 @@ public static class ExitCodes
 
     /// <summary>A search stopped by a bound (--max-states, --max-depth) before it was complete: neither a proof nor a violation.</summary>
     public const int Incomplete = 5;
+
+    /// <summary>
+    /// `replay`: the trace is intact (its digest matches) but the model no longer gives what it
+    /// records (another verdict, another length, or a step that no longer replays): the model changed.
+    /// </summary>
+    public const int ModelChanged = 6;
 }

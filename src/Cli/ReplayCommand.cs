@@ -49,10 +49,26 @@ public static class ReplayCommand
                 if (t.Violation is not null) Console.WriteLine(same ? "same violation as recorded" : $"recorded violation was {t.Violation.Invariant}");
                 if (coyoteReplay is not null) Console.WriteLine(coyoteReplay);
             }
-            if (r.Divergence is not null) return ExitCodes.BadInput;
+            if (ModelChange(t, r) is { } changed)
+            {
+                Console.Error.WriteLine($"modelcheck: {path} is intact (its digest matches) but the model changed since it was written: {changed}");
+                return ExitCodes.ModelChanged;
+            }
             return r.Violation is null ? ExitCodes.Holds : ExitCodes.Violation;
         });
         return cmd;
+    }
+
+    /// <summary>What differs between what an intact trace records and what the model gives now, or null.</summary>
+    public static string? ModelChange(TraceFile t, ReplayResult r)
+    {
+        static string Verdict(string? invariant) => invariant is null ? "no violation" : $"a violation of {invariant}";
+        if (r.Divergence is not null) return $"the trace no longer replays ({r.Divergence})";
+        if (t.Violation?.Invariant != r.Violation?.Invariant)
+            return $"the trace records {Verdict(t.Violation?.Invariant)}, the model now gives {Verdict(r.Violation?.Invariant)}";
+        if (r.Steps.Count != t.Choices.Count)
+            return $"the trace records {t.Choices.Count} steps, the model now stops at step {r.Steps.Count}";
+        return null;
     }
 
     /// <summary>`replay TRACE --state K`: every field of the state after step K.</summary>

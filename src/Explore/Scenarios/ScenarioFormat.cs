@@ -37,7 +37,8 @@ public sealed record Field(string Name, FieldType Type, string Doc, bool Require
 /// </summary>
 public static class ScenarioFormat
 {
-    public const string IdPattern = "^[a-z0-9][a-z0-9._-]*$";
+    /// <summary>A scenario id names trace files ("id.variant.json"): safe characters, and short enough for a file name.</summary>
+    public const string IdPattern = "^[a-z0-9][a-z0-9._-]{0,99}$";
 
     private static readonly Field Offset = new("offset", new SizeType(), "first byte of the range", Required: true);
     private static readonly Field Length = new("length", new SizeType(), "bytes in the range (non-empty, inside file.max_size)", Required: true);
@@ -133,7 +134,7 @@ public static class ScenarioFormat
     /// <summary>The root of a scenario file.</summary>
     public static MapType Root { get; } = new(
     [
-        new("id", new StrType(Pattern: IdPattern, PatternDoc: "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"), "the scenario id: names its traces and pages", Required: true),
+        new("id", new StrType(Pattern: IdPattern, PatternDoc: "at most 100 lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"), "the scenario id: names its traces and pages", Required: true),
         new("title", new StrType(), "one line", Default: "the id"),
         new("race", new StrType(), "the section of docs/kernel-reference.md §4 describing the race (e.g. 4.1)"),
         new("description", new StrType(), "what the scenario models and why, for its doc page"),

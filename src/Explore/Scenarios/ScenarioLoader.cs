@@ -9,7 +9,7 @@ namespace ModelCheck.Explore.Scenarios;
 /// <summary>Reads a scenario YAML file (see README, "Scenario files") into a <see cref="ScenarioSpec"/>.</summary>
 public static class ScenarioLoader
 {
-    private static readonly System.Text.RegularExpressions.Regex ValidId = new("^[a-z0-9][a-z0-9._-]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private static readonly System.Text.RegularExpressions.Regex ValidId = new(ScenarioFormat.IdPattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     public static ScenarioSpec LoadFile(string path)
     {
@@ -41,11 +41,14 @@ public static class ScenarioLoader
         {
             throw new InputException(path, (int)e.Start.Line, "yaml", e.Message);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
+            // YamlDotNet reports some malformed streams this way instead of as a YamlException
             throw new InputException(path, LastGoodLine(text), "yaml", "malformed YAML (an unterminated flow collection or quote?)");
         }
-        if (stream.Documents.Count != 1) throw new InputException(path, 0, "yaml", "expected exactly one YAML document");
+        if (stream.Documents.Count != 1)
+            throw new InputException(path, stream.Documents.Count == 0 ? 1 : (int)stream.Documents[1].RootNode.Start.Line, "yaml",
+                stream.Documents.Count == 0 ? "the file is empty: a scenario is one YAML mapping (docs/scenario-format.md)" : "expected exactly one YAML document");
         var problems = ScenarioValidator.Validate(stream.Documents[0].RootNode);
         if (problems.Count > 0) throw new InputException(path, problems);
         var root = y.Map(stream.Documents[0].RootNode, "scenario");
@@ -56,7 +59,7 @@ public static class ScenarioLoader
         {
             var node = y.Get(root, "id");
             throw new InputException(path, node is null ? 0 : (int)node.Start.Line, "id",
-                $"'{id}' is not a scenario id: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
+                $"'{(id.Length > 40 ? id[..40] + "..." : id)}' is not a scenario id: at most 100 lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
         }
         var file = ParseFile(y, y.Map(y.Require(root, "file", ""), "file"));
         var threads = ParseThreads(y, y.Seq(y.Require(root, "threads", ""), "threads"));
@@ -72,9 +75,25 @@ public static class ScenarioLoader
         }
         catch (ScenarioException e)
         {
-            throw new InputException(path, e.Line, e.Field, e.Message);
+            throw new InputException(path, e.Line > 0 ? e.Line : LineOfField(root, e.Field), e.Field, e.Message);
         }
         return spec;
+    }
+
+    /// <summary>The line of a dotted field ("file.folio_size"), or of its nearest enclosing one, for checks that know no line.</summary>
+    private static int LineOfField(YamlMappingNode root, string field)
+    {
+        YamlNode node = root;
+        int line = 1;
+        foreach (var part in field.Replace("[]", "", StringComparison.Ordinal).Split('.'))
+        {
+            if (node is not YamlMappingNode m) break;
+            var key = m.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: var v } && v == part);
+            if (key is null) break;
+            line = (int)key.Start.Line;
+            node = m.Children[key];
+        }
+        return line;
     }
 
     /// <summary>The line of the last YAML event the parser accepted, for errors it reports without a position.</summary>

@@ -78,22 +78,31 @@ public static class ScenarioValidator
         var shape = t.Shapes.FirstOrDefault(s => s.Name == name);
         if (shape is null)
         {
-            problems.Add(new(LineOf(keyNode), Join(path, t.Key), $"unknown operation '{name}' (known: {string.Join(", ", t.Shapes.Select(s => s.Name))})"));
+            problems.Add(new(LineOf(keyNode), Join(path, t.Key), $"unknown operation '{Show(name)}' (known: {string.Join(", ", t.Shapes.Select(s => s.Name))})"));
             return;
         }
         var keyField = new Field(t.Key, new StrType(), "");
         CheckFields(map, [keyField, .. shape.Fields, .. t.Common], path, problems, name);
     }
 
+    /// <summary>A value echoed in a message: control characters escaped, at most 60 characters.</summary>
+    public static string Show(string v)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (char c in v.Length > 60 ? v[..60] : v)
+            sb.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        return v.Length > 60 ? sb + "..." : sb.ToString();
+    }
+
     /// <summary>Why a scalar does not fit its type, or null.</summary>
     public static string? ScalarProblem(string v, FieldType type) => type switch
     {
-        StrType { Choices: { } c } when c.All(x => x.Name != v) => $"'{v}' is not one of {string.Join(", ", c.Select(x => x.Name))}",
-        StrType { Pattern: { } p, PatternDoc: var doc } when !Regex.IsMatch(v, p, RegexOptions.CultureInvariant) => $"'{v}' does not match {doc ?? p}",
+        StrType { Choices: { } c } when c.All(x => x.Name != v) => $"'{Show(v)}' is not one of {string.Join(", ", c.Select(x => x.Name))}",
+        StrType { Pattern: { } p, PatternDoc: var doc } when !Regex.IsMatch(v, p, RegexOptions.CultureInvariant) => $"'{Show(v)}' does not match {doc ?? p}",
         IntType i => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= i.Min && n <= i.Max
-            ? null : $"'{v}' is not an integer within {i.Min}..{i.Max}",
+            ? null : $"'{Show(v)}' is not an integer within {i.Min}..{i.Max}",
         SizeType => SizeProblem(v),
-        BoolType => v is "true" or "false" or "yes" or "no" ? null : $"'{v}' is not true or false",
+        BoolType => v is "true" or "false" or "yes" or "no" ? null : $"'{Show(v)}' is not true or false",
         _ => null,
     };
 
@@ -103,7 +112,7 @@ public static class ScenarioValidator
         long mult = 1;
         if (v.EndsWith('K') || v.EndsWith('k')) { mult = 1024; v = v[..^1]; }
         else if (v.EndsWith('M') || v.EndsWith('m')) { mult = 1 << 20; v = v[..^1]; }
-        if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long r)) return $"'{text}' is not a size (e.g. 4096, 4K, 1M)";
-        return r > YamlNodes.MaxBytes / mult ? $"'{text}' is larger than {YamlNodes.MaxBytes >> 20}M" : null;
+        if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long r)) return $"'{Show(text)}' is not a size (e.g. 4096, 4K, 1M)";
+        return r > YamlNodes.MaxBytes / mult ? $"'{Show(text)}' is larger than {YamlNodes.MaxBytes >> 20}M" : null;
     }
 }

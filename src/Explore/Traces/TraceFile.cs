@@ -25,6 +25,30 @@ public sealed record TraceFile(
 {
     public const int CurrentSchema = 1;
 
+    /// <summary>
+    /// SHA-256 of what the trace claims (scenario id and text, variant, engine, seed, choices,
+    /// violation), written by <see cref="Save"/> and checked by <see cref="Load"/>: a trace edited by
+    /// hand, or by anything but modelcheck, is reported instead of replayed.
+    /// </summary>
+    [JsonPropertyName("digest")]
+    public string? Digest { get; init; }
+
+    public string ComputeDigest()
+    {
+        var sb = new System.Text.StringBuilder();
+        void Field(string name, string? value) => sb.Append(name).Append('\u001f').Append(value?.Length ?? -1).Append(':').Append(value).Append('\u001e');
+        Field("schema", Schema.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("scenarioId", ScenarioId);
+        Field("scenario", Scenario);
+        foreach (var (k, v) in (Variant ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal)) Field("variant." + k, v);
+        Field("engine", Engine);
+        Field("seed", Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var c in Choices ?? []) Field("choice", c is null ? null : $"{c.Thread}\u001d{c.Alt}\u001d{c.Function}");
+        Field("violation.invariant", Violation?.Invariant);
+        Field("violation.message", Violation?.Message);
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
     public static string ToolVersion =>
         "modelcheck " + (typeof(TraceFile).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
@@ -41,7 +65,7 @@ public sealed record TraceFile(
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToJson() + "\n");
+        File.WriteAllText(path, (this with { Digest = ComputeDigest() }).ToJson() + "\n");
     }
 
     /// <summary>Coyote's reproducible trace (the sidecar `check --engine coyote` saves): it names Coyote's version and settings.</summary>
@@ -59,6 +83,13 @@ public sealed record TraceFile(
         }
     }
 
+    /// <summary>The line of a field's first appearance in the JSON text (1 when it is absent), for messages.</summary>
+    private static int LineOf(string text, string field)
+    {
+        int at = text.IndexOf($"\"{field}\"", StringComparison.Ordinal);
+        return at < 0 ? 1 : 1 + text.AsSpan(0, at).Count('\n');
+    }
+
     public static TraceFile Load(string path)
     {
         string text;
@@ -73,7 +104,7 @@ public sealed record TraceFile(
         if (IsCoyoteSchedule(text))
         {
             string ours = path.EndsWith(".coyote.json", StringComparison.Ordinal) ? path[..^".coyote.json".Length] + ".json" : "the .json trace saved beside it";
-            throw new InputException(path, 0, "file",
+            throw new InputException(path, 1, "file",
                 $"this is Coyote's own reproducible schedule, not a ModelCheck trace: replay {ours} (replay runs this schedule under Coyote too)");
         }
         TraceFile? t;
@@ -85,11 +116,17 @@ public sealed record TraceFile(
         {
             throw new InputException(path, (int)(e.LineNumber ?? -1) + 1, e.Path ?? "json", e.Message);
         }
-        if (t is null) throw new InputException(path, 0, "json", "empty trace");
-        if (t.Schema != CurrentSchema) throw new InputException(path, 0, "schema", $"schema {t.Schema} is not supported (expected {CurrentSchema})");
-        if (string.IsNullOrEmpty(t.Scenario)) throw new InputException(path, 0, "scenario", "missing inline scenario");
-        if (t.Choices is null) throw new InputException(path, 0, "choices", "missing choices");
-        if (t.Variant is null) throw new InputException(path, 0, "variant", "missing variant");
+        if (t is null) throw new InputException(path, LineOf(text, "json"), "json", "empty trace");
+        if (t.Schema != CurrentSchema) throw new InputException(path, LineOf(text, "schema"), "schema", $"schema {t.Schema} is not supported (expected {CurrentSchema})");
+        if (string.IsNullOrEmpty(t.Scenario)) throw new InputException(path, LineOf(text, "scenario"), "scenario", "missing inline scenario");
+        if (t.Choices is null) throw new InputException(path, LineOf(text, "choices"), "choices", "missing choices");
+        if (t.Variant is null) throw new InputException(path, LineOf(text, "variant"), "variant", "missing variant");
+        if (t.Choices.Any(c => c is null || c.Thread is null || c.Function is null))
+            throw new InputException(path, LineOf(text, "choices"), "choices", "a choice needs thread, alt and function");
+        if (t.Digest is null)
+            throw new InputException(path, LineOf(text, "digest"), "digest", "the trace has no digest: it was not written by this modelcheck (re-run check to get one)");
+        if (t.Digest != t.ComputeDigest())
+            throw new InputException(path, LineOf(text, "digest"), "digest", "the trace was edited after modelcheck wrote it: its digest does not match its contents");
         return t;
     }
 }
