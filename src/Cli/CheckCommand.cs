@@ -20,13 +20,17 @@ public static class CheckCommand
         var noPor = new Option<bool>("--no-por") { Description = "exhaustive: expand every state fully (no partial-order reduction)" };
         var workers = new Option<int>("--workers") { Description = "exhaustive: expansion threads (1: one thread; results are the same for any count)", DefaultValueFactory = _ => 1 };
         var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
+        var maxMemory = new Option<int?>("--max-memory")
+        {
+            Description = "exhaustive: MiB of heap the search may use; past it, it stops with a partial result (exit 5) instead of being killed (default: 80 % of the memory available)",
+        };
         var maxDepth = new Option<int?>("--max-depth") { Description = "depth bound (default: the scenario's)" };
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default out/traces/<id>.<variant>.json; traces/ is refreshed only by matrix --write-traces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxDepth, maxStates, traceOut, json, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxMemory, maxDepth, maxStates, traceOut, json, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -43,6 +47,9 @@ public static class CheckCommand
             var v = ProfileOption.Resolve(kernel, p.GetValue(variant) ?? []);
             if (p.GetValue(workers) is < 1 or > 64)
                 throw new InputException("--workers", 0, "workers", $"'{p.GetValue(workers)}' is not between 1 and 64");
+            if (p.GetValue(maxMemory) is < 16 or > 1 << 22)
+                throw new InputException("--max-memory", 0, "max-memory", $"'{p.GetValue(maxMemory)}' is not between 16 and {1 << 22} MiB");
+            long? memoryLimit = p.GetValue(maxMemory) is { } mb ? (long)mb << 20 : null;
             if (p.GetValue(frontierMb) is < 1 or > 1 << 20)
                 throw new InputException("--frontier-mb", 0, "frontier-mb", $"'{p.GetValue(frontierMb)}' is not between 1 and {1 << 20}");
             var bounds = new Bounds(p.GetValue(maxDepth) ?? spec.Bounds.MaxDepth, p.GetValue(maxStates) ?? spec.Bounds.MaxStates);
@@ -61,7 +68,7 @@ public static class CheckCommand
                 }, tracePath, p.GetValue(json), w);
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w);
             var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
-                (long)p.GetValue(frontierMb) << 20);
+                (long)p.GetValue(frontierMb) << 20, memoryLimit);
             Output.EndProgress();
             if (p.GetValue(json)) Output.WriteJson(row);
             else
@@ -71,7 +78,9 @@ public static class CheckCommand
             }
             if (row.Verdict == "incomplete")
             {
-                Console.Error.WriteLine($"modelcheck: the search stopped at a bound before it was complete (--max-states {bounds.MaxStates}, --max-depth {bounds.MaxDepth}): no verdict");
+                Console.Error.WriteLine(row.StoppedBy == "max-memory"
+                    ? $"modelcheck: the search stopped at --max-memory ({(memoryLimit ?? ParallelExplorer.DefaultMaxMemory) >> 20} MiB of heap) after {row.States:N0} states, before it was complete: no verdict"
+                    : $"modelcheck: the search stopped at a bound before it was complete (--max-states {bounds.MaxStates}, --max-depth {bounds.MaxDepth}): no verdict");
                 return ExitCodes.Incomplete;
             }
             return row.Verdict == "violated" ? ExitCodes.Violation : ExitCodes.Holds;

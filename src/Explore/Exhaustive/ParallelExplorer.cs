@@ -36,6 +36,18 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     /// <summary>Called with every state the search expands (by the thread expanding it); for tests.</summary>
     public Action<KernelState>? Visit { get; init; }
 
+    /// <summary>
+    /// The managed heap the search may use; past it the search stops with an incomplete result
+    /// (<see cref="StoppedByMemory"/>) instead of being killed by the kernel with nothing.
+    /// Default: 80 % of the memory the runtime may use (the machine's, or its cgroup's limit).
+    /// </summary>
+    public long MaxMemory { get; init; } = DefaultMaxMemory;
+
+    public static long DefaultMaxMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 5 * 4;
+
+    /// <summary>After a run: the search stopped at <see cref="MaxMemory"/>.</summary>
+    public bool StoppedByMemory { get; private set; }
+
     /// <summary>After a run: how many frontier blocks went to the spill file.</summary>
     public int SpilledBlocks { get; private set; }
 
@@ -142,6 +154,12 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 Volatile.Write(ref merged.Value, id + 1);
                 if (end is { } r) return r;
                 if (overBound) break;
+                if ((id & 4095) == 4095 && GC.GetTotalMemory(false) > MaxMemory)
+                {
+                    StoppedByMemory = true;
+                    tree.Truncated = true;
+                    break;
+                }
                 tree.Report(Progress, DepthOf(id), id + 1);
             }
         }

@@ -12,13 +12,16 @@ public static class Checker
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
         ExpectSpec? expect = null, Action<SearchProgress>? progress = null, bool partialOrder = true, int workers = 1,
-        long frontierMemory = 1L << 30)
+        long frontierMemory = 1L << 30, long? maxMemory = null)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
         var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
-        var result = new ParallelExplorer(invariants, b, workers) { Progress = progress, PartialOrder = partialOrder, FrontierMemory = frontierMemory }
-            .Run(initial);
+        var explorer = new ParallelExplorer(invariants, b, workers)
+        {
+            Progress = progress, PartialOrder = partialOrder, FrontierMemory = frontierMemory, MaxMemory = maxMemory ?? ParallelExplorer.DefaultMaxMemory,
+        };
+        var result = explorer.Run(initial);
         TraceFile? trace = null;
         if (result.Violation is { } v)
         {
@@ -44,6 +47,7 @@ public static class Checker
             Seconds = Math.Round(result.Seconds, 3), StatesPerSecond = Math.Round(result.StatesPerSecond),
             BytesPerState = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
             Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
+            StoppedBy = result.Complete || result.Violation is not null ? null : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",
         };
         return (row, result, trace);
     }

@@ -69,4 +69,7 @@ public sealed record RunRow
     [JsonPropertyName("expected")] public string? Expected { get; init; }
 
     [JsonPropertyName("asExpected")] public bool? AsExpected { get; init; }
+
+    /// <summary>An incomplete search: the bound that stopped it (max-states or max-depth, or max-memory).</summary>
+    [JsonPropertyName("stoppedBy")] public string? StoppedBy { get; init; }
 }
