@@ -24,13 +24,19 @@ public static class CheckCommand
         {
             Description = "exhaustive: MiB of heap the search may use; past it, it stops with a partial result (exit 5) instead of being killed (default: 80 % of the memory available)",
         };
+        var checkpointDir = new Option<string?>("--checkpoint")
+        {
+            Description = "exhaustive: write the search's progress to DIR every --checkpoint-every seconds and on SIGINT/SIGTERM",
+        };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "seconds between checkpoints (default 300)", DefaultValueFactory = _ => 300 };
+        var resumeDir = new Option<string?>("--resume") { Description = "exhaustive: continue the search checkpointed in DIR (same scenario, variant, bounds)" };
         var maxDepth = new Option<int?>("--max-depth") { Description = "depth bound (default: the scenario's)" };
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default out/traces/<id>.<variant>.json; traces/ is refreshed only by matrix --write-traces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxMemory, maxDepth, maxStates, traceOut, json, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -67,8 +73,48 @@ public static class CheckCommand
                     Progress = ProgressOutput.Coyote(spec.Id),
                 }, tracePath, p.GetValue(json), w);
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w);
-            var (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
-                (long)p.GetValue(frontierMb) << 20, memoryLimit);
+            if (p.GetValue(checkpointEvery) is < 1 or > 86_400)
+                throw new InputException("--checkpoint-every", 0, "checkpoint-every", $"'{p.GetValue(checkpointEvery)}' is not between 1 and 86400 seconds");
+            string? dir = p.GetValue(resumeDir) ?? p.GetValue(checkpointDir);
+            string? checkpointFile = dir is null ? null : Path.Combine(dir, Path.GetFileName(catalog.TracePath(spec.Id, v.ToString())).Replace(".json", ".checkpoint", StringComparison.Ordinal));
+            if (p.GetValue(resumeDir) is not null && !File.Exists(checkpointFile))
+                throw new InputException("--resume", 0, "resume", $"no checkpoint of this search in {dir} (expected {checkpointFile})");
+            if (dir is not null)
+            {
+                try
+                {
+                    Directory.CreateDirectory(dir);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new InputException("--checkpoint", 0, "checkpoint", $"cannot use '{dir}': {e.Message}");
+                }
+            }
+            // SIGINT and SIGTERM stop the search cleanly: a checkpoint (when asked for) and a partial result
+            using var interrupt = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                interrupt.Cancel();
+            });
+            RunRow row;
+            ModelCheck.Explore.Traces.TraceFile? trace;
+            try
+            {
+                (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
+                    (long)p.GetValue(frontierMb) << 20, memoryLimit,
+                    new Checkpointing(checkpointFile, TimeSpan.FromSeconds(p.GetValue(checkpointEvery)), p.GetValue(resumeDir) is not null, interrupt.Token));
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InputException(checkpointFile ?? "--resume", 0, "checkpoint", e.Message);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
             Output.EndProgress();
             if (p.GetValue(json)) Output.WriteJson(row);
             else
@@ -78,9 +124,13 @@ public static class CheckCommand
             }
             if (row.Verdict == "incomplete")
             {
-                Console.Error.WriteLine(row.StoppedBy == "max-memory"
-                    ? $"modelcheck: the search stopped at --max-memory ({(memoryLimit ?? ParallelExplorer.DefaultMaxMemory) >> 20} MiB of heap) after {row.States:N0} states, before it was complete: no verdict"
-                    : $"modelcheck: the search stopped at a bound before it was complete (--max-states {bounds.MaxStates}, --max-depth {bounds.MaxDepth}): no verdict");
+                Console.Error.WriteLine(row.StoppedBy switch
+                {
+                    "max-memory" => $"modelcheck: the search stopped at --max-memory ({(memoryLimit ?? ParallelExplorer.DefaultMaxMemory) >> 20} MiB of heap) after {row.States:N0} states, before it was complete: no verdict",
+                    "interrupted" => $"modelcheck: interrupted after {row.States:N0} states: no verdict" +
+                                     (checkpointFile is not null && File.Exists(checkpointFile) ? $"; the search is checkpointed in {checkpointFile}: continue it with --resume {dir}" : ""),
+                    _ => $"modelcheck: the search stopped at a bound before it was complete (--max-states {bounds.MaxStates}, --max-depth {bounds.MaxDepth}): no verdict",
+                });
                 return ExitCodes.Incomplete;
             }
             return row.Verdict == "violated" ? ExitCodes.Violation : ExitCodes.Holds;

@@ -70,6 +70,34 @@ public sealed class FingerprintTable
         return true;
     }
 
+    /// <summary>Every (fingerprint, id) stored, for a checkpoint.</summary>
+    public void Write(BinaryWriter w)
+    {
+        w.Write(Count);
+        foreach (var s in slots)
+        {
+            if (s.Id == 0) continue;
+            w.Write(s.Lo);
+            w.Write(s.Hi);
+            w.Write(s.Id - 1);
+        }
+    }
+
+    /// <summary>The table a checkpoint wrote.</summary>
+    public static FingerprintTable Read(BinaryReader r)
+    {
+        int n = r.ReadInt32();
+        if (n < 0) throw new InvalidDataException("negative fingerprint count");
+        var t = new FingerprintTable(Math.Max(1 << 16, n / 3 * 4 + 16));
+        for (int i = 0; i < n; i++)
+        {
+            ulong lo = r.ReadUInt64(), hi = r.ReadUInt64();
+            int id = r.ReadInt32();
+            if (!t.TryAdd(((UInt128)hi << 64) | lo, id)) throw new InvalidDataException("a fingerprint stored twice");
+        }
+        return t;
+    }
+
     // runs a few times a search, too rarely for tiered compilation to optimise it, on millions of slots
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()

@@ -48,6 +48,74 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     /// <summary>After a run: the search stopped at <see cref="MaxMemory"/>.</summary>
     public bool StoppedByMemory { get; private set; }
 
+    /// <summary>
+    /// A file the search writes its progress to (the visited set, every stored node, the frontier's
+    /// encodings and the counters) every <see cref="CheckpointEvery"/> and when <see cref="Interrupt"/>
+    /// fires; with <see cref="Resume"/> the search continues from it. The merge order does not depend
+    /// on timing, so a resumed search ends with the same states, transitions, verdict and trace.
+    /// </summary>
+    public string? CheckpointFile { get; init; }
+
+    public TimeSpan CheckpointEvery { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Names what is searched (scenario, variant, bounds, reduction): a checkpoint resumes only the same search.</summary>
+    public string CheckpointKey { get; init; } = "";
+
+    /// <summary>Continue from <see cref="CheckpointFile"/> instead of starting at the initial state.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>SIGINT/SIGTERM: write a checkpoint (when there is a file) and stop with an incomplete result.</summary>
+    public CancellationToken Interrupt { get; init; }
+
+    /// <summary>After a run: it stopped because <see cref="Interrupt"/> fired.</summary>
+    public bool Interrupted { get; private set; }
+
+    /// <summary>After a run: checkpoints written.</summary>
+    public int CheckpointsWritten { get; private set; }
+
+    private const string CheckpointMagic = "modelcheck-checkpoint/1";
+
+    private void WriteCheckpoint(SearchTree tree, int next)
+    {
+        string tmp = CheckpointFile + ".tmp";
+        using (var w = new BinaryWriter(File.Create(tmp)))
+        {
+            w.Write(CheckpointMagic);
+            w.Write(CheckpointKey);
+            w.Write(next);
+            tree.Write(w);
+            for (int id = next; id < tree.Count; id++)
+            {
+                w.Write(DepthOf(id));
+                var bytes = store.Copy(id);
+                w.Write(bytes.Length);
+                w.Write(bytes);
+            }
+        }
+        File.Move(tmp, CheckpointFile!, overwrite: true);
+        CheckpointsWritten++;
+    }
+
+    /// <summary>The tree and frontier a checkpoint holds, published as the workers expect; the id to merge next.</summary>
+    private (SearchTree Tree, int Next) ReadCheckpoint(KernelState initial)
+    {
+        using var r = new BinaryReader(File.OpenRead(CheckpointFile!));
+        if (r.ReadString() != CheckpointMagic) throw new InvalidDataException("not a modelcheck checkpoint");
+        string key = r.ReadString();
+        if (key != CheckpointKey) throw new InvalidDataException($"the checkpoint is of another search ({key})");
+        int next = r.ReadInt32();
+        var tree = SearchTree.Read(r, initial, bounds, merge: PartialOrder);
+        if (next < 0 || next > tree.Count) throw new InvalidDataException($"next id {next} of {tree.Count}");
+        for (int id = next; id < tree.Count; id++)
+        {
+            int depth = r.ReadInt32();
+            int length = r.ReadInt32();
+            if (length is < 0 or > ushort.MaxValue) throw new InvalidDataException($"a state of {length} bytes");
+            Publish(id, r.ReadBytes(length), depth);
+        }
+        return (tree, next);
+    }
+
     /// <summary>After a run: how many frontier blocks went to the spill file.</summary>
     public int SpilledBlocks { get; private set; }
 
@@ -118,11 +186,19 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
     public ExploreResult Run(KernelState initial)
     {
         if (published.Value != 0) throw new InvalidOperationException("a ParallelExplorer runs once");
-        var tree = new SearchTree(initial, bounds, merge: PartialOrder);
         using var frontier = store = new StateStore(FrontierMemory, Window, FrontierBlockBits); // deletes its spill file
         var fp = new Fingerprinter();
-        if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
-        Publish(0, fp.Last, 0);
+        SearchTree tree;
+        int start = 0;
+        if (Resume) (tree, start) = ReadCheckpoint(initial);
+        else
+        {
+            tree = new SearchTree(initial, bounds, merge: PartialOrder);
+            if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
+            Publish(0, fp.Last, 0);
+        }
+        claimed.Value = merged.Value = start;
+        var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
 
         var threads = new Thread[Math.Max(0, workers - 1)]; // the merger is the last worker
         for (int w = 0; w < threads.Length; w++)
@@ -135,7 +211,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             var spin = new SpinWait();
             var helpFp = new Fingerprinter();
             var helpEnabled = new List<(int Tid, int Alt)>();
-            for (int id = 0; id < tree.Count; id++)
+            for (int id = start; id < tree.Count; id++)
             {
                 Expansion? x;
                 while ((x = Volatile.Read(ref results[id >> ChunkBits][id & (Chunk - 1)])) is null)
@@ -152,7 +228,7 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                 x.Reset();
                 pool.Enqueue(x);
                 Volatile.Write(ref merged.Value, id + 1);
-                if (end is { } r) return r;
+                if (end is { } r) return Done(r);
                 if (overBound) break;
                 if ((id & 4095) == 4095 && GC.GetTotalMemory(false) > MaxMemory)
                 {
@@ -161,6 +237,18 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
                     break;
                 }
                 tree.Report(Progress, DepthOf(id), id + 1);
+                bool interrupted = Interrupt.IsCancellationRequested;
+                if (CheckpointFile is not null && id + 1 < tree.Count && (interrupted || sinceCheckpoint.Elapsed >= CheckpointEvery))
+                {
+                    WriteCheckpoint(tree, id + 1);
+                    sinceCheckpoint.Restart();
+                }
+                if (interrupted)
+                {
+                    Interrupted = true;
+                    tree.Truncated = true;
+                    return tree.Finish();
+                }
             }
         }
         finally
@@ -169,7 +257,14 @@ public sealed class ParallelExplorer(InvariantSet invariants, Bounds bounds, int
             foreach (var t in threads) t.Join();
             SpilledBlocks = store.Spilled;
         }
-        return tree.Finish();
+        return StoppedByMemory ? tree.Finish() : Done(tree.Finish());
+    }
+
+    /// <summary>A search that ended (a verdict, or a bound reached) needs its checkpoint no more.</summary>
+    private ExploreResult Done(ExploreResult r)
+    {
+        if (CheckpointFile is not null && File.Exists(CheckpointFile)) File.Delete(CheckpointFile);
+        return r;
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ internal enum Stored { New, Seen, OverBound }
 /// </summary>
 internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
 {
-    private readonly FingerprintTable seen = new();
+    private FingerprintTable seen = new();
+    private double secondsBefore; // a resumed search's time before the checkpoint
     private const int NodeBits = 16;
     private readonly SearchNode[]?[] nodes = new SearchNode[]?[1 << 15]; // in chunks: no copy, no slack when it grows
     private int count;
@@ -101,11 +102,54 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     {
         if (progress is null || clock.ElapsedMilliseconds < nextProgress) return;
         nextProgress = clock.ElapsedMilliseconds + 1000;
-        progress(new SearchProgress(seen.Count, Transitions, Math.Max(0, Count - expanded), depth, clock.Elapsed.TotalSeconds));
+        progress(new SearchProgress(seen.Count, Transitions, Math.Max(0, Count - expanded), depth, Seconds));
     }
 
+    private double Seconds => secondsBefore + clock.Elapsed.TotalSeconds;
+
     private ExploreResult Result(Verdict verdict, Violation? v, IReadOnlyList<Choice> trace, bool complete) =>
-        new(verdict, v, trace, seen.Count, Transitions, MaxDepth, clock.Elapsed.TotalSeconds, complete);
+        new(verdict, v, trace, seen.Count, Transitions, MaxDepth, Seconds, complete);
+
+    /// <summary>The tree for a checkpoint: counters, the visited set, every node.</summary>
+    public void Write(BinaryWriter w)
+    {
+        w.Write(Transitions);
+        w.Write(MaxDepth);
+        w.Write(Truncated);
+        w.Write(Seconds);
+        seen.Write(w);
+        w.Write(count);
+        for (int id = 0; id < count; id++)
+        {
+            var n = Node(id);
+            w.Write(n.Parent);
+            w.Write(n.Tid);
+            w.Write(n.Alt);
+        }
+    }
+
+    /// <summary>The tree a checkpoint wrote.</summary>
+    public static SearchTree Read(BinaryReader r, KernelState initial, Bounds bounds, bool merge)
+    {
+        var t = new SearchTree(initial, bounds, merge)
+        {
+            Transitions = r.ReadInt64(),
+            MaxDepth = r.ReadInt32(),
+            Truncated = r.ReadBoolean(),
+        };
+        t.secondsBefore = r.ReadDouble();
+        t.seen = FingerprintTable.Read(r);
+        int n = r.ReadInt32();
+        if (n < 1 || n < t.seen.Count - 1) throw new InvalidDataException($"{n} nodes for {t.seen.Count} fingerprints");
+        for (int id = 0; id < n; id++)
+        {
+            int parent = r.ReadInt32();
+            byte tid = r.ReadByte(), alt = r.ReadByte();
+            if (parent >= id || (parent < 0 && id > 0)) throw new InvalidDataException($"node {id} has parent {parent}");
+            t.Store(new SearchNode(parent, tid, alt));
+        }
+        return t;
+    }
 
     /// <summary>Rebuilds the choices from the root to node id, naming each step's function.</summary>
     private List<Choice> Path(int id, bool mergeLast = true)

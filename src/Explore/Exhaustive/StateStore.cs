@@ -43,6 +43,7 @@ internal sealed class StateStore(long memoryLimit, int ahead, int blockBits = 20
     {
         if (encoding.Length > ushort.MaxValue || 2 + encoding.Length > blockSize)
             throw new InvalidOperationException($"a state encoding of {encoding.Length} bytes");
+        if (lastId < 0) needed = id; // a resumed search's frontier starts past 0
         int need = 2 + encoding.Length;
         if ((end & (blockSize - 1)) + need > blockSize)
         {
@@ -67,6 +68,26 @@ internal sealed class StateStore(long memoryLimit, int ahead, int blockBits = 20
         var block = blocks[p >> blockBits] ?? throw new InvalidOperationException($"state {id} is not in memory");
         int at = (int)(p & (blockSize - 1));
         return block.AsSpan(at + 2, BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at)));
+    }
+
+    /// <summary>The encoding of a stored, unreleased id, read back from the spill file when it is there (merger thread only).</summary>
+    public byte[] Copy(int id)
+    {
+        long p = Position(id);
+        int b = (int)(p >> blockBits), at = (int)(p & (blockSize - 1));
+        if (blocks[b] is { } block)
+            return block.AsSpan(at + 2, BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at))).ToArray();
+        if (!onDisk[b]) throw new InvalidOperationException($"state {id} is released");
+        var len = new byte[2];
+        RandomAccess.Read(file!, len, ((long)b << blockBits) + at);
+        var bytes = new byte[BinaryPrimitives.ReadUInt16LittleEndian(len)];
+        for (int read = 0; read < bytes.Length;)
+        {
+            int n = RandomAccess.Read(file!, bytes.AsSpan(read), ((long)b << blockBits) + at + 2 + read);
+            if (n <= 0) throw new IOException($"spill file ended in block {b}");
+            read += n;
+        }
+        return bytes;
     }
 
     /// <summary>

@@ -6,13 +6,16 @@ using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Explore.Runs;
 
+/// <summary>Checkpoints of a long exhaustive search (<see cref="ParallelExplorer.CheckpointFile"/>): where, how often, resume or not, and the interrupt that writes one and stops.</summary>
+public sealed record Checkpointing(string? File, TimeSpan Every, bool Resume, CancellationToken Interrupt);
+
 /// <summary>Runs the exhaustive engine on one scenario under one variant and saves the trace.</summary>
 public static class Checker
 {
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
         ExpectSpec? expect = null, Action<SearchProgress>? progress = null, bool partialOrder = true, int workers = 1,
-        long frontierMemory = 1L << 30, long? maxMemory = null)
+        long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
@@ -20,6 +23,10 @@ public static class Checker
         var explorer = new ParallelExplorer(invariants, b, workers)
         {
             Progress = progress, PartialOrder = partialOrder, FrontierMemory = frontierMemory, MaxMemory = maxMemory ?? ParallelExplorer.DefaultMaxMemory,
+            CheckpointFile = checkpoint?.File, CheckpointEvery = checkpoint?.Every ?? TimeSpan.FromMinutes(5), Resume = checkpoint?.Resume ?? false,
+            Interrupt = checkpoint?.Interrupt ?? default,
+            CheckpointKey = $"{spec.Id} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(spec.SourceText)))} " +
+                            $"{variant} depth {b.MaxDepth} states {b.MaxStates} reduction {partialOrder}",
         };
         var result = explorer.Run(initial);
         TraceFile? trace = null;
@@ -47,7 +54,8 @@ public static class Checker
             Seconds = Math.Round(result.Seconds, 3), StatesPerSecond = Math.Round(result.StatesPerSecond),
             BytesPerState = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
             Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
-            StoppedBy = result.Complete || result.Violation is not null ? null : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",
+            StoppedBy = result.Complete || result.Violation is not null ? null
+                : explorer.Interrupted ? "interrupted" : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",
         };
         return (row, result, trace);
     }
