@@ -67,10 +67,11 @@ public static class CheckCommand
                 return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
                     p.GetValue(traceOut) is null ? null : throw new InputException("--trace-out", 0, "trace-out", "names one trace: give --variant to check one variant (without it, check runs every expect line and saves traces under out/traces/)"),
                     p.GetValue(json));
+            using var stop = new Interruption();
             if (eng == "coyote")
                 return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
                 {
-                    Progress = ProgressOutput.Coyote(spec.Id),
+                    Progress = ProgressOutput.Coyote(spec.Id), Interrupt = stop.Token,
                 }, tracePath, p.GetValue(json), w);
             if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w);
             if (p.GetValue(checkpointEvery) is < 1 or > 86_400)
@@ -90,30 +91,18 @@ public static class CheckCommand
                     throw new InputException("--checkpoint", 0, "checkpoint", $"cannot use '{dir}': {e.Message}");
                 }
             }
-            // SIGINT and SIGTERM stop the search cleanly: a checkpoint (when asked for) and a partial result
-            using var interrupt = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
-            Console.CancelKeyPress += onCancel;
-            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-            {
-                c.Cancel = true;
-                interrupt.Cancel();
-            });
+            // SIGINT and SIGTERM (stop) end the search cleanly: a checkpoint (when asked for) and a partial result
             RunRow row;
             ModelCheck.Explore.Traces.TraceFile? trace;
             try
             {
                 (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
                     (long)p.GetValue(frontierMb) << 20, memoryLimit,
-                    new Checkpointing(checkpointFile, TimeSpan.FromSeconds(p.GetValue(checkpointEvery)), p.GetValue(resumeDir) is not null, interrupt.Token));
+                    new Checkpointing(checkpointFile, TimeSpan.FromSeconds(p.GetValue(checkpointEvery)), p.GetValue(resumeDir) is not null, stop.Token));
             }
             catch (InvalidDataException e)
             {
                 throw new InputException(checkpointFile ?? "--resume", 0, "checkpoint", e.Message);
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
             }
             Output.EndProgress();
             if (p.GetValue(json)) Output.WriteJson(row);
@@ -213,6 +202,12 @@ public static class CheckCommand
                 ? $"  verdict: violated {r.Violation!.Invariant} in iteration {r.IterationsToBug} ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s)\n  violation: {r.Violation.Message}\n  coyote: {r.CoyoteMessage}\n  trace: {tracePath} ({r.Trace!.Choices.Count} steps); Coyote's own: {coyotePath}"
                 : $"  verdict: no bug in {r.Iterations} iterations ({r.Seconds:0.00} s, {r.IterationsPerSecond:0} it/s; not a proof)");
             if (r.BugFound) Output.PrintFoundTrace(r.Trace!, tracePath, width);
+        }
+        if (r.Interrupted)
+        {
+            Console.Error.WriteLine($"modelcheck: interrupted after {r.Iterations:N0} of {o.Iterations:N0} iterations (seed {o.Seed}, strategy {o.Strategy}), no bug so far: " +
+                                    $"--seed {o.Seed} repeats these schedules; another seed, e.g. --seed {o.Seed + 1}, explores others");
+            return ExitCodes.Incomplete;
         }
         return r.BugFound ? ExitCodes.Violation : ExitCodes.Holds;
     }

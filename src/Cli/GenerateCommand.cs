@@ -40,7 +40,8 @@ public static class GenerateCommand
             foreach (var id in invs)
                 if (ModelCheck.Invariants.InvariantCatalog.Find(id) is null)
                     throw new InputException("--invariants", 0, "invariants", $"unknown invariant '{id}'");
-            var r = Generator.Run(n, s, kinds, v, invs.Count > 0 ? invs : null, p.GetValue(json) ? null : ProgressOutput.Generate("generate"));
+            using var stop = new Interruption();
+            var r = Generator.Run(n, s, kinds, v, invs.Count > 0 ? invs : null, p.GetValue(json) ? null : ProgressOutput.Generate("generate"), stop.Token);
             ProgressOutput.End();
             string? yamlPath = null, tracePath = null;
             if (r.Failed)
@@ -73,6 +74,12 @@ public static class GenerateCommand
                     Console.WriteLine($"trace: {tracePath}");
                     Output.PrintFoundTrace(r.Trace!, tracePath!);
                 }
+            }
+            if (r.Interrupted)
+            {
+                Console.Error.WriteLine($"modelcheck: interrupted after {r.Tests:N0} of {n:N0} tests (seed {s}), no failure so far: " +
+                                        $"--seed {s} repeats these tests; another seed, e.g. --seed {s + 1}, generates others");
+                return ExitCodes.Incomplete;
             }
             return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
         });

@@ -13,6 +13,9 @@ public sealed record CoyoteOptions(string Strategy = "random", int Iterations = 
 {
     /// <summary>Called about once a second with (iterations, iterations per second, bugs).</summary>
     public Action<uint, double, int>? Progress { get; init; }
+
+    /// <summary>SIGINT/SIGTERM: stop after the current iteration and report what was covered.</summary>
+    public CancellationToken Interrupt { get; init; }
 }
 
 public sealed record CoyoteResult(
@@ -25,6 +28,9 @@ public sealed record CoyoteResult(
     TraceFile? Trace,
     string? CoyoteTrace)
 {
+    /// <summary>The run was stopped by its interrupt before its iterations were done.</summary>
+    public bool Interrupted { get; init; }
+
     public double IterationsPerSecond => Seconds > 0 ? Iterations / Seconds : Iterations;
 }
 
@@ -57,6 +63,7 @@ public static class CoyoteEngine
         engine.RegisterStartIterationCallBack(i => iteration = i + 1);
         var sw = Stopwatch.StartNew();
         long nextProgress = 1000;
+        using var stopOnInterrupt = o.Interrupt.Register(engine.Stop);
         engine.RegisterEndIterationCallBack(_ =>
         {
             if (bugAt == 0 && engine.TestReport.NumOfFoundBugs > 0) bugAt = iteration;
@@ -79,7 +86,7 @@ public static class CoyoteEngine
         sw.Stop();
         var report = engine.TestReport;
         if (report.NumOfFoundBugs == 0)
-            return new CoyoteResult(false, null, null, (int)iteration, 0, sw.Elapsed.TotalSeconds, null, null);
+            return new CoyoteResult(false, null, null, (int)iteration, 0, sw.Elapsed.TotalSeconds, null, null) { Interrupted = o.Interrupt.IsCancellationRequested };
         string message = report.BugReports.FirstOrDefault() ?? "bug";
         var violation = harness.Violation;
         if (violation is null && message.Contains(nameof(DropbehindLeakMonitor), StringComparison.Ordinal))

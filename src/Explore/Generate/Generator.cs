@@ -28,7 +28,11 @@ public static class Generator
         IReadOnlyList<int>? Schedule,
         Violation? Violation,
         string? Yaml,
-        TraceFile? Trace);
+        TraceFile? Trace)
+    {
+        /// <summary>The run was interrupted: only <see cref="Tests"/> tests ran.</summary>
+        public bool Interrupted { get; init; }
+    }
 
     public static (ScenarioSpec Spec, string Yaml) ToSpec(GenScenario g, string id = "generated", IReadOnlyList<string>? invariants = null, string? expect = null)
     {
@@ -37,8 +41,9 @@ public static class Generator
     }
 
     /// <param name="progress">called with (tests run, failing tests, FsCheck shrink steps, seconds) after each test and shrink</param>
+    /// <param name="interrupt">SIGINT/SIGTERM: the remaining tests are skipped and the result says how many ran (<see cref="Result.Interrupted"/>)</param>
     public static Result Run(int tests, ulong seed, OpKind[] ops, Variant variant, IReadOnlyList<string>? invariants = null,
-        Action<int, int, int, double>? progress = null)
+        Action<int, int, int, double>? progress = null, CancellationToken interrupt = default)
     {
         var sw = Stopwatch.StartNew();
         int evaluated = 0, firstFailure = 0, failures = 0;
@@ -50,6 +55,9 @@ public static class Generator
         var runner = new QuietRunner();
         var property = Prop.ForAll(arb, x =>
         {
+            // stopping: FsCheck ends a run only at a failure, so the interrupt is one (and so is every shrink of it);
+            // `last` stays null, which tells the interrupted run from a found violation
+            if (interrupt.IsCancellationRequested && last is null) throw new OperationCanceledException(interrupt);
             evaluated++;
             progress?.Invoke(evaluated, failures, runner.Shrinks, sw.Elapsed.TotalSeconds);
             ScheduleRun.Outcome? outcome;
@@ -74,7 +82,7 @@ public static class Generator
         Check.One(config, property);
         sw.Stop();
         if (crash is not null) throw crash;
-        if (last is null) return new Result(false, evaluated, 0, 0, sw.Elapsed.TotalSeconds, seed, null, null, null, null, null);
+        if (last is null) return new Result(false, evaluated, 0, 0, sw.Elapsed.TotalSeconds, seed, null, null, null, null, null) { Interrupted = interrupt.IsCancellationRequested };
         var (g, schedule) = last.Value;
         // FsCheck's shrink keeps a schedule that fits the scenario; shrinking the scenario further
         // changes what each choice means, so continue greedily with the exhaustive engine as the
