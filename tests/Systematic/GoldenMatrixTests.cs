@@ -6,7 +6,8 @@ namespace ModelCheck.Tests.Systematic;
 
 /// <summary>
 /// The golden file: per catalog row (scenario x expect line) the verdict, the violated invariant,
-/// states, transitions, trace length and the trace's step names, pinned in tests/Golden/matrix.json.
+/// states, transitions, trace length, the trace's step names and the violation's message (for the
+/// liveness invariants, the wait-for chain), pinned in tests/Golden/matrix.json.
 /// A refactoring that is meant to preserve behaviour must leave it unchanged; a change to the model
 /// regenerates it on purpose (MC_GOLDEN_WRITE=1 dotnet test --filter GoldenMatrix) and says why.
 /// </summary>
@@ -14,7 +15,7 @@ public class GoldenMatrixTests
 {
     public sealed record GoldenRow(
         string Scenario, string Variant, string Verdict, string? Invariant,
-        long States, long Transitions, int TraceLength, IReadOnlyList<string> Steps);
+        long States, long Transitions, int TraceLength, IReadOnlyList<string> Steps, string? Message = null);
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -29,7 +30,7 @@ public class GoldenMatrixTests
                 var variant = new Variant(expect.Variant);
                 var (row, result, _) = Checker.Check(spec, variant);
                 rows.Add(new GoldenRow(spec.Id, variant.ToString(), row.Verdict, row.Invariant,
-                    result.States, result.Transitions, result.Trace.Count, [.. result.Trace.Select(c => $"{c.Thread}:{c.Function}")]));
+                    result.States, result.Transitions, result.Trace.Count, [.. result.Trace.Select(c => $"{c.Thread}:{c.Function}")], row.Message));
             }
         return rows;
     }
@@ -54,6 +55,7 @@ public class GoldenMatrixTests
             if (!byKey.Remove((r.Scenario, r.Variant), out var g)) { diffs.Add($"new row {r.Scenario} [{r.Variant}]"); continue; }
             if (g.Verdict != r.Verdict || g.Invariant != r.Invariant) diffs.Add($"{r.Scenario} [{r.Variant}]: verdict {g.Verdict} {g.Invariant} -> {r.Verdict} {r.Invariant}");
             if (g.States != r.States || g.Transitions != r.Transitions) diffs.Add($"{r.Scenario} [{r.Variant}]: states {g.States}/{g.Transitions} -> {r.States}/{r.Transitions}");
+            if (g.Message != r.Message) diffs.Add($"{r.Scenario} [{r.Variant}]: message \"{g.Message}\" -> \"{r.Message}\"");
             if (!g.Steps.SequenceEqual(r.Steps)) diffs.Add($"{r.Scenario} [{r.Variant}]: trace of {g.TraceLength} steps -> {r.TraceLength} steps, or other steps");
         }
         diffs.AddRange(byKey.Keys.Select(k => $"row gone: {k.Scenario} [{k.Variant}]"));
