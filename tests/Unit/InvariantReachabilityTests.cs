@@ -80,6 +80,35 @@ public class InvariantReachabilityTests
         Assert.Equal(reachable, LostWrite(s) is null);
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(0, false)]
+    public void InAnIoendQueuedForItsCompletionWork(int firstBlock, bool reachable)
+    {
+        var s = Base();
+        s.WorkW.Add(new WorkItem(WorkKind.XfsEndIo, 0, Carrying(BioKind.Writeback, firstBlock, W1)));
+        Assert.Equal(reachable, LostWrite(s) is null);
+    }
+
+    /// <summary>W1 on disk in block 1, an unwritten extent an unfinished write-through still has to convert.</summary>
+    [Theory]
+    [InlineData(true, true, false, 1, 1, true, true)]    // active, unwritten, not completed, covers block 1
+    [InlineData(false, true, false, 1, 1, true, false)]  // no write-through in flight
+    [InlineData(true, false, false, 1, 1, true, false)]  // not an unwritten write
+    [InlineData(true, true, true, 1, 1, true, false)]    // ->end_io already ran: the extent stays unwritten
+    [InlineData(true, true, false, 1, 0, true, false)]   // nothing written yet
+    [InlineData(true, true, false, 0, 1, true, false)]   // it covers block 0 only
+    [InlineData(true, true, false, 0, 2, true, true)]    // it covers blocks 0 and 1
+    [InlineData(true, true, false, 1, 1, false, false)]  // the disk holds other data
+    public void OnDiskUnderAWriteThroughStillToConvert(bool active, bool unwritten, bool completed, int pos, int written, bool diskHasIt, bool reachable)
+    {
+        var s = Base();
+        s.ExtentsW[1] = ExtentType.Unwritten;
+        s.DiskW[1] = diskHasIt ? W1 : DataTag.Zero;
+        s.WtW[0] = new WtCtx { Active = active, Unwritten = unwritten, Completed = completed, Pos = pos, Written = written };
+        Assert.Equal(reachable, LostWrite(s) is null);
+    }
+
     [Fact]
     public void ADirtyFolioHoldingOtherDataDoesNotCount()
     {

@@ -54,3 +54,36 @@ public class WaitForChainTests
             Chain(yaml));
     }
 }
+
+/// <summary>Who holds an rwsem a thread waits for: the writer, or every reader, in thread order.</summary>
+public class RwsemHoldersTests
+{
+    private static ModelCheck.Model.State.KernelState ThreeThreads()
+    {
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {block_size: 4K, folio_size: 4K, max_size: 4K, size: 0}
+            threads:
+              - {name: a, ops: [{op: fsync}]}
+              - {name: b, ops: [{op: fsync}]}
+              - {name: c, ops: [{op: fsync}]}
+            """);
+        return ModelCheck.Model.Scenario.MachineBuilder.Build(spec, Variant.Default).Clone();
+    }
+
+    private static readonly ModelCheck.Model.Steps.Wait OnIrwsem = new(ModelCheck.Model.Steps.WaitKind.IRwsem, 0, "i_rwsem", null);
+
+    [Theory]
+    [InlineData(-1, 0b000, new int[0])]
+    [InlineData(0, 0b000, new[] { 0 })]
+    [InlineData(2, 0b000, new[] { 2 })]
+    [InlineData(-1, 0b001, new[] { 0 })]
+    [InlineData(-1, 0b110, new[] { 1, 2 })]
+    [InlineData(-1, 0b111, new[] { 0, 1, 2 })]
+    public void TheWriterOrEveryReader(int writer, int readers, int[] holders)
+    {
+        var s = ThreeThreads();
+        s.Inode.IRwsem = new ModelCheck.Model.State.RwSem { Writer = (sbyte)writer, Readers = readers };
+        Assert.Equal(holders, ModelCheck.Invariants.WaitFor.Holders(s, OnIrwsem).ToArray());
+    }
+}
