@@ -162,7 +162,8 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
                 Volatile.Write(ref merged.Value, id + 1);
                 if (end is { } r) return Done(r);
                 if (overBound) break;
-                if ((id & 4095) == 4095 && GC.GetTotalMemory(false) > MaxMemory)
+                if ((id & 4095) != 4095) continue; // the checks below cost more than merging a state
+                if (GC.GetTotalMemory(false) > MaxMemory)
                 {
                     StoppedByMemory = true;
                     tree.Truncated = true;

@@ -101,18 +101,8 @@ public static class ScenarioValidator
         StrType { Pattern: { } p, PatternDoc: var doc } when !Regex.IsMatch(v, p, RegexOptions.CultureInvariant) => $"'{Show(v)}' does not match {doc ?? p}",
         IntType i => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= i.Min && n <= i.Max
             ? null : $"'{Show(v)}' is not an integer within {i.Min}..{i.Max}",
-        SizeType => SizeProblem(v),
+        SizeType => YamlNodes.ParseSize(v, out _),
         BoolType => v is "true" or "false" or "yes" or "no" ? null : $"'{Show(v)}' is not true or false",
         _ => null,
     };
-
-    private static string? SizeProblem(string text)
-    {
-        string v = text.Trim();
-        long mult = 1;
-        if (v.EndsWith('K') || v.EndsWith('k')) { mult = 1024; v = v[..^1]; }
-        else if (v.EndsWith('M') || v.EndsWith('m')) { mult = 1 << 20; v = v[..^1]; }
-        if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long r)) return $"'{Show(text)}' is not a size (e.g. 4096, 4K, 1M)";
-        return r > YamlNodes.MaxBytes / mult ? $"'{Show(text)}' is larger than {YamlNodes.MaxBytes >> 20}M" : null;
-    }
 }

@@ -80,14 +80,22 @@ public sealed class YamlNodes(string file)
     {
         var n = Get(map, key);
         if (n is null) return dflt ?? throw Error(map, field + key, "missing required field");
-        string v = Scalar(n, field + key).Trim();
+        return ParseSize(Scalar(n, field + key), out long bytes) is { } problem ? throw Error(n, field + key, problem) : bytes;
+    }
+
+    /// <summary>A byte size (4096, 4K, 1M, at most <see cref="MaxBytes"/>): null and the bytes, or why the text is not one.</summary>
+    public static string? ParseSize(string text, out long bytes)
+    {
+        bytes = 0;
+        string v = text.Trim();
         long mult = 1;
         if (v.EndsWith('K') || v.EndsWith('k')) { mult = 1024; v = v[..^1]; }
-        else if (v.EndsWith('M') || v.EndsWith('m')) { mult = 1024 * 1024; v = v[..^1]; }
-        if (!long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) || r < 0)
-            throw Error(n, field + key, $"'{Scalar(n, field + key)}' is not a size (e.g. 4096, 4K, 1M)");
+        else if (v.EndsWith('M') || v.EndsWith('m')) { mult = 1 << 20; v = v[..^1]; }
+        if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long r))
+            return $"'{ScenarioValidator.Show(text)}' is not a size (e.g. 4096, 4K, 1M)";
         // checked before any arithmetic: a model file is small, and larger values would wrap
-        if (r > MaxBytes / mult) throw Error(n, field + key, $"'{Scalar(n, field + key)}' is larger than {MaxBytes >> 20}M");
-        return r * mult;
+        if (r > MaxBytes / mult) return $"'{ScenarioValidator.Show(text)}' is larger than {MaxBytes >> 20}M";
+        bytes = r * mult;
+        return null;
     }
 }
