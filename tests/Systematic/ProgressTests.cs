@@ -1,23 +1,10 @@
-using System.Diagnostics;
-using ModelCheck.Explore.Runs;
-
 namespace ModelCheck.Tests.Systematic;
 
 /// <summary>Progress of a long search when stderr is not a terminal: plain periodic lines, none with --quiet, none on stdout.</summary>
 public class ProgressTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Catalog.Locate().Root };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "modelcheck.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["MODELCHECK_PROGRESS_INTERVAL"] = "0.2";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "modelcheck did not finish");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) =>
+        CliTests.RunWith(new Dictionary<string, string> { ["MODELCHECK_PROGRESS_INTERVAL"] = "0.2" }, args);
 
     private static readonly string[] LongSearch =
         ["check", "scenarios/bench/bench-spin-c.yaml", "--variant", "BenchFix=on", "--no-por", "--max-states", "600000"];
