@@ -50,7 +50,7 @@ public static class FolioStateMachine
         {
             var start = MachineBuilder.Build(spec, variant);
             // as the explorer does: a state that violates an invariant is not expanded
-            var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+            var invariants = InvariantSet.For(spec);
             var fp = new Fingerprinter();
             var seen = new HashSet<UInt128> { fp.Of(start) };
             var queue = new Queue<KernelState>([start]);

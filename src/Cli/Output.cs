@@ -50,7 +50,8 @@ public static class Output
         var items = Switches.All.Where(s => s != Switches.BenchFix || spec.Id.StartsWith("bench-", StringComparison.Ordinal))
             .Select(s => $"{s.Name}={v.Get(s)}{(v.Explicit.ContainsKey(s.Name) ? "*" : "")}");
         Console.WriteLine(Wrap($"profile {kernel.Name}; switches (* set by --variant): ", items, 100));
-        Console.WriteLine(Wrap("invariants: ", spec.Invariants, 100));
+        Console.WriteLine(Wrap("invariants: ", ModelCheck.Invariants.InvariantSet.For(spec).Items.Select(i =>
+            spec.Invariants.Contains(i.Id) ? i.Id : i.Id + " (kernel assertions, always)"), 100));
     }
 
     /// <summary>Items after a head, separated by spaces, wrapped at width with the continuation indented.</summary>

@@ -19,7 +19,8 @@ public static class ScenarioPage
         sb.Append(".\n\n").Append(spec.Description.Trim()).Append("\n\n");
         sb.Append("Threads: ").Append(string.Join("; ", spec.Threads.Select(t =>
             $"`{t.Name}`: {string.Join(", ", t.Ops.Select(o => OpNames.Name(o.Kind)))}"))).Append(".\n");
-        sb.Append($"Invariants checked: {string.Join(", ", spec.Invariants.Select(i => $"`{i}`"))}.\n\n");
+        sb.Append($"Invariants checked: {string.Join(", ", spec.Invariants.Select(i => $"`{i}`"))}" +
+            (spec.Invariants.Contains("folio-flags") || spec.File.Bench ? ".\n\n" : ", and `folio-flags` (kernel assertions are always checked).\n\n"));
         sb.Append("| variant | expected | verdict | states | transitions | trace steps |\n|---|---|---|---:|---:|---:|\n");
         var diagrams = new StringBuilder();
         foreach (var e in spec.Expect)

@@ -1,3 +1,4 @@
+using ModelCheck.Model.Scenario;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 
@@ -52,6 +53,18 @@ public static class InvariantCatalog
 /// <summary>Checks a chosen set of invariants.</summary>
 public sealed class InvariantSet(IReadOnlyList<Invariant> invariants)
 {
+    /// <summary>
+    /// The invariants a scenario names, plus folio-flags when it does not name it: a kernel
+    /// assertion (VM_BUG_ON) the model reaches is a kernel bug whatever the scenario checks, as TLC
+    /// treats a failed assert in a spec as an error whatever invariants are checked. The SPIN peer
+    /// model (file.fs: bench) has abstract folios without the kernel's flags: only what it names.
+    /// </summary>
+    public static InvariantSet For(ScenarioSpec spec)
+    {
+        var selected = InvariantCatalog.Select(spec.Invariants);
+        return spec.File.Bench || selected.Any(i => i is FolioFlags) ? new(selected) : new([.. selected, new FolioFlags()]);
+    }
+
     public IReadOnlyList<Invariant> Items { get; } = invariants;
 
     public Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)

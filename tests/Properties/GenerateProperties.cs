@@ -47,7 +47,7 @@ public class GenerateProperties
 
         // and the exhaustive engine confirms the shrunk scenario violates it
         var (spec, _) = Generator.ToSpec(r.Scenario, invariants: [invariant]);
-        var exhaustive = new ExhaustiveExplorer(new InvariantSet(InvariantCatalog.Select(spec.Invariants)), new Bounds(300, 500_000))
+        var exhaustive = new ExhaustiveExplorer(InvariantSet.For(spec), new Bounds(300, 500_000))
             .Run(MachineBuilder.Build(spec, v));
         Assert.Equal(invariant, exhaustive.Violation?.Invariant);
 

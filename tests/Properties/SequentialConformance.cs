@@ -84,7 +84,7 @@ public class SequentialConformance
         var spec = Build(ops);
         var state = MachineBuilder.Build(spec, Variant.Default);
         int k = state.Geo.UnitBytes / 1024; // the model's unit is the gcd of the sizes used: k reference units
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         var got = new List<(int Unit, byte Tag)>();
         state = DeterministicRun.ToQuiescence(state, 20_000, (next, ctx) =>
         {

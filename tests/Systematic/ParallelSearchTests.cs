@@ -31,7 +31,7 @@ public class ParallelSearchTests
     {
         var spec = Catalog.Locate().Resolve(id);
         var v = new Variant(spec.Expect[index].Variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         var bounds = new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
         var one = new ExhaustiveExplorer(invariants, bounds).Run(MachineBuilder.Build(spec, v));
         foreach (int workers in new[] { 2, 3 })
@@ -47,7 +47,7 @@ public class ParallelSearchTests
     {
         var spec = Catalog.Locate().Resolve(Path.Combine(Catalog.Locate().Root, "scenarios", "bench", "bench-spin-b-bug.yaml"));
         var v = Variant.Parse([$"BenchFix={fix}"]);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         var bounds = new Bounds(400, fix == "on" ? 150_000 : 2_000_000); // "on" stops at the state bound: Incomplete, same on both
         var one = new ExhaustiveExplorer(invariants, bounds) { PartialOrder = por }.Run(MachineBuilder.Build(spec, v));
         var two = new ParallelExplorer(invariants, bounds, 2) { PartialOrder = por }.Run(MachineBuilder.Build(spec, v));
@@ -60,7 +60,7 @@ public class ParallelSearchTests
     {
         var spec = Catalog.Locate().Resolve("wt-stable-overlap");
         var v = new Variant(spec.Expect[^1].Variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         var bounds = new Bounds(400, 100);
         var one = new ExhaustiveExplorer(invariants, bounds).Run(MachineBuilder.Build(spec, v));
         AssertSame(one, new ParallelExplorer(invariants, bounds, 2).Run(MachineBuilder.Build(spec, v)));
@@ -74,7 +74,7 @@ public class ParallelSearchTests
     {
         var spec = Catalog.Locate().Resolve("dc-flush-latency");
         var v = new Variant(spec.Expect[0].Variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         var bounds = new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
         var inMemory = new ParallelExplorer(invariants, bounds, workers).Run(MachineBuilder.Build(spec, v));
         // 1 KiB blocks, 4 of them in memory, workers at most 16 states ahead: most of the frontier

@@ -33,7 +33,7 @@ public static class ModelSide
     {
         var spec = Spec(ops, blockSize);
         var s = MachineBuilder.Build(spec, variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         int k = s.Geo.UnitBytes / ConformanceGeometry.UnitBytes;
         var user = s.Machine.Threads[0];
         var result = new List<Observation>();

@@ -21,7 +21,7 @@ namespace ModelCheck.Explore.Coyote;
 public sealed class CoyoteHarness(ScenarioSpec spec, Variant variant)
 {
     private readonly KernelState initial = MachineBuilder.Build(spec, variant);
-    private readonly InvariantSet invariants = new(InvariantCatalog.Select(spec.Invariants));
+    private readonly InvariantSet invariants = InvariantSet.For(spec);
     private readonly object gate = new();
 
     /// <summary>The model state of the iteration in progress; only the running operation touches it.</summary>

@@ -34,7 +34,7 @@ public static class CoyoteTable
                 var v = new Variant(e.Variant);
                 progress?.Invoke($"{spec.Id} [{v}]");
                 var initial = MachineBuilder.Build(spec, v);
-                var shortest = new ExhaustiveExplorer(new InvariantSet(InvariantCatalog.Select(spec.Invariants)), new Bounds(400, 2_000_000)).Run(initial);
+                var shortest = new ExhaustiveExplorer(InvariantSet.For(spec), new Bounds(400, 2_000_000)).Run(initial);
                 int n = initial.Threads.Length, k = Math.Max(1, shortest.Trace.Count);
                 int d = 1 + shortest.Trace.Zip(shortest.Trace.Skip(1)).Count(p => p.First.Thread != p.Second.Thread);
                 double bound = 1.0 / (n * Math.Pow(k, d - 1));

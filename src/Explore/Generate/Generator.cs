@@ -118,7 +118,7 @@ public static class Generator
             {
                 return null;
             }
-            var r = new ExhaustiveExplorer(new InvariantSet(InvariantCatalog.Select(spec.Invariants)), bounds).Run(MachineBuilder.Build(spec, variant));
+            var r = new ExhaustiveExplorer(InvariantSet.For(spec), bounds).Run(MachineBuilder.Build(spec, variant));
             return r.Violation?.Invariant == invariant ? r : null;
         }
         var best = Check(g);
@@ -155,7 +155,7 @@ public static class Generator
             return null;
         }
         var initial = MachineBuilder.Build(spec, variant);
-        return ScheduleRun.Run(initial, new InvariantSet(InvariantCatalog.Select(spec.Invariants)), schedule);
+        return ScheduleRun.Run(initial, InvariantSet.For(spec), schedule);
     }
 
     public static OpKind[] ParseOps(IEnumerable<string> names)

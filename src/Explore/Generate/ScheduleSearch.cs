@@ -16,7 +16,7 @@ public static class ScheduleSearch
     {
         var sw = Stopwatch.StartNew();
         var initial = MachineBuilder.Build(spec, variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         int evaluated = 0, firstFailure = 0, failures = 0;
         int[]? last = null;
         ScheduleRun.Outcome? lastOutcome = null;

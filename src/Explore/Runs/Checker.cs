@@ -18,7 +18,7 @@ public static class Checker
         long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null)
     {
         var initial = MachineBuilder.Build(spec, variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
         var explorer = new ParallelExplorer(invariants, b, workers)
         {

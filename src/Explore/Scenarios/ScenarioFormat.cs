@@ -141,7 +141,7 @@ public static class ScenarioFormat
         new("file", File, "the file and its initial state", Required: true),
         new("threads", new SeqType(Thread, 1), "user threads", Required: true),
         new("actors", Actors, "system actors beside the threads"),
-        new("invariants", new SeqType(new StrType(InvariantCatalog.All.Select(i => new FieldChoice(i.Id, i.Title)).ToList())), "the invariants checked", Default: "all"),
+        new("invariants", new SeqType(new StrType(InvariantCatalog.All.Select(i => new FieldChoice(i.Id, i.Title)).ToList())), "the invariants checked; folio-flags (the kernel's own assertions) is checked whether listed or not", Default: "all"),
         new("bounds", Bounds, "search bounds"),
         new("expect", new SeqType(new StrType(Pattern: @"^\s*\S+\s+(holds|violates\s+\S+)\s*$", PatternDoc: "'<Switch=value,...|default> holds' or '<...> violates <invariant>'")), "the verdict each variant must give; `check FILE` and `matrix` compare against them"),
         new("faults", new SeqType(new StrType(ScenarioSpec.KnownFaults.Select(f => new FieldChoice(f, FaultMeaning(f))).ToList())), "environment faults the search may inject"),

@@ -67,7 +67,7 @@ public static class Replayer
     public static ReplayResult Replay(ScenarioSpec spec, Variant variant, IReadOnlyList<Choice> choices)
     {
         var state = MachineBuilder.Build(spec, variant);
-        var invariants = new InvariantSet(InvariantCatalog.Select(spec.Invariants));
+        var invariants = InvariantSet.For(spec);
         var steps = new List<ReplayStep>();
         var initial = StateView.Describe(state);
         var before = initial;

@@ -13,9 +13,13 @@ public static class Completion
     /// <summary>folio_end_writeback: PG_reclaim, __folio_end_writeback, wake waiters, folio_end_dropbehind.</summary>
     public static void EndWriteback(KernelState s, int i, StepContext c, bool ioendMarked = true)
     {
+        if (!s.Folios[i].Present || !s.Folios[i].Writeback)
+        {
+            // VM_BUG_ON_FOLIO(!folio_test_writeback(folio)) in folio_end_writeback: a kernel assertion
+            c.Emit(new FolioFlagsBroken(i, $"folio_end_writeback on F{i} that is not under writeback (VM_BUG_ON_FOLIO)"));
+            return;
+        }
         ref var f = ref s.FoliosW[i];
-        if (!f.Present || !f.Writeback)
-            throw new ModelError($"folio_end_writeback on F{i} that is not under writeback");
         bool preFixFlag = Dropbehind.BeforeEndWriteback(s, i);
         f.Reclaim = false;
         f.Writeback = false;   // __folio_end_writeback
@@ -31,8 +35,13 @@ public static class Completion
         var g = s.Geo;
         foreach (int fi in bio.Folios)
         {
+            if (!s.Folios[fi].Present)
+            {
+                // writeback holds no folio reference of its own: the bio would end a freed folio
+                c.Emit(new FolioFlagsBroken(fi, $"bio completion for F{fi}, which left the page cache under writeback (use after free)"));
+                continue;
+            }
             ref var f = ref s.FoliosW[fi];
-            if (!f.Present) throw new ModelError($"bio completion for F{fi} that is not cached");
             for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
                 if (g.FolioOfBlock(blk) == fi) f.WritebackMask &= (byte)~g.BlockBit(blk);
             if (f.WritebackMask == 0) EndWriteback(s, fi, c, ioendMarked: bio.Dontcache || bio.CompleteInTask || !f.Dropbehind);
