@@ -23,7 +23,7 @@ public class FingerprintTableTests
             Assert.Equal(i, id);
             Assert.False(t.TryAdd(keys[i], -7));
         }
-        Assert.False(t.ContainsKey(new UInt128(1, 2)));
+        Assert.False(t.TryGetValue(new UInt128(1, 2), out _));
         Assert.True(t.TryAdd(UInt128.Zero, 3)); // a zero fingerprint is an ordinary key
         Assert.True(t.TryGetValue(UInt128.Zero, out int z) && z == 3);
     }

@@ -50,8 +50,6 @@ public sealed class FingerprintTable
         return id >= 0;
     }
 
-    public bool ContainsKey(UInt128 fp) => TryGetValue(fp, out _);
-
     /// <summary>Adds fp with its node id; false when it is already there.</summary>
     public bool TryAdd(UInt128 fp, int id) => TryAdd(fp, id, out _);
 

@@ -99,7 +99,7 @@ public static class ScenarioFormat
         new("extents", new SeqType(Extent), "initial extents, not overlapping; unlisted blocks are holes"),
         new("cached", new SeqType(Cached), "initially cached folio ranges"),
         new("stable_writes", new BoolType(), "the device requires stable writes: AS_STABLE_WRITES preset at inode setup (SB_I_STABLE_WRITES)", Default: "false"),
-        new("fs", new StrType([new("xfs", "XFS over iomap"), new("fuse", "FUSE in writeback_cache mode, with a server actor"), new("blockdev", "a buffer_head file system whose writeback completes in IRQ context"), new("bench", "the SPIN peer model (bench-* operations only)")]), "the file system", Default: "xfs"),
+        new("fs", new StrType([.. Model.Filesystems.Filesystems.All.Select(f => new FieldChoice(f.Name, f.Description))]), "the file system", Default: "xfs"),
     ]);
 
     private static readonly TaggedMapType Op = new("op",

@@ -166,13 +166,13 @@ public static class ScenarioLoader
         if (folio < block || (folio & (folio - 1)) != 0)
             throw y.Error(y.Get(m, "folio_size") ?? m, "file.folio_size", $"{folio} is not a power of two of at least block_size ({block})");
         return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached,
-            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m) == "fuse", ParseFs(y, m) == "blockdev", ParseFs(y, m) == "bench");
+            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m));
     }
 
     private static string ParseFs(YamlNodes y, YamlMappingNode m)
     {
         string fs = y.Str(m, "fs", "file.", "xfs");
-        return fs is "xfs" or "fuse" or "blockdev" or "bench"
+        return Model.Filesystems.Filesystems.Find(fs) is not null
             ? fs
             : throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be xfs, fuse (writeback_cache mode), blockdev (buffer_head) or bench (the SPIN peer model)");
     }

@@ -16,7 +16,7 @@ public static class Fsync
         EmitStart(b, "file_write_and_wait_range");
         Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
         Writeback.EmitWaitRange(b, Writeback.AllFolios);
-        Fuse.EmitSyncWrites(b);
+        b.Fs.EmitFsync(b);
         b.Add("file_check_and_advance_wb_err", (_, _) => Guard.Run,
             (s, c) => c.Emit(new DurabilityPoint(c.Tid, "fsync", Finish(s, c.Tid))));
     }
@@ -28,7 +28,7 @@ public static class Fsync
         // flusher and returns, so there is no WB_SYNC_ALL pass, no wait and no durability promise
         Writeback.EmitRange(b, SyncMode.All, (s, _, _) => !NoDataIntegrity(s));
         // wait_sb_inodes: the FUSE temp-page series' AS_WRITEBACK_INDETERMINATE makes it skip the inode
-        Writeback.EmitWaitRange(b, (s, _, _) => !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncSkips) && !NoDataIntegrity(s));
+        Writeback.EmitWaitRange(b, (s, _, _) => s.Machine.Fs.SyncWaitsOnWriteback(s.Machine.Variant) && !NoDataIntegrity(s));
         b.Add("wait_sb_inodes", (_, _) => Guard.Run, (s, c) =>
         {
             var required = Finish(s, c.Tid);
@@ -36,7 +36,7 @@ public static class Fsync
         });
     }
 
-    private static bool NoDataIntegrity(KernelState s) => s.Machine.Fuse is not null && s.Machine.Variant.Fuse.SyncNoDataIntegrity;
+    private static bool NoDataIntegrity(KernelState s) => !s.Machine.Fs.SyncHasDataIntegrity(s.Machine.Variant);
 
     /// <summary>What must be durable when the call returns: the writes completed before it started.</summary>
     private static void EmitStart(ProgramBuilder b, string function) =>

@@ -93,8 +93,7 @@ public static class Fuse
     /// <summary>fuse_fsync -> fuse_sync_writes: wait until every queued WRITE of the inode was answered.</summary>
     public static void EmitSyncWrites(ProgramBuilder b) =>
         b.Add("fuse_sync_writes",
-            (s, _) => s.Machine.Fuse is null ? Guard.Skip()
-                : s.FuseRequests.Count > 0 ? Guard.Block(WaitKind.FuseRequests, -1, "fuse_sync_writes (pending WRITE)")
+            (s, _) => s.FuseRequests.Count > 0 ? Guard.Block(WaitKind.FuseRequests, -1, "fuse_sync_writes (pending WRITE)")
                 : Guard.Skip(),
             (_, _) => { });
 }

@@ -18,7 +18,7 @@ public static class Migrate
             (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
             (_, _) => $"F{i} MIGRATE_SYNC");
         b.Add("folio_wait_writeback",
-            (s, _) => s.Folios[i].Writeback && !(s.Machine.Fuse is not null && s.Machine.Variant.Fuse.MigrationSkips)
+            (s, _) => s.Folios[i].Writeback && s.Machine.Fs.MigrationWaitsOnWriteback(s.Machine.Variant)
                 ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [MIGRATE_SYNC]")
                 : Guard.Run,
             (s, c) =>

@@ -90,11 +90,18 @@ public static class Writeback
         // folio_clear_dirty_for_io
         if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
         f.Dirty = false;
-        if (s.Machine.Fuse is not null)
-        {
-            Fuse.WriteFolio(s, i, c);
-            return;
-        }
+        s.Machine.Fs.Writepage(s, i, c);
+    }
+
+    /// <summary>
+    /// iomap_writepages for one folio (XFS, and the buffer_head path in this model):
+    /// iomap_writeback_handle_eof, the EOF folio's tail zeroing, which blocks to write, then
+    /// __folio_start_writeback and one bio per contiguous mapped run; the folio is unlocked.
+    /// </summary>
+    public static void IomapWritepage(KernelState s, int i, StepContext c)
+    {
+        var g = s.Geo;
+        ref var f = ref s.FoliosW[i];
         int isize = s.Inode.ISize;
         int u0 = g.FirstUnitOfFolio(i);
         if (u0 >= isize)
@@ -154,7 +161,7 @@ public static class Writeback
             int firstUnit = g.FirstUnitOfBlock(b0), units = n * g.UnitsPerBlock;
             var data = s.CacheData.AsSpan(firstUnit, units).ToArray();
             int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
-            var (needsWq, ioendDontcache, completeInTask) = CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
+            var (needsWq, ioendDontcache, completeInTask) = s.Machine.Fs.CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
             var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);
             s.BiosW.Add(bio);
             c.Note("submit " + bio.Describe(g));
@@ -180,25 +187,6 @@ public static class Writeback
             for (int u = g.FirstUnitOfBlock(b); u < g.FirstUnitOfBlock(b + 1); u++) s.DiskW[u] = DataTag.Stale;
         }
         c.Note(first == last ? $"blk {blk} delalloc -> unwritten" : $"blks {first}-{last} delalloc -> unwritten");
-    }
-
-    /// <summary>
-    /// Where a writeback bio completes: iomap_add_to_ioend's DONTCACHE flag (IoendDontcache),
-    /// xfs_ioend_needs_wq_completion (append, unwritten, shared, and DONTCACHE unless the BIO_COMPLETE_IN_TASK series removed
-    /// it), and BIO_COMPLETE_IN_TASK (the BIO_COMPLETE_IN_TASK series: set for DONTCACHE ioends, or per dropbehind folio;
-    /// xfs_writeback_submit clears it on ioends it sends to its own workqueue). A block device
-    /// (buffer_head) has no XFS workqueue; "buffer: set BIO_COMPLETE_IN_TASK for dropbehind writeback"
-    /// is modelled as flagging bios of dropbehind folios (its contents are unconfirmed).
-    /// </summary>
-    private static (bool NeedsWq, bool IoendDontcache, bool CompleteInTask) CompletionRouting(KernelState s, int i, bool xfsNeedsWq)
-    {
-        var p = s.Machine.Variant.Dropbehind;
-        bool dropbehind = s.Folios[i].Dropbehind;
-        if (s.Machine.Blockdev) return (false, dropbehind, p.Irq.CompleteInTask && dropbehind);
-        bool ioendDontcache = p.Ioend.IoendFlag && dropbehind;
-        bool flagged = p.Irq.CompleteInTask && (ioendDontcache || (p.Ioend.PerFolio && dropbehind));
-        bool needsWq = xfsNeedsWq || (p.XfsWq.Present && ioendDontcache);
-        return (needsWq, ioendDontcache || (p.Ioend.PerFolio && dropbehind), flagged && !needsWq);
     }
 
     /// <summary>The BDI flusher: WB_SYNC_NONE passes over DIRTY-tagged folios, as many as the scenario allows.</summary>

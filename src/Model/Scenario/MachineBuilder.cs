@@ -1,4 +1,6 @@
+using ModelCheck.Model.Filesystems;
 using ModelCheck.Model.Ops;
+using ModelCheck.Model.Peer;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 using ModelCheck.Model.Variants;
@@ -52,23 +54,23 @@ public static class MachineBuilder
     public static KernelState Build(ScenarioSpec spec, Variant variant)
     {
         var g = GeometryOf(spec);
+        var fs = Filesystems.Filesystems.Find(spec.File.Fs) ?? throw new ScenarioException("file.fs", 0, $"unknown file system '{spec.File.Fs}'");
         int u(long bytes) => (int)(bytes / g.UnitBytes);
         var threads = new List<ThreadInfo>();
         int writeId = 0;
         foreach (var t in spec.Threads)
         {
-            var b = new ProgramBuilder(g);
+            var b = new ProgramBuilder(g) { Fs = fs };
             foreach (var op in t.Ops)
             {
                 int from = u(op.Offset), to = u(op.Offset + op.Length);
                 if (OpNames.HasRange(op.Kind) && (op.Length <= 0 || to > g.Units))
                     throw new ScenarioException("length", op.Line, $"{OpNames.Name(op.Kind)} range {op.Offset}+{op.Length} must be non-empty and inside max_size ({spec.File.MaxSize})");
-                if (OpNames.IsBench(op.Kind) != spec.File.Bench)
+                if (!fs.Takes(op.Kind))
                     throw new ScenarioException("op", op.Line, "bench-* operations belong to file.fs: bench scenarios, and only there");
                 int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
                 string label = Label(op, g, id);
-                bool mustNotHang = op.Kind is OpKind.Sync or OpKind.Truncate or OpKind.MemoryPressure or OpKind.Migrate;
-                b.BeginOp(label, op.MayBlock, mustNotHang);
+                b.BeginOp(label, op.MayBlock);
                 EmitOp(b, op, from, to, id, g);
                 b.EndOp();
             }
@@ -78,9 +80,8 @@ public static class MachineBuilder
         }
         var deviceCtx = spec.Actors.DeviceContext == "task" ? ExecContext.Task : ExecContext.Irq;
         if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses));
-        if (spec.File.Fuse)
-            for (int k = 0; k < spec.Actors.ServerThreads; k++) threads.Add(Fuse.Server(g, k, spec.Actors.ServerAnswers));
-        if (!spec.File.Bench)
+        threads.AddRange(fs.Actors(g, spec.Actors));
+        if (fs.HasBlockDevice)
         {
             threads.Add(Completion.Device(g, deviceCtx));
             threads.Add(Completion.Workqueue(g));
@@ -93,13 +94,11 @@ public static class MachineBuilder
             Geometry = g,
             Variant = variant,
             Threads = [.. threads],
-            LocalsPerThread = OpHistory.LocalsPerThread(g, spec.File.Bench),
+            LocalsPerThread = fs.LocalsPerThread(g),
             WriteCount = writeId,
-            DeviceContext = deviceCtx,
             LegacyMemcg = spec.Actors.Memcg == "legacy",
             FailDioDoneWqAlloc = spec.Faults?.Contains("dio-done-wq-alloc") == true,
-            Fuse = spec.File.Fuse ? new FuseConfig(spec.Actors.ServerThreads, spec.Actors.ServerAnswers) : null,
-            Blockdev = spec.File.Blockdev,
+            Fs = fs,
             DropbehindBatchCapacity = spec.Actors.DropbehindBatch,
         };
         return InitialState(spec, machine);
@@ -178,16 +177,13 @@ public static class MachineBuilder
                 WriteCut = new int[m.WriteCount + 1],
             },
         };
-        if (f.Bench)
-            for (int i = 0; i < g.Folios; i++) s.FoliosW[i].LockOwner = -1; // the peer model's locked[] exists without a folio
         s.Inode.ISize = u(f.Size);
         s.Inode.IDiskSize = u(f.Size);
         s.Inode.IRwsem = RwSem.Free;
         s.Inode.InvalidateLock = RwSem.Free;
         s.Inode.DeviceStable = f.StableWrites; // inode_init_always: SB_I_STABLE_WRITES presets the bit
         s.Inode.StableWrites = f.StableWrites;
-        // fuse_init_file_inode sets the flag only in writeback_cache mode (every FUSE scenario's mode)
-        s.Inode.WritebackMayDeadlock = f.Fuse && m.Variant.Fuse.MappingFlag;
+        m.Fs.InitInode(s);
         if (u(f.Size) > g.Units) throw new ScenarioException("file.size", 0, "size must not exceed max_size");
         foreach (var e in f.Extents)
         {

@@ -82,9 +82,15 @@ public sealed record FileSpec(
     IReadOnlyList<ExtentSpec> Extents,
     IReadOnlyList<CachedSpec> Cached,
     bool StableWrites = false,
-    bool Fuse = false,
-    bool Blockdev = false,
-    bool Bench = false);
+    string Fs = "xfs")
+{
+    public bool Fuse => Fs == "fuse";
+
+    public bool Blockdev => Fs == "blockdev";
+
+    /// <summary>The SPIN peer model, not a file system.</summary>
+    public bool Bench => Fs == "bench";
+}
 
 public sealed record ActorsSpec(int FlusherPasses, string DeviceContext, string Memcg, int ServerThreads = 1, bool ServerAnswers = true, int DropbehindBatch = 2);
 

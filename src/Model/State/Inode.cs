@@ -43,7 +43,6 @@ public struct Inode
     public byte StableCount;     // in-flight write-throughs (WtStableWrites=counted)
     public bool DeviceStable;    // SB_I_STABLE_WRITES: the bit was preset at inode setup
     public bool WritebackMayDeadlock; // AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM / INDETERMINATE
-    public byte WbErr;       // errseq counter (errors only)
     public bool DioDoneWq;   // sb->s_dio_done_wq allocated
     public byte TruncSeq;    // the SPIN peer model's trunc_seq (BenchFix)
 
@@ -57,7 +56,6 @@ public struct Inode
         e.Byte((byte)((StableWrites ? 1 : 0) | (WritebackMayDeadlock ? 2 : 0) | (DioDoneWq ? 4 : 0) | (DeviceStable ? 8 : 0)));
         e.Byte(StableCount);
         e.Byte(TruncSeq);
-        e.Byte(WbErr);
     }
 }
 

@@ -71,7 +71,6 @@ public static class StateDecoder
         inode.DeviceStable = (flags & 8) != 0;
         inode.StableCount = d.Byte();
         inode.TruncSeq = d.Byte();
-        inode.WbErr = d.Byte();
         if (mark) parts[1] = d.Position;
         var folios = new Folio[g.Folios];
         var cache = new byte[g.Units];

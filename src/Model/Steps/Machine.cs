@@ -1,3 +1,4 @@
+using ModelCheck.Model.Filesystems;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Variants;
 
@@ -5,11 +6,8 @@ namespace ModelCheck.Model.Steps;
 
 public enum ThreadKind : byte { User, Actor }
 
-/// <summary>The FUSE server: how many threads, and whether it answers WRITE requests at all.</summary>
-public sealed record FuseConfig(int Threads, bool Answers);
-
 /// <summary>An operation inside a thread's program: its pc range and label.</summary>
-public sealed record OpRange(int Start, int End, string Label, bool MayBlock, bool MustNotHang);
+public sealed record OpRange(int Start, int End, string Label, bool MayBlock);
 
 /// <summary>A thread's static description: its program and context.</summary>
 public sealed record ThreadInfo(string Name, ThreadKind Kind, ExecContext Context, Step[] Program, OpRange[] Ops)
@@ -28,17 +26,13 @@ public sealed class Machine
     public required ThreadInfo[] Threads { get; init; }
     public required int LocalsPerThread { get; init; }
     public required int WriteCount { get; init; }
-    public required ExecContext DeviceContext { get; init; }
     public bool LegacyMemcg { get; init; }
 
-    /// <summary>The file is a block device (buffer_head writeback, completion in bio end_io, no XFS workqueue).</summary>
-    public bool Blockdev { get; init; }
+    /// <summary>The file system under the page cache: its operations table.</summary>
+    public required FilesystemOps Fs { get; init; }
 
     /// <summary>The dropbehind-deferral series' deferral batch capacity (kernel: 31).</summary>
     public int DropbehindBatchCapacity { get; init; } = 2;
-
-    /// <summary>The file lives on FUSE in writeback_cache mode (null: XFS).</summary>
-    public FuseConfig? Fuse { get; init; }
 
     /// <summary>Scenario fault: sb_init_dio_done_wq may fail (a nondeterministic allocation failure).</summary>
     public bool FailDioDoneWqAlloc { get; init; }

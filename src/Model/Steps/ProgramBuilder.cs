@@ -1,3 +1,4 @@
+using ModelCheck.Model.Filesystems;
 using ModelCheck.Model.State;
 
 namespace ModelCheck.Model.Steps;
@@ -10,11 +11,13 @@ public sealed class ProgramBuilder
     private int opStart = -1;
     private string opLabel = "";
     private bool opMayBlock;
-    private bool opMustNotHang;
 
     public ProgramBuilder(Geometry geometry) => Geo = geometry;
 
     public Geometry Geo { get; }
+
+    /// <summary>The file system whose operations the program calls (user threads; actors default to XFS).</summary>
+    public FilesystemOps Fs { get; init; } = Filesystems.Filesystems.Xfs;
 
     public int Count => steps.Count;
 
@@ -45,23 +48,21 @@ public sealed class ProgramBuilder
             Apply = apply,
             Args = args,
             Alternatives = alternatives,
-            Index = steps.Count,
             Local = local,
             SafeWhen = safeWhen,
         });
     }
 
-    public void BeginOp(string label, bool mayBlock, bool mustNotHang)
+    public void BeginOp(string label, bool mayBlock)
     {
         opStart = steps.Count;
         opLabel = label;
         opMayBlock = mayBlock;
-        opMustNotHang = mustNotHang;
     }
 
     public void EndOp()
     {
-        ops.Add(new OpRange(opStart, steps.Count, opLabel, opMayBlock, opMustNotHang));
+        ops.Add(new OpRange(opStart, steps.Count, opLabel, opMayBlock));
         opStart = -1;
     }
 

@@ -79,8 +79,6 @@ public sealed class Step
     public bool IsSafe(KernelState s, int tid) => Local || (SafeWhen is { } when && when(s, tid));
 
     public required Action<KernelState, StepContext> Apply { get; init; }
-    public int Index { get; set; }
-
     public int AlternativeCount(KernelState s, int tid) => Alternatives?.Invoke(s, tid) ?? 1;
 }
 

@@ -1,7 +1,8 @@
+using ModelCheck.Model.Ops;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 
-namespace ModelCheck.Model.Ops;
+namespace ModelCheck.Model.Peer;
 
 /// <summary>
 /// The processes of the SPIN peer model (shared/bench/spin/pagecache.pml), written as ModelCheck

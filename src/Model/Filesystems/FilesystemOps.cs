@@ -1,0 +1,72 @@
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Model.Filesystems;
+
+/// <summary>
+/// The file system under the page cache: the few address_space_operations and superblock facts
+/// where the modelled file systems differ, as a table like xfs_address_space_operations. The
+/// generic page-cache code (mm/filemap.c, mm/page-writeback.c, mm/truncate.c) calls them
+/// unconditionally; a new file system is one subclass added to <see cref="Filesystems.All"/>.
+/// </summary>
+public abstract class FilesystemOps
+{
+    /// <summary>The scenario's <c>file.fs</c> value.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>One line for the scenario format's documentation.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>
+    /// ->writepages for one folio the writeback loop holds locked, after folio_clear_dirty_for_io:
+    /// start its I/O (or find nothing to write) and unlock it.
+    /// </summary>
+    public abstract void Writepage(KernelState s, int folio, StepContext c);
+
+    /// <summary>
+    /// Where a writeback bio of this folio completes: in the file system's completion workqueue,
+    /// whether its ioend carries the DONTCACHE flag, whether the bio is marked to complete in task
+    /// context. <paramref name="needsWq"/> is what the extent asks (unwritten, COW, past i_disk_size).
+    /// </summary>
+    public virtual (bool NeedsWq, bool IoendDontcache, bool CompleteInTask) CompletionRouting(KernelState s, int folio, bool needsWq) =>
+        (needsWq, false, false);
+
+    /// <summary>The file system's own part of ->fsync, after the generic flush and wait of the range.</summary>
+    public virtual void EmitFsync(ProgramBuilder b) { }
+
+    /// <summary>wait_sb_inodes waits on this inode's writeback (false: the mapping opted out).</summary>
+    public virtual bool SyncWaitsOnWriteback(Variant v) => true;
+
+    /// <summary>sync(2) writes and waits at all (false: SB_I_NO_DATA_INTEGRITY, sync only kicks the flusher).</summary>
+    public virtual bool SyncHasDataIntegrity(Variant v) => true;
+
+    /// <summary>MIGRATE_SYNC waits on a folio under writeback (false: it gives up with -EBUSY).</summary>
+    public virtual bool MigrationWaitsOnWriteback(Variant v) => true;
+
+    /// <summary>Whether bios go to a block device: the device and completion-workqueue actors exist.</summary>
+    public virtual bool HasBlockDevice => true;
+
+    /// <summary>Whether the operation is one of this file system's (the peer model takes only its own).</summary>
+    public virtual bool Takes(OpKind kind) => !OpNames.IsBench(kind);
+
+    /// <summary>Per-thread locals: the operation scratch slots and the read history.</summary>
+    public virtual int LocalsPerThread(Geometry g) => Ops.OpHistory.LocalsPerThread(g, bench: false);
+
+    /// <summary>Actors the file system brings besides the flusher and the device (the FUSE server).</summary>
+    public virtual IEnumerable<ThreadInfo> Actors(Geometry g, ActorsSpec actors) => [];
+
+    /// <summary>Inode and mapping setup (mapping flags set when the inode is created).</summary>
+    public virtual void InitInode(KernelState s) { }
+}
+
+/// <summary>The file systems a scenario can name.</summary>
+public static class Filesystems
+{
+    public static readonly FilesystemOps Xfs = new XfsOps();
+
+    public static readonly IReadOnlyList<FilesystemOps> All = [Xfs, new FuseOps(), new BlockdevOps(), new Peer.PeerModelOps()];
+
+    public static FilesystemOps? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+}
