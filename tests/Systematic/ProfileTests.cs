@@ -24,9 +24,9 @@ public class ProfileTests
     public void ExplicitValuesOverrideTheProfile()
     {
         var v = KernelProfiles.V618.Resolve(new Dictionary<string, string> { ["DropbehindIrq"] = "complete-in-task" });
-        Assert.Equal("complete-in-task", v.Get(Switches.DropbehindIrq));
-        Assert.Equal("inline-flush", v.Get(Switches.DontcacheSync));
-        Assert.Equal(Switches.WtTowrite.Default, v.Get(Switches.WtTowrite));
+        Assert.Equal(DropbehindIrqMode.CompleteInTask, v.Get(Switches.DropbehindIrq));
+        Assert.Equal(DontcacheSyncMode.InlineFlush, v.Get(Switches.DontcacheSync));
+        Assert.Equal(Switches.WtTowrite.Default, v.Get((SwitchDef)Switches.WtTowrite));
     }
 
     [Fact]

@@ -67,7 +67,21 @@ public class InputTests
         Assert.Throws<ArgumentException>(() => Variant.Parse(["WtAioDioCount=sometimes"]));
         Assert.Throws<ArgumentException>(() => Variant.Parse(["NoSuchSwitch=on"]));
         Assert.Throws<ArgumentException>(() => Variant.Parse(["WtAioDioCount"]));
-        Assert.Equal("on", Variant.Default.Get(Switches.WtAioDioCount));
+        Assert.Equal(WtAioDioCountMode.On, Variant.Default.Get(Switches.WtAioDioCount));
+        Assert.Equal("on", Variant.Default.Get((SwitchDef)Switches.WtAioDioCount));
+    }
+
+    [Fact]
+    public void EverySwitchIsItsEnumAndEveryProfileNamesValuesItHas()
+    {
+        // the values of a switch are its enum's members, in order, each named by its [Value]
+        Assert.Equal(["skip", "global-batch", "per-cpu-batch", "complete-in-task"], Switches.DropbehindIrq.Values);
+        Assert.Equal(DropbehindIrqMode.PerCpuBatch, Variant.Parse(["DropbehindIrq=per-cpu-batch"]).Get(Switches.DropbehindIrq));
+        Assert.Equal("no-temp-page+merged-flag", Switch<FuseWritebackMode>.NameOf(FuseWritebackMode.NoTempPageMergedFlag));
+        foreach (var sw in Switches.All)
+            Assert.Contains(sw.Default, sw.Values);
+        foreach (var k in KernelProfiles.All)
+            Assert.Equal(k.Values.Count, k.Resolve().Explicit.Count); // Resolve throws on a value the switch does not have
     }
 
     [Fact]

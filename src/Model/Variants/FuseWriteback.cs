@@ -6,17 +6,17 @@ namespace ModelCheck.Model.Variants;
 /// AS_WRITEBACK_INDETERMINATE (reclaim, sync(2) and MIGRATE_SYNC skip waiting); none plus the flag
 /// as merged (AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM: only reclaim skips).
 /// </summary>
-public sealed class FuseWriteback(string value, string sync = "wait")
+public sealed class FuseWriteback(FuseWritebackMode value, FuseSyncMode sync = FuseSyncMode.Wait)
 {
-    public bool TempPage { get; } = value == "temp-page";
+    public bool TempPage { get; } = value == FuseWritebackMode.TempPage;
 
     /// <summary>The mapping flag is set (only in writeback_cache mode, which every FUSE scenario uses).</summary>
-    public bool MappingFlag { get; } = value.Contains('+', StringComparison.Ordinal);
+    public bool MappingFlag { get; } = value is FuseWritebackMode.NoTempPageIndeterminate or FuseWritebackMode.NoTempPageMergedFlag;
 
-    public bool SyncSkips { get; } = value == "no-temp-page+indeterminate";
+    public bool SyncSkips { get; } = value == FuseWritebackMode.NoTempPageIndeterminate;
 
     /// <summary>SB_I_NO_DATA_INTEGRITY: sync_inodes_sb only wakes the flusher (no WB_SYNC_ALL pass, no wait).</summary>
-    public bool SyncNoDataIntegrity { get; } = sync == "no-data-integrity";
+    public bool SyncNoDataIntegrity { get; } = sync == FuseSyncMode.NoDataIntegrity;
 
-    public bool MigrationSkips { get; } = value == "no-temp-page+indeterminate";
+    public bool MigrationSkips { get; } = value == FuseWritebackMode.NoTempPageIndeterminate;
 }

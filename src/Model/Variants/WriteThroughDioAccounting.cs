@@ -11,7 +11,7 @@ public abstract class WriteThroughDioAccounting
 {
     public abstract bool Counted { get; }
 
-    public static WriteThroughDioAccounting For(string value) => value == "on" ? new On() : new Off();
+    public static WriteThroughDioAccounting For(WtAioDioCountMode value) => value == WtAioDioCountMode.On ? new On() : new Off();
 
     /// <summary>Called in iomap_file_writethrough_write for an aio call; returns whether a ref was taken.</summary>
     public bool Begin(ref Inode inode)

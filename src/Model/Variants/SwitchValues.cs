@@ -1,0 +1,186 @@
+namespace ModelCheck.Model.Variants;
+
+/// <summary>
+/// A switch value's name, as written in variants, expect lines and profiles, and what the kernel does
+/// with it. Each switch is one enum below; parsing, `modelcheck switches`, expect-line validation and
+/// docs/variants.md all come from these declarations.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field)]
+public sealed class ValueAttribute(string name, string meaning) : Attribute
+{
+    public string Name { get; } = name;
+
+    public string Meaning { get; } = meaning;
+}
+
+/// <summary>The values of <see cref="Switches.WtAioDioCount"/>.</summary>
+public enum WtAioDioCountMode
+{
+    [Value("off", "aio write-through takes no i_dio_count reference: patch 4/5 without its inode_dio_begin/end (an ablation; patch 2/5 rejects aio)")]
+    Off,
+    [Value("on", "aio write-through holds an i_dio_count reference from submission to its ->end_io (patch 4/5), so truncate's inode_dio_wait waits for it")]
+    On,
+}
+
+/// <summary>The values of <see cref="Switches.WtWritebackEnd"/>.</summary>
+public enum WtWritebackEndMode
+{
+    [Value("at-bio-end", "PG_writeback ends in the bio completion, before ->end_io converts unwritten extents and raises i_size (as posted)")]
+    AtBioEnd,
+    [Value("after-end-io", "PG_writeback ends only after ->end_io, as XFS's ordinary writeback does")]
+    AfterEndIo,
+}
+
+/// <summary>The values of <see cref="Switches.WtCowConvert"/>.</summary>
+public enum WtCowConvertMode
+{
+    [Value("at-iomap-begin", "a COW extent over a data-fork hole is converted to written when the write maps it (the earlier prototype)")]
+    AtIomapBegin,
+    [Value("at-submit", "the conversion happens at bio submission, after the data is in the folio (the write-through series patch 3/5)")]
+    AtSubmit,
+}
+
+/// <summary>The values of <see cref="Switches.WtDirtyClear"/>.</summary>
+public enum WtDirtyClearMode
+{
+    [Value("whole-folio", "a partial write-through clears PG_dirty unconditionally")]
+    WholeFolio,
+    [Value("per-block", "PG_dirty is cleared only when no block of the folio stays dirty (folio_clear_dirty_for_writethrough, patch 1/5)")]
+    PerBlock,
+}
+
+/// <summary>The values of <see cref="Switches.WtMkclean"/>.</summary>
+public enum WtMkcleanMode
+{
+    [Value("off", "write-through starts writeback with user PTEs still writable")]
+    Off,
+    [Value("on", "write-through write-protects user PTEs (folio_mkclean) before starting writeback")]
+    On,
+}
+
+/// <summary>The values of <see cref="Switches.WtStableWrites"/>.</summary>
+public enum WtStableWritesMode
+{
+    [Value("plain-bit", "AS_STABLE_WRITES is set at submission and cleared at completion as one mapping bit (as posted): the first completion clears it for every other I/O and for a device's preset bit")]
+    PlainBit,
+    [Value("counted", "stable writes are counted per in-flight write-through and a device's preset bit is preserved")]
+    Counted,
+}
+
+/// <summary>The values of <see cref="Switches.WtWaitWriteback"/>.</summary>
+public enum WtWaitWritebackMode
+{
+    [Value("off", "write-through calls folio_start_writeback on a folio that may already be under writeback (VM_BUG_ON_FOLIO in the kernel)")]
+    Off,
+    [Value("on", "write-through waits for writeback already in flight on the folio before starting its own")]
+    On,
+}
+
+/// <summary>The values of <see cref="Switches.WtWqInitError"/>.</summary>
+public enum WtWqInitErrorMode
+{
+    [Value("leak", "when the dio-done workqueue cannot be allocated, patch 4/5 returns without inode_dio_end: i_dio_count leaks")]
+    Leak,
+    [Value("fixed", "the error path releases the i_dio_count reference")]
+    Fixed,
+}
+
+/// <summary>The values of <see cref="Switches.FuseWriteback"/>.</summary>
+public enum FuseWritebackMode
+{
+    [Value("temp-page", "FUSE copies each dirty folio to a temporary page and ends writeback at once (up to 0c58a97f919c)")]
+    TempPage,
+    [Value("no-temp-page", "no temporary page: writeback lasts until the server answers the WRITE, and nothing skips the wait")]
+    NoTempPage,
+    [Value("no-temp-page+indeterminate", "no temporary page plus AS_WRITEBACK_INDETERMINATE as posted: reclaim, sync(2) and migration skip the wait")]
+    NoTempPageIndeterminate,
+    [Value("no-temp-page+merged-flag", "no temporary page plus the flag as merged: only reclaim skips the wait")]
+    NoTempPageMergedFlag,
+}
+
+/// <summary>The values of <see cref="Switches.FuseSync"/>.</summary>
+public enum FuseSyncMode
+{
+    [Value("wait", "sync(2)/syncfs waits for the inode's writeback (wait_sb_inodes)")]
+    Wait,
+    [Value("no-data-integrity", "the super block has SB_I_NO_DATA_INTEGRITY: sync_inodes_sb only wakes the flusher and does not wait (76f9377cd2ab, stable 6.18)")]
+    NoDataIntegrity,
+}
+
+/// <summary>The values of <see cref="Switches.ReadLock"/>.</summary>
+public enum ReadLockMode
+{
+    [Value("i-rwsem-shared", "a buffered read holds the i_rwsem shared (XFS: xfs_file_buffered_read)")]
+    IRwsemShared,
+    [Value("none", "a buffered read takes no inode lock (ext4 and most file systems: generic_file_read_iter)")]
+    None,
+}
+
+/// <summary>The values of <see cref="Switches.DontcacheSync"/>.</summary>
+public enum DontcacheSyncMode
+{
+    [Value("inline-flush", "generic_write_sync's DONTCACHE branch writes the range back in the writer (filemap_flush_range, 6.14 on)")]
+    InlineFlush,
+    [Value("kick-flusher", "it only wakes the flusher, which does the writeback (the flusher-kick series)")]
+    KickFlusher,
+}
+
+/// <summary>The values of <see cref="Switches.DropbehindIrq"/>.</summary>
+public enum DropbehindIrqMode
+{
+    [Value("skip", "folio_end_dropbehind outside task context skips the invalidation: the folio stays cached (6.14 on)")]
+    Skip,
+    [Value("global-batch", "it defers the folio to one global batch drained by a worker; a full batch skips (the dropbehind-deferral series v2)")]
+    GlobalBatch,
+    [Value("per-cpu-batch", "it defers to per-CPU batches (v3); a full batch skips")]
+    PerCpuBatch,
+    [Value("complete-in-task", "the bio completes in task context (BIO_COMPLETE_IN_TASK), so the invalidation runs, still with a trylock that may fail")]
+    CompleteInTask,
+}
+
+/// <summary>The values of <see cref="Switches.IoendDontcache"/>.</summary>
+public enum IoendDontcacheMode
+{
+    [Value("none", "iomap does not mark ioends that carry dropbehind folios: they complete in IRQ like any other (6.15-rc to 6.15.2)")]
+    None,
+    [Value("ioend-flag", "IOMAP_IOEND_DONTCACHE marks the ioend and such ioends are not merged with others (6.15.3 on)")]
+    IoendFlag,
+    [Value("per-folio-bio-flag", "each folio is checked and the bio flagged when any is dropbehind (suggested in review)")]
+    PerFolioBioFlag,
+}
+
+/// <summary>The values of <see cref="Switches.XfsDontcacheWq"/>.</summary>
+public enum XfsDontcacheWqMode
+{
+    [Value("present", "XFS routes DONTCACHE ioends to its completion workqueue (task context)")]
+    Present,
+    [Value("removed", "the routing is removed (the BIO_COMPLETE_IN_TASK series patch 2/3): the bio flag must move the completion instead")]
+    Removed,
+}
+
+/// <summary>The values of <see cref="Switches.DropbehindRecheck"/>.</summary>
+public enum DropbehindRecheckMode
+{
+    [Value("off", "the dropbehind invalidation removes the folio without re-checking dirty and writeback (before the 2025 fix)")]
+    Off,
+    [Value("on", "it re-checks dirty and writeback under the folio lock and keeps a folio that went back under I/O (6.15.3 on)")]
+    On,
+}
+
+/// <summary>The values of <see cref="Switches.WtTowrite"/>.</summary>
+public enum WtTowriteMode
+{
+    [Value("clear", "a write-through that leaves the folio dirty starts writeback with folio_start_writeback, clearing TOWRITE (as posted)")]
+    Clear,
+    [Value("keep", "it keeps TOWRITE (folio_start_writeback_keepwrite), so a running fsync still writes the folio")]
+    Keep,
+}
+
+/// <summary>The values of <see cref="Switches.BenchFix"/>.</summary>
+public enum BenchFixMode
+{
+    [Value("off", "the SPIN peer model without its fix")]
+    Off,
+    [Value("on", "the flusher skips folios beyond EOF and end-io extends i_size only if no truncate happened since")]
+    On,
+}
