@@ -11,6 +11,9 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class BufferedRead
 {
+    /// <summary>filemap_read stopped at EOF inside a folio: the rest of the read returns nothing.</summary>
+    private static readonly Local AtEof = Local.Scratch(3, "filemap_read: reached EOF");
+
     public const string Name = "read";
 
     public static void Emit(ProgramBuilder b, int from, int to)
@@ -19,12 +22,17 @@ public static class BufferedRead
         var end = b.NewLabel();
         // ReadLock: XFS takes the i_rwsem shared around the whole read; generic_file_read_iter
         // (ext4) takes no inode lock, so a read can see a write's folios half done
-        b.Add("xfs_file_buffered_read", (s, tid) => TakesLock(s) ? InodeLock.Shared(s, tid) : Guard.Run, (s, c) =>
-        {
-            if (TakesLock(s)) s.Inode.IRwsem.LockShared(c.Tid);
-            else c.Function = "generic_file_read_iter";
-            OpHistory.ReadStarted(s, c.Tid);
-        }, (_, _) => BufferedWrite.Range(g, from, to));
+        // (the switch decides which steps the program has, when it is built)
+        bool locks = b.Variant.ReadTakesIrwsem;
+        if (locks)
+            b.Add("xfs_file_buffered_read", InodeLock.Shared, (s, c) =>
+            {
+                s.Inode.IRwsem.LockShared(c.Tid);
+                OpHistory.ReadStarted(s, c.Tid);
+            }, (_, _) => BufferedWrite.Range(g, from, to));
+        else
+            b.Add("generic_file_read_iter", (_, _) => Guard.Run, (s, c) => OpHistory.ReadStarted(s, c.Tid),
+                (_, _) => BufferedWrite.Range(g, from, to));
         for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
         {
             int i = fi;
@@ -33,7 +41,7 @@ public static class BufferedRead
                 (s, tid) =>
                 {
                     // past EOF, or an earlier folio already ended the read at EOF (filemap_read stops there)
-                    if (u0 >= s.Inode.ISize || s.Local(tid, OpHistory.Scratch3) != 0) return Guard.Skip(end.Index);
+                    if (u0 >= s.Inode.ISize || AtEof.IsSet(s, tid)) return Guard.Skip(end.Index);
                     var f = s.Folios[i];
                     if (!f.Present)
                         return s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
@@ -44,16 +52,13 @@ public static class BufferedRead
                 (_, _) => $"F{i}");
         }
         b.Mark(end);
-        b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
+        b.Add(locks ? "xfs_iunlock" : "filemap_read", (_, _) => Guard.Run, (s, c) =>
         {
-            if (TakesLock(s)) s.Inode.IRwsem.Unlock(c.Tid);
-            else c.Function = "filemap_read";
-            if (s.Local(c.Tid, OpHistory.Scratch3) != 0) s.LocalW(c.Tid, OpHistory.Scratch3) = 0;
+            if (locks) s.Inode.IRwsem.Unlock(c.Tid);
+            AtEof.Clear(s, c.Tid);
             OpHistory.ReadDone(s, c.Tid);
         });
     }
-
-    private static bool TakesLock(KernelState s) => s.Machine.Variant.ReadTakesIrwsem;
 
     private static void ReadFolio(KernelState s, int i, int from, int to, StepContext c)
     {
@@ -75,7 +80,7 @@ public static class BufferedRead
         for (int u = Math.Max(from, g.FirstUnitOfFolio(i)); u < u1; u++)
             OpHistory.ReadUnit(s, c.Tid, Name, u, s.CacheData[u], c);
         // the read reached EOF inside this folio: it returns what it has, whatever i_size becomes
-        if (isize < Math.Min(to, g.FirstUnitOfFolio(i + 1))) s.LocalW(c.Tid, OpHistory.Scratch3) = 1;
+        if (isize < Math.Min(to, g.FirstUnitOfFolio(i + 1))) AtEof.Set(s, c.Tid, 1);
         // filemap_end_dropbehind_read
         if (f.Dropbehind && !f.Dirty && !f.Writeback && !f.Locked)
         {

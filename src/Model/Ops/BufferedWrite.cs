@@ -13,6 +13,9 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class BufferedWrite
 {
+    /// <summary>iomap_file_buffered_write's old_size: i_size before the write, for pagecache_isize_extended.</summary>
+    private static readonly Local OldSize = Local.Scratch(0, "old_size");
+
     public static void Emit(ProgramBuilder b, int from, int to, int writeId, bool dontcache)
     {
         var g = b.Geo;
@@ -20,7 +23,7 @@ public static class BufferedWrite
         {
             s.Inode.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
-            s.LocalW(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // old_size
+            OldSize.Set(s, c.Tid, s.Inode.ISize);
         });
         ZeroRange.EmitWriteZeroEof(b, from);
         b.Add("xfs_buffered_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
@@ -45,11 +48,11 @@ public static class BufferedWrite
             }, (_, _) => $"F{i}");
         }
         b.Add("pagecache_isize_extended",
-            (s, tid) => IsizeExtended.Check(s, s.Local(tid, OpHistory.Scratch0), from, tid),
-            (s, c) => IsizeExtended.Apply(s, s.Local(c.Tid, OpHistory.Scratch0), from, c));
+            (s, tid) => IsizeExtended.Check(s, OldSize.Get(s, tid), from, tid),
+            (s, c) => IsizeExtended.Apply(s, OldSize.Get(s, c.Tid), from, c));
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
-            s.LocalW(c.Tid, OpHistory.Scratch0) = 0;
+            OldSize.Set(s, c.Tid, 0);
             OpHistory.WriteDone(s, writeId, from, to);
         });
         if (dontcache) EmitDontcacheSync(b, from, to);

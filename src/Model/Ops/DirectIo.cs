@@ -12,6 +12,15 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class DirectIo
 {
+    /// <summary>iomap_dio_rw's dio->i_size: i_size when the read started (it reads nothing past it).</summary>
+    private static readonly Local DioISize = Local.Scratch(0, "dio->i_size");
+
+    /// <summary>kiocb_invalidate_pages failed on a dirty folio: -ENOTBLK, XFS falls back to a buffered write.</summary>
+    private static readonly Local Fallback = Local.Scratch(1, "-ENOTBLK fallback");
+
+    /// <summary>A synchronous O_DIRECT write's submitter waits for its bio (dio->submit.waiter); the bio's end_io clears it.</summary>
+    private static readonly Local WaitingForBio = Local.Scratch(2, "dio->submit.waiter");
+
     public const string ReadName = "dio-read";
 
     private static Writeback.FolioFilter InRange(Geometry g, int from, int to) =>
@@ -25,7 +34,7 @@ public static class DirectIo
         {
             s.Inode.IRwsem.LockShared(c.Tid);
             OpHistory.ReadStarted(s, c.Tid);
-            s.LocalW(c.Tid, OpHistory.Scratch0) = s.Inode.ISize; // dio->i_size
+            DioISize.Set(s, c.Tid, s.Inode.ISize);
             if (from >= s.Inode.ISize)
             {
                 c.Note("pos >= i_size: return 0");
@@ -37,7 +46,7 @@ public static class DirectIo
         Writeback.EmitWaitRange(b, filter);
         b.Add("iomap_dio_rw", (_, _) => Guard.Run, (s, c) =>
         {
-            int limit = Math.Min(to, s.Local(c.Tid, OpHistory.Scratch0));
+            int limit = Math.Min(to, DioISize.Get(s, c.Tid));
             for (int u = from; u < limit; u++)
             {
                 int blk = g.BlockOfUnit(u);
@@ -53,7 +62,7 @@ public static class DirectIo
         b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
         {
             s.Inode.IRwsem.Unlock(c.Tid);
-            s.LocalW(c.Tid, OpHistory.Scratch0) = 0;
+            DioISize.Set(s, c.Tid, 0);
             OpHistory.ReadDone(s, c.Tid);
         });
     }
@@ -105,17 +114,17 @@ public static class DirectIo
             int i = fi;
             b.Add("invalidate_inode_pages2_range",
                 (s, tid) => !s.Folios[i].Present ? Guard.Skip()
-                    : s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})")
+                    : PageCache.WaitWriteback(s, i) is { Kind: GuardKind.Block } w ? w
                     : PageCache.LockGuard(s, i, tid),
                 (s, c) => Invalidate(s, i, c),
                 (_, _) => $"F{i}");
         }
         b.Add("iomap_dio_rw",
-            (s, tid) => s.Local(tid, OpHistory.Scratch1) != 0 ? ZeroRange.Guard(s, from, to, tid) : Guard.Run,
+            (s, tid) => Fallback.IsSet(s, tid) ? ZeroRange.Guard(s, from, to, tid) : Guard.Run,
             (s, c) =>
         {
             byte tag = DataTag.Write(writeId);
-            ref int fallback = ref s.LocalW(c.Tid, OpHistory.Scratch1);
+            ref int fallback = ref Fallback.Ref(s, c.Tid);
             if (fallback != 0)
             {
                 // kiocb_invalidate_pages failed: -ENOTBLK, XFS falls back to a buffered write
@@ -146,11 +155,11 @@ public static class DirectIo
                 }
             }
             s.BiosW.Add(new Bio(BioKind.Direct, c.Tid, b0, b1 - b0 + 1, data, [], false, false, to, false, false));
-            s.LocalW(c.Tid, OpHistory.Scratch2) = 1; // the submitter waits for this bio
+            WaitingForBio.Set(s, c.Tid, 1);
             c.Note($"submit bio[dio blk {b0}{(b1 > b0 ? "-" + b1 : "")}]");
         }, (_, _) => "inode_dio_begin; xfs_direct_write_iomap_begin; submit_bio");
         b.Add("iomap_dio_complete",
-            (s, tid) => s.Local(tid, OpHistory.Scratch2) != 0
+            (s, tid) => WaitingForBio.IsSet(s, tid)
                 ? Guard.Block(WaitKind.DioCompletion, tid, static _ => "wait for the O_DIRECT bio (iomap_dio_rw)")
                 : Guard.Run,
             (s, c) =>
@@ -186,7 +195,7 @@ public static class DirectIo
                 // owed once it returns (OpHistory.WriteDone)
                 s.H.MustSurvive[u0 + k] = DataTag.None;
             }
-        s.LocalW(bio.Owner, OpHistory.Scratch2) = 0;
+        WaitingForBio.Set(s, bio.Owner, 0);
         c.Note($"wake {s.Machine.Threads[bio.Owner].Name}");
     }
 
@@ -201,7 +210,7 @@ public static class DirectIo
         if (f.Dirty)
         {
             c.Note($"F{i} dirty: -EBUSY, left cached");
-            s.LocalW(c.Tid, OpHistory.Scratch1) = 1;
+            Fallback.Set(s, c.Tid, 1);
             return;
         }
         PageCache.Delete(s, i, c, "invalidate_inode_pages2_range");

@@ -131,6 +131,18 @@ public static class PageCache
         return false;
     }
 
+    /// <summary>folio_wait_writeback(F): blocks while the folio is under writeback.</summary>
+    public static Guard WaitWriteback(KernelState s, int index) =>
+        s.Folios[index].Writeback ? Guard.Block(WaitKind.FolioWriteback, index, static t => $"folio_wait_writeback(F{t})") : Guard.Run;
+
+    /// <summary>
+    /// folio_lock(F) as a step of its own, when the folio is still cached; a folio that is gone skips
+    /// to <paramref name="gone"/>. The "why" says which caller's lock it is.
+    /// </summary>
+    public static void EmitLock(ProgramBuilder b, int index, Label gone, string why) =>
+        b.Add("folio_lock", (s, tid) => !s.Folios[index].Present ? Guard.Skip(gone) : LockGuard(s, index, tid),
+            (s, c) => s.FoliosW[index].LockOwner = (sbyte)c.Tid, (_, _) => $"F{index} ({why})");
+
     public static Guard LockGuard(KernelState s, int index, int tid)
     {
         var f = s.Folios[index];

@@ -39,7 +39,7 @@ public static class PunchHole
                 for (int i = 0; i < g.Folios; i++)
                     if (s.Folios[i].Present && inRange(s, tid, i))
                     {
-                        if (s.Folios[i].Writeback) return Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})");
+                        if (PageCache.WaitWriteback(s, i) is { Kind: GuardKind.Block } w) return w;
                         if (PageCache.LockGuard(s, i, tid) is { Kind: GuardKind.Block } l) return l;
                     }
                 return Guard.Run;

@@ -13,6 +13,12 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class Truncate
 {
+    /// <summary>xfs_setattr_size's oldsize: i_size when the truncate took the locks.</summary>
+    private static readonly Local OldSize = Local.Scratch(0, "oldsize");
+
+    /// <summary>xfs_setattr_size's did_zeroing: the EOF block or the grown gap was zeroed in the page cache.</summary>
+    private static readonly Local DidZeroing = Local.Scratch(1, "did_zeroing");
+
     public static void Emit(ProgramBuilder b, int newSize)
     {
         var g = b.Geo;
@@ -25,13 +31,13 @@ public static class Truncate
                 s.Inode.IRwsem.Lock(c.Tid);
                 s.Inode.InvalidateLock.Lock(c.Tid);
                 OpHistory.TruncateStarted(s, newSize);
-                s.LocalW(c.Tid, OpHistory.Scratch0) = s.Inode.ISize;
+                OldSize.Set(s, c.Tid, s.Inode.ISize);
             },
             (_, _) => g.Bytes(newSize));
         b.Add("inode_dio_wait", (s, _) => InodeLock.DioWait(s), (_, _) => { });
-        // growing: xfs_zero_range(old, new - old); otherwise xfs_truncate_page (did_zeroing -> Scratch1)
+        // growing: xfs_zero_range(old, new - old); otherwise xfs_truncate_page (sets did_zeroing)
         ZeroRange.Emit(b, "xfs_truncate_page", (s, _) => ZeroSpan(s, newSize), null,
-            (s, c) => s.LocalW(c.Tid, OpHistory.Scratch1) = 1);
+            (s, c) => DidZeroing.Set(s, c.Tid, 1));
         b.Add("truncate_setsize", (s, tid) => IsizeExtended.Check(s, s.Inode.ISize, newSize, tid) is { Kind: GuardKind.Block } w ? w : Guard.Run, (s, c) =>
         {
             int old = s.Inode.ISize;
@@ -63,11 +69,10 @@ public static class Truncate
         if (partialFolio >= 0)
         {
             int pf = partialFolio;
-            int afterPartial = b.Count + 2;
-            b.Add("folio_lock", (s, tid) => !s.Folios[pf].Present ? Guard.Skip(afterPartial) : PageCache.LockGuard(s, pf, tid),
-                (s, c) => s.FoliosW[pf].LockOwner = (sbyte)c.Tid, (_, _) => $"F{pf} (truncate_inode_partial_folio)");
+            var afterPartial = b.NewLabel();
+            PageCache.EmitLock(b, pf, afterPartial, "truncate_inode_partial_folio");
             b.Add("truncate_inode_partial_folio",
-                (s, _) => s.Folios[pf].Writeback ? Guard.Block(WaitKind.FolioWriteback, pf, static t => $"folio_wait_writeback(F{t})") : Guard.Run,
+                (s, _) => PageCache.WaitWriteback(s, pf),
                 (s, c) =>
                 {
                     ref var f = ref s.FoliosW[pf];
@@ -76,25 +81,26 @@ public static class Truncate
                         if (g.FirstUnitOfBlock(g.FirstBlockOfFolio(pf) + k) >= newSize) f.DirtyMask &= (byte)~(1 << k);
                     f.LockOwner = -1;
                 }, (_, _) => $"F{pf}");
+            b.Mark(afterPartial);
         }
         for (int fi = keepFolios; fi < g.Folios; fi++)
         {
             int i = fi;
-            int after = b.Count + 2;
-            b.Add("folio_lock", (s, tid) => !s.Folios[i].Present ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
-                (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid, (_, _) => $"F{i} (pass 2)");
+            var after = b.NewLabel();
+            PageCache.EmitLock(b, i, after, "pass 2");
             b.Add("truncate_inode_folio",
-                (s, _) => s.Folios[i].Writeback ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})") : Guard.Run,
+                (s, _) => PageCache.WaitWriteback(s, i),
                 (s, c) =>
                 {
                     PageCache.Delete(s, i, c, "truncate_inode_folio");
                     c.Note($"F{i} removed");
                 }, (_, _) => $"F{i}");
+            b.Mark(after);
         }
         // filemap_write_and_wait_range(i_disk_size, new - 1) when zeroing happened or the on-disk EOF
         // lags; an empty range (new size not above i_disk_size) writes nothing (lend < lstart returns 0)
         Writeback.FolioFilter needFlush = (s, tid, i) =>
-            (s.Local(tid, OpHistory.Scratch1) != 0 || (newSize > s.Inode.IDiskSize && s.Local(tid, OpHistory.Scratch0) != s.Inode.IDiskSize))
+            (DidZeroing.IsSet(s, tid) || (newSize > s.Inode.IDiskSize && OldSize.Get(s, tid) != s.Inode.IDiskSize))
             && newSize > s.Inode.IDiskSize
             && g.FirstUnitOfFolio(i + 1) > s.Inode.IDiskSize && g.FirstUnitOfFolio(i) < newSize;
         Writeback.EmitRange(b, SyncMode.All, needFlush);
@@ -112,8 +118,8 @@ public static class Truncate
         }, (_, _) => $"i_disk_size = {g.Bytes(newSize)}");
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
-            s.LocalW(c.Tid, OpHistory.Scratch0) = 0;
-            s.LocalW(c.Tid, OpHistory.Scratch1) = 0;
+            OldSize.Set(s, c.Tid, 0);
+            DidZeroing.Set(s, c.Tid, 0);
             OpHistory.TruncateDone(s, newSize);
         });
     }

@@ -15,6 +15,18 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class WriteThrough
 {
+    /// <summary>The bio being batched (bvec batching, one bio per iomap): its first block.</summary>
+    private static readonly Local PendingFirst = Local.Scratch(0, "bio: first block");
+
+    /// <summary>The bio being batched: its block count (0: none pending).</summary>
+    private static readonly Local PendingBlocks = Local.Scratch(1, "bio: blocks");
+
+    /// <summary>An aio call returned -EIOCBQUEUED: its completion, not the caller, finishes the write.</summary>
+    private static readonly Local Queued = Local.Scratch(2, "-EIOCBQUEUED");
+
+    /// <summary>iomap_begin converted a COW extent and reported IOMAP_F_NEW: write_begin will find the mapping stale.</summary>
+    private static readonly Local StaleRemap = Local.Scratch(3, "IOMAP_F_STALE pending");
+
     public static void Emit(ProgramBuilder b, int from, int to, int writeId, bool aio)
     {
         var g = b.Geo;
@@ -75,7 +87,7 @@ public static class WriteThrough
                     if (policy.CowConvert.AtIomapBegin && s.Cow[blk] == CowType.Unwritten)
                     {
                         s.CowW[blk] = CowType.Written; // xfs_reflink_allocate_cow(convert_now)
-                        s.LocalW(c.Tid, OpHistory.Scratch3) = 1; // reported IOMAP_F_NEW; write_begin will find it stale
+                        StaleRemap.Set(s, c.Tid, 1); // reported IOMAP_F_NEW; write_begin will find it stale
                         c.Note($"blk {blk} COW extent converted to written at iomap_begin (IOMAP_F_NEW)");
                     }
                     continue;
@@ -93,15 +105,14 @@ public static class WriteThrough
         {
             int i = fi;
             BufferedWrite.EmitWriteBegin(b, i, dontcache: false);
+            // WtWaitWriteback=off leaves the wait out of the program
             b.Add("iomap_folio_prepare_writethrough",
-                (s, _) => s.Folios[i].Writeback && s.Machine.Variant.WriteThrough.WaitWriteback.Waits
-                    ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t})")
-                    : Guard.Run,
+                b.Variant.WriteThrough.WaitWriteback.Waits ? (s, _) => PageCache.WaitWriteback(s, i) : (_, _) => Guard.Run,
                 (s, c) => CopyAndStart(s, i, from, to, writeId, c),
                 (_, _) => $"F{i}");
         }
         b.Add("iomap_writethrough_submit_bio",
-            (s, tid) => s.Local(tid, OpHistory.Scratch1) == 0 ? Guard.Skip() : Guard.Run,
+            (s, tid) => !PendingBlocks.IsSet(s, tid) ? Guard.Skip() : Guard.Run,
             (s, c) => SubmitBio(s, writeId, c));
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {
@@ -116,7 +127,7 @@ public static class WriteThrough
             else if (aio)
             {
                 c.Note("-EIOCBQUEUED");
-                s.LocalW(c.Tid, OpHistory.Scratch2) = 1;
+                Queued.Set(s, c.Tid, 1);
                 c.Goto(unlock);
             }
         }, (_, _) => "drop initial reference");
@@ -132,7 +143,7 @@ public static class WriteThrough
         b.Mark(failed);
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
-            ref int queued = ref s.LocalW(c.Tid, OpHistory.Scratch2);
+            ref int queued = ref Queued.Ref(s, c.Tid);
             if (!s.Wt[writeId].Active && queued == 0) { } // the call failed before any I/O: nothing written
             else if (queued == 0)
             {
@@ -148,7 +159,7 @@ public static class WriteThrough
     {
         var g = s.Geo;
         var policy = s.Machine.Variant.WriteThrough;
-        ref int staleRemap = ref s.LocalW(c.Tid, OpHistory.Scratch3);
+        ref int staleRemap = ref StaleRemap.Ref(s, c.Tid);
         if (staleRemap != 0)
         {
             // ->iomap_valid failed after the conversion: IOMAP_F_STALE, unlock, remap. The same COW
@@ -186,8 +197,8 @@ public static class WriteThrough
         w.FolioMask |= (byte)(1 << i);
         // bvec batching: one bio per iomap
         int firstBlock = g.FirstBlockOfFolio(i) + System.Numerics.BitOperations.TrailingZeroCount(mask);
-        ref int pendingFirst = ref s.LocalW(c.Tid, OpHistory.Scratch0);
-        ref int pendingCount = ref s.LocalW(c.Tid, OpHistory.Scratch1);
+        ref int pendingFirst = ref PendingFirst.Ref(s, c.Tid);
+        ref int pendingCount = ref PendingBlocks.Ref(s, c.Tid);
         if (pendingCount == 0) pendingFirst = firstBlock;
         pendingCount = firstBlock + System.Numerics.BitOperations.PopCount((uint)mask) - pendingFirst;
         f.LockOwner = -1;
@@ -196,8 +207,8 @@ public static class WriteThrough
     private static void SubmitBio(KernelState s, int writeId, StepContext c)
     {
         var g = s.Geo;
-        ref int first = ref s.LocalW(c.Tid, OpHistory.Scratch0);
-        ref int count = ref s.LocalW(c.Tid, OpHistory.Scratch1);
+        ref int first = ref PendingFirst.Ref(s, c.Tid);
+        ref int count = ref PendingBlocks.Ref(s, c.Tid);
         int u0 = g.FirstUnitOfBlock(first), n = count * g.UnitsPerBlock;
         var folios = Enumerable.Range(first, count).Select(g.FolioOfBlock).Distinct().ToArray();
         bool cow = s.Wt[writeId].Cow;

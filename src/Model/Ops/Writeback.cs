@@ -13,6 +13,9 @@ public enum SyncMode : byte { None, All }
 /// </summary>
 public static class Writeback
 {
+    /// <summary>The flusher's passes so far (the scenario bounds them).</summary>
+    private static readonly Local PassesDone = Local.Scratch(0, "wb_writeback passes");
+
     public delegate bool FolioFilter(KernelState s, int tid, int folio);
 
     public static readonly FolioFilter AllFolios = (_, _, _) => true;
@@ -59,7 +62,7 @@ public static class Writeback
 
     public static void EmitFolio(ProgramBuilder b, int i, SyncMode mode, FolioFilter filter)
     {
-        int after = b.Count + 2;
+        var after = b.NewLabel();
         b.Add("folio_lock",
             (s, tid) => !Tagged(s.Folios[i], mode) || !filter(s, tid, i) ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
             (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
@@ -72,6 +75,7 @@ public static class Writeback
                 : Guard.Run,
             (s, c) => WriteFolio(s, i, mode, c),
             (_, _) => $"F{i}");
+        b.Mark(after);
     }
 
     /// <summary>folio_prepare_writeback .. iomap_writeback_folio .. submit, then folio_unlock.</summary>
@@ -202,12 +206,12 @@ public static class Writeback
             (_, _) => Guard.Run,
             (s, c) =>
             {
-                ref int done = ref s.LocalW(c.Tid, OpHistory.Scratch0);
+                ref int done = ref PassesDone.Ref(s, c.Tid);
                 done++;
                 if (done < passes) c.Goto(top);
                 else c.NextPc = short.MaxValue;
             },
-            (s, tid) => $"pass {s.Local(tid, OpHistory.Scratch0) + 1}/{passes}");
+            (s, tid) => $"pass {PassesDone.Get(s, tid) + 1}/{passes}");
         var (program, ops) = b.Build();
         return new ThreadInfo("flusher", ThreadKind.Actor, ExecContext.Task, program, ops);
     }

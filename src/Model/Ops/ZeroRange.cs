@@ -19,6 +19,9 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class ZeroRange
 {
+    /// <summary>1 + the unit iomap_zero_range's flush starts at, while the flush runs (0: no flush).</summary>
+    private static readonly Local FlushFrom = Local.Scratch(OpHistory.ZeroFlush, "iomap_zero_range: flush from");
+
     public delegate (int From, int To) Span(KernelState s, int tid);
 
     public static Guard Guard(KernelState s, int from, int to, int tid)
@@ -69,7 +72,7 @@ public static class ZeroRange
                 if (zeroed) onZeroed?.Invoke(s, c);
                 if (flushAt >= 0)
                 {
-                    s.LocalW(c.Tid, OpHistory.ZeroFlush) = flushAt + 1;
+                    FlushFrom.Set(s, c.Tid, flushAt + 1);
                     c.Note($"range dirty over a hole or unwritten block: flush from {g.Bytes(flushAt)}");
                 }
             },
@@ -80,7 +83,7 @@ public static class ZeroRange
             });
         Writeback.FolioFilter flushed = (s, tid, i) =>
         {
-            int at = s.Local(tid, OpHistory.ZeroFlush) - 1;
+            int at = FlushFrom.Get(s, tid) - 1;
             if (at < 0) return false;
             int to = span(s, tid).To;
             return g.FirstUnitOfFolio(i + 1) > at && g.FirstUnitOfFolio(i) < to;
@@ -90,16 +93,16 @@ public static class ZeroRange
         b.Add("iomap_zero_range",
             (s, tid) =>
             {
-                int at = s.Local(tid, OpHistory.ZeroFlush) - 1;
+                int at = FlushFrom.Get(s, tid) - 1;
                 return at < 0 ? Steps.Guard.Skip() : Guard(s, at, span(s, tid).To, tid);
             },
             (s, c) =>
             {
-                ref int at = ref s.LocalW(c.Tid, OpHistory.ZeroFlush);
+                ref int at = ref FlushFrom.Ref(s, c.Tid);
                 if (ZeroMapped(s, at - 1, span(s, c.Tid).To, c.Tid, c)) onZeroed?.Invoke(s, c);
                 at = 0;
             },
-            (s, tid) => $"after the flush, from {g.Bytes(s.Local(tid, OpHistory.ZeroFlush) - 1)}");
+            (s, tid) => $"after the flush, from {g.Bytes(FlushFrom.Get(s, tid) - 1)}");
     }
 
     /// <summary>filemap_range_needs_writeback: a folio of the range is dirty or under writeback.</summary>

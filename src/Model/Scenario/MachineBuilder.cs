@@ -60,7 +60,7 @@ public static class MachineBuilder
         int writeId = 0;
         foreach (var t in spec.Threads)
         {
-            var b = new ProgramBuilder(g) { Fs = fs };
+            var b = new ProgramBuilder(g) { Fs = fs, Variant = variant };
             foreach (var op in t.Ops)
             {
                 int from = u(op.Offset), to = u(op.Offset + op.Length);

@@ -19,6 +19,9 @@ public sealed class ProgramBuilder
     /// <summary>The file system whose operations the program calls (user threads; actors default to XFS).</summary>
     public FilesystemOps Fs { get; init; } = Filesystems.Filesystems.Xfs;
 
+    /// <summary>The variant the program is built for: a switch that adds or removes a step decides here.</summary>
+    public Variants.Variant Variant { get; init; } = Variants.Variant.Default;
+
     public int Count => steps.Count;
 
     public Label NewLabel() => new();

@@ -37,6 +37,9 @@ public readonly record struct Guard(GuardKind Kind, Wait Wait, int SkipTo)
 {
     public static readonly Guard Run = new(GuardKind.Run, default, -1);
     public static Guard Skip(int to = -1) => new(GuardKind.Skip, default, to);
+
+    /// <summary>Skip to a label (resolved when the program is built).</summary>
+    public static Guard Skip(Label to) => new(GuardKind.Skip, default, to.Index);
     public static Guard Block(WaitKind kind, int target, string text) => new(GuardKind.Block, new Wait(kind, target, text, null), -1);
 
     /// <summary>Blocked on target; describe(target) says on what, when a report asks.</summary>

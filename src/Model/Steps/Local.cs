@@ -1,0 +1,33 @@
+using ModelCheck.Model.State;
+
+namespace ModelCheck.Model.Steps;
+
+/// <summary>
+/// A named local variable of an operation (PlusCal's <c>variable</c>): one of the thread's scratch
+/// slots, declared once by the mechanism that uses it, with the kernel name of what it holds. An
+/// operation resets its locals to zero before it ends, so that states which differ only in a
+/// finished operation's leftovers merge.
+/// </summary>
+public readonly record struct Local(int Slot, string Name)
+{
+    /// <summary>Slots 0..3 are per-operation scratch; slot 4 is iomap_zero_range's flush position.</summary>
+    public static Local Scratch(int slot, string name) =>
+        slot is >= 0 and < Ops.OpHistory.ScratchSlots ? new(slot, name) : throw new ArgumentOutOfRangeException(nameof(slot));
+
+    public int Get(KernelState s, int tid) => s.Local(tid, Slot);
+
+    public bool IsSet(KernelState s, int tid) => s.Local(tid, Slot) != 0;
+
+    /// <summary>The slot, for writing: goes through the state's copy-on-write accessor.</summary>
+    public ref int Ref(KernelState s, int tid) => ref s.LocalW(tid, Slot);
+
+    public void Set(KernelState s, int tid, int value) => s.LocalW(tid, Slot) = value;
+
+    /// <summary>Resets it, writing only when it is not already zero (so a state part is not copied for nothing).</summary>
+    public void Clear(KernelState s, int tid)
+    {
+        if (s.Local(tid, Slot) != 0) s.LocalW(tid, Slot) = 0;
+    }
+
+    public override string ToString() => Name;
+}
