@@ -7,7 +7,8 @@ namespace ModelCheck.Model.Ops;
 /// fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) on XFS (xfs_file_fallocate ->
 /// xfs_free_file_space): the i_rwsem and the invalidate lock exclusive, inode_dio_wait;
 /// xfs_flush_unmap_range writes back and waits for the range rounded out to pages and then
-/// truncates it from the page cache (truncate_pagecache_range); the whole blocks inside the range
+/// truncates it from the page cache (truncate_pagecache_range: unmap_mapping_range, then the
+/// truncate_inode_pages_range step program truncate uses); the whole blocks inside the range
 /// are freed (holes); the partial blocks at either end are zeroed through iomap_zero_range, up to
 /// EOF only; if that zeroing reached EOF inside a page, the EOF page is written back.
 /// </summary>
@@ -33,35 +34,24 @@ public static class PunchHole
         Writeback.FolioFilter inRange = (_, _, i) => g.FirstUnitOfFolio(i + 1) > rFrom && g.FirstUnitOfFolio(i) < rTo;
         Writeback.EmitRange(b, SyncMode.All, inRange);
         Writeback.EmitWaitRange(b, inRange);
-        b.Add("truncate_pagecache_range",
-            (s, tid) =>
+        // truncate_pagecache_range: unmap_mapping_range, then the page-cache truncation truncate shares
+        b.Add("unmap_mapping_range", (_, _) => Guard.Run, (s, c) =>
+        {
+            for (int i = 0; i < g.Folios; i++)
             {
-                for (int i = 0; i < g.Folios; i++)
-                    if (s.Folios[i].Present && inRange(s, tid, i))
-                    {
-                        if (PageCache.WaitWriteback(s, i) is { Kind: GuardKind.Block } w) return w;
-                        if (PageCache.LockGuard(s, i, tid) is { Kind: GuardKind.Block } l) return l;
-                    }
-                return Guard.Run;
-            },
-            (s, c) =>
+                if (!s.Folios[i].Present || !s.Folios[i].PteMapped || !inRange(s, c.Tid, i)) continue;
+                ref var f = ref s.FoliosW[i];
+                f.PteMapped = f.PteWritable = f.PteDirty = false; // the punched data goes
+            }
+            // the punched range's data is being discarded: nothing in it is owed, and reads may see zeros
+            var h = s.H;
+            for (int u = from; u < to; u++)
             {
-                for (int i = 0; i < g.Folios; i++)
-                {
-                    if (!s.Folios[i].Present || !inRange(s, c.Tid, i)) continue;
-                    ref var f = ref s.FoliosW[i];
-                    f.PteMapped = f.PteWritable = f.PteDirty = false; // unmap_mapping_range: the punched data goes
-                    PageCache.Delete(s, i, c, "truncate_inode_pages_range");
-                }
-                // the punched range's data is gone: nothing in it is owed, and reads may see zeros
-                var h = s.H;
-                for (int u = from; u < to; u++)
-                {
-                    h.Floor[u] = 0;
-                    h.MustSurvive[u] = DataTag.None;
-                }
-            },
-            (_, _) => $"{g.Bytes(rFrom)}..{g.Bytes(rTo)}");
+                h.Floor[u] = 0;
+                h.MustSurvive[u] = DataTag.None;
+            }
+        }, (_, _) => $"{g.Bytes(rFrom)}..{g.Bytes(rTo)}");
+        TruncateRange.Emit(b, rFrom, rTo);
         b.Add("xfs_free_file_space", (_, _) => Guard.Run, (s, c) =>
         {
             int first = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock, end = to / g.UnitsPerBlock; // whole blocks only

@@ -23,7 +23,6 @@ public static class Truncate
     {
         var g = b.Geo;
         int keepFolios = (newSize + g.UnitsPerFolio - 1) / g.UnitsPerFolio; // folios wholly past EOF start here
-        int partialFolio = newSize % g.UnitsPerFolio != 0 ? g.FolioOfUnit(newSize) : -1;
         b.Add("do_truncate",
             InodeLock.ExclusiveWithInvalidate,
             (s, c) =>
@@ -53,50 +52,7 @@ public static class Truncate
                 f.PteMapped = f.PteWritable = f.PteDirty = false;
             }
         }, (_, _) => $"i_size_write({g.Bytes(newSize)})");
-        b.Add("truncate_inode_pages_range",
-            (s, _) => Enumerable.Range(keepFolios, g.Folios - keepFolios).Any(i => s.Folios[i].Present) ? Guard.Run : Guard.Skip(),
-            (s, c) =>
-            {
-                // pass 1 (find_lock_entries): only folios that trylock and are not under writeback
-                for (int i = keepFolios; i < g.Folios; i++)
-                {
-                    var f = s.Folios[i];
-                    if (!f.Present || f.Locked || f.Writeback) continue;
-                    PageCache.Delete(s, i, c, "truncate_inode_pages_range");
-                    c.Note($"F{i} removed");
-                }
-            }, (_, _) => "pass 1");
-        if (partialFolio >= 0)
-        {
-            int pf = partialFolio;
-            var afterPartial = b.NewLabel();
-            PageCache.EmitLock(b, pf, afterPartial, "truncate_inode_partial_folio");
-            b.Add("truncate_inode_partial_folio",
-                (s, _) => PageCache.WaitWriteback(s, pf),
-                (s, c) =>
-                {
-                    ref var f = ref s.FoliosW[pf];
-                    for (int u = newSize; u < g.FirstUnitOfFolio(pf + 1); u++) s.CacheDataW[u] = DataTag.Zero;
-                    for (int k = 0; k < g.BlocksPerFolio; k++)
-                        if (g.FirstUnitOfBlock(g.FirstBlockOfFolio(pf) + k) >= newSize) f.DirtyMask &= (byte)~(1 << k);
-                    f.LockOwner = -1;
-                }, (_, _) => $"F{pf}");
-            b.Mark(afterPartial);
-        }
-        for (int fi = keepFolios; fi < g.Folios; fi++)
-        {
-            int i = fi;
-            var after = b.NewLabel();
-            PageCache.EmitLock(b, i, after, "pass 2");
-            b.Add("truncate_inode_folio",
-                (s, _) => PageCache.WaitWriteback(s, i),
-                (s, c) =>
-                {
-                    PageCache.Delete(s, i, c, "truncate_inode_folio");
-                    c.Note($"F{i} removed");
-                }, (_, _) => $"F{i}");
-            b.Mark(after);
-        }
+        TruncateRange.Emit(b, newSize, g.Units);
         // filemap_write_and_wait_range(i_disk_size, new - 1) when zeroing happened or the on-disk EOF
         // lags; an empty range (new size not above i_disk_size) writes nothing (lend < lstart returns 0)
         Writeback.FolioFilter needFlush = (s, tid, i) =>

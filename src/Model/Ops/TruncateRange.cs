@@ -1,0 +1,82 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Ops;
+
+/// <summary>
+/// mm/truncate.c::truncate_inode_pages_range(lstart, lend), the page-cache half of truncate and of
+/// hole punch: pass 1 (find_lock_entries) removes the whole folios of the range that trylock and
+/// are not under writeback, in one step; then the partial folios at either end are locked, waited
+/// on and zeroed over the range (truncate_inode_partial_folio); pass 2 locks each remaining whole
+/// folio, waits for its writeback and removes it. Ranges are in units, lend exclusive.
+/// </summary>
+public static class TruncateRange
+{
+    public static void Emit(ProgramBuilder b, int lstart, int lend)
+    {
+        var g = b.Geo;
+        int upf = g.UnitsPerFolio;
+        int fullStart = (lstart + upf - 1) / upf, fullEnd = Math.Max(fullStart, lend / upf); // whole folios, end exclusive
+        int partialStart = lstart % upf != 0 ? g.FolioOfUnit(lstart) : -1;
+        int partialEnd = lend % upf != 0 && lend < g.Units && g.FolioOfUnit(lend) != partialStart ? g.FolioOfUnit(lend) : -1;
+        b.Add("truncate_inode_pages_range",
+            (s, _) => AnyPresent(s, fullStart, fullEnd) ? Guard.Run : Guard.Skip(),
+            (s, c) =>
+            {
+                // pass 1 (find_lock_entries): only folios that trylock and are not under writeback
+                for (int i = fullStart; i < fullEnd; i++)
+                {
+                    var f = s.Folios[i];
+                    if (!f.Present || f.Locked || f.Writeback) continue;
+                    PageCache.Delete(s, i, c, "truncate_inode_pages_range");
+                    c.Note($"F{i} removed");
+                }
+            }, (_, _) => "pass 1");
+        if (partialStart >= 0) EmitPartial(b, partialStart, lstart, lend);
+        if (partialEnd >= 0) EmitPartial(b, partialEnd, lstart, lend);
+        for (int fi = fullStart; fi < fullEnd; fi++)
+        {
+            int i = fi;
+            var after = b.NewLabel();
+            PageCache.EmitLock(b, i, after, "pass 2");
+            b.Add("truncate_inode_folio",
+                (s, _) => PageCache.WaitWriteback(s, i),
+                (s, c) =>
+                {
+                    PageCache.Delete(s, i, c, "truncate_inode_folio");
+                    c.Note($"F{i} removed");
+                }, (_, _) => $"F{i}");
+            b.Mark(after);
+        }
+    }
+
+    private static bool AnyPresent(KernelState s, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+            if (s.Folios[i].Present) return true;
+        return false;
+    }
+
+    /// <summary>truncate_inode_partial_folio: lock, wait for writeback, zero the range's part, forget its whole blocks' dirtiness.</summary>
+    private static void EmitPartial(ProgramBuilder b, int pf, int lstart, int lend)
+    {
+        var g = b.Geo;
+        int z0 = Math.Max(lstart, g.FirstUnitOfFolio(pf)), z1 = Math.Min(lend, g.FirstUnitOfFolio(pf + 1));
+        var after = b.NewLabel();
+        PageCache.EmitLock(b, pf, after, "truncate_inode_partial_folio");
+        b.Add("truncate_inode_partial_folio",
+            (s, _) => PageCache.WaitWriteback(s, pf),
+            (s, c) =>
+            {
+                ref var f = ref s.FoliosW[pf];
+                for (int u = z0; u < z1; u++) s.CacheDataW[u] = DataTag.Zero;
+                for (int k = 0; k < g.BlocksPerFolio; k++)
+                {
+                    int blk = g.FirstBlockOfFolio(pf) + k;
+                    if (g.FirstUnitOfBlock(blk) >= z0 && g.FirstUnitOfBlock(blk + 1) <= z1) f.DirtyMask &= (byte)~(1 << k);
+                }
+                f.LockOwner = -1;
+            }, (_, _) => $"F{pf}");
+        b.Mark(after);
+    }
+}

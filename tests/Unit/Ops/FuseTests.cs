@@ -1,0 +1,42 @@
+using ModelCheck.Explore.Runs;
+using ModelCheck.Model.Ops;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Tests.Unit.Ops;
+
+/// <summary>src/Model/Ops/Fuse.cs, run to quiescence in one thread.</summary>
+public class FuseTests
+{
+    [Theory]
+    [InlineData("temp-page", 1, false)]
+    [InlineData("no-temp-page", 0, true)]
+    public void FuseWritebackCopiesIntoATempFolioOrKeepsWritebackUntilTheServerAnswers(string mode, int copies, bool writebackWhilePending)
+    {
+        var spec = ScenarioText.Parse("""
+            id: f
+            file: {fs: fuse, block_size: 4K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K, dirty: true}]}
+            threads:
+              - name: user
+                ops: [{op: fsync}]
+            actors: {fuse_server: {threads: 1, behaviour: answers}}
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Parse([$"FuseWriteback={mode}"]));
+        // the user thread writes back; the server has not answered yet
+        var events = new List<ModelEvent>();
+        while (s.FuseRequests.Count == 0)
+        {
+            s = Semantics.Execute(s, 0, 0, out var ctx, out _);
+            events.AddRange(ctx.Events);
+        }
+        Assert.Single(s.FuseRequests);
+        Assert.Equal(copies, events.OfType<CopyMade>().Count());
+        Assert.Equal(writebackWhilePending, s.Folios[0].Writeback);
+        var done = DeterministicRun.ToQuiescence(s).Final;
+        Assert.Empty(done.FuseRequests);
+        Assert.False(done.Folios[0].Writeback);
+        Assert.Equal(DataTag.Write(0), done.Disk[0]);
+    }
+}

@@ -1,0 +1,45 @@
+using ModelCheck.Explore.Runs;
+using ModelCheck.Model.Ops;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Tests.Unit.Ops;
+
+/// <summary>src/Model/Ops/PunchHole.cs, run to quiescence in one thread.</summary>
+public class PunchHoleTests
+{
+    [Fact]
+    public void PunchHoleFreesWholeBlocksZeroesThePartOnesAndDropsTheFolios()
+    {
+        // the same sequence agrees with the kernel (XFS, 2K blocks): extents w h h w, folio 0 dirty with zeros at 1K..2K
+        var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 8K}, {op: fsync}, {op: punch-hole, offset: 1K, length: 5K}]",
+            "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 0}");
+        var s = Mechanism.Run(spec);
+        Assert.Equal([ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Written], s.Extents);
+        Assert.True(s.Folios[0].Present && s.Folios[0].Dirty);
+        Assert.False(s.Folios[1].Present);
+        Assert.Equal([DataTag.Write(1), DataTag.Zero], s.CacheData.AsSpan(0, 2).ToArray());
+        Assert.Equal(8, s.Inode.ISize);
+    }
+
+    [Fact]
+    public void PunchInsideALargeFolioZeroesItsPartInPlaceThroughTruncateInodePartialFolio()
+    {
+        // a 16K folio of 2K blocks, 4K pages: the punch 4K..12K is page aligned, so
+        // truncate_inode_pages_range has no whole folio to drop and zeroes the middle of folio 0
+        var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 16K}, {op: fsync}, {op: punch-hole, offset: 4K, length: 8K}]",
+            "{block_size: 2K, folio_size: 16K, max_size: 16K, size: 0}");
+        var s = Mechanism.Run(spec);
+        Assert.True(s.Folios[0].Present && !s.Folios[0].Locked);
+        var g = s.Geo;
+        for (int u = 0; u < g.Units; u++)
+        {
+            long at = (long)u * g.UnitBytes;
+            Assert.Equal(at is >= 4096 and < 12288 ? DataTag.Zero : DataTag.Write(1), s.CacheData[u]);
+        }
+        Assert.Equal([ExtentType.Written, ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Written, ExtentType.Written], s.Extents);
+        Assert.Equal(16384 / g.UnitBytes, s.Inode.ISize);
+    }
+}

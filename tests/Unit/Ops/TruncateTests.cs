@@ -1,0 +1,37 @@
+using ModelCheck.Explore.Runs;
+using ModelCheck.Model.Ops;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
+
+namespace ModelCheck.Tests.Unit.Ops;
+
+/// <summary>src/Model/Ops/Truncate.cs, run to quiescence in one thread.</summary>
+public class TruncateTests
+{
+    [Fact]
+    public void TruncateRemovesFoliosFreesBlocksAndSetsSizes()
+    {
+        var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 8K}, {op: fsync}, {op: truncate, size: 0}]");
+        var s = Mechanism.Run(spec);
+        Assert.Equal(0, s.Inode.ISize);
+        Assert.Equal(0, s.Inode.IDiskSize);
+        Assert.All(s.Folios, f => Assert.False(f.Present));
+        Assert.All(s.Extents, e => Assert.Equal(ExtentType.Hole, e));
+        Assert.Equal(0, s.History.TruncSize);
+    }
+
+    [Fact]
+    public void TruncateToMidFolioZeroesTheTailOfThePartialFolio()
+    {
+        var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 8K}, {op: truncate, size: 2K}]",
+            "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 0}");
+        var s = Mechanism.Run(spec);
+        Assert.Equal(1, s.Inode.ISize); // one 2K unit
+        Assert.True(s.Folios[0].Present);
+        Assert.False(s.Folios[1].Present);
+        Assert.Equal(DataTag.Write(1), s.CacheData[0]);
+        Assert.Equal(DataTag.Zero, s.CacheData[1]);
+    }
+}
