@@ -137,12 +137,18 @@ public sealed class BlockedForever : Invariant
 
     public override Violation? AtQuiescence(KernelState s)
     {
+        foreach (var (_, chain) in Waiting(s)) return Fail("blocked forever: " + chain);
+        return null;
+    }
+
+    /// <summary>The stuck threads whose wait-for chain ends in nobody (no cycle), with the chain; the Coyote monitor uses it too.</summary>
+    public static IEnumerable<(int Thread, string Chain)> Waiting(KernelState s)
+    {
         foreach (int t in WaitFor.Stuck(s))
         {
             var (chain, cycle) = WaitFor.Chain(s, t);
-            if (!cycle) return Fail("blocked forever: " + chain);
+            if (!cycle) yield return (t, chain);
         }
-        return null;
     }
 }
 
@@ -160,15 +166,21 @@ public sealed class DropbehindLeak : Invariant
 
     public override Violation? AtQuiescence(KernelState s)
     {
-        if (s.Bios.Count > 0 || s.Work.Count > 0) return null;
+        foreach (int i in Leaked(s))
+            return Fail($"F{i} came from DONTCACHE I/O and is still cached after all I/O finished" +
+                        $" (cause: {Cause((LeakCause)s.Folios[i].LeakCause)})");
+        return null;
+    }
+
+    /// <summary>Once no bio and no completion work is outstanding: the clean folios from DONTCACHE I/O still cached. The Coyote monitor uses it too.</summary>
+    public static IEnumerable<int> Leaked(KernelState s)
+    {
+        if (s.Bios.Count > 0 || s.Work.Count > 0) yield break;
         for (int i = 0; i < s.Folios.Length; i++)
         {
             var f = s.Folios[i];
-            if (f.Present && f.DontcacheOrigin && !f.Dirty && !f.Writeback)
-                return Fail($"F{i} came from DONTCACHE I/O and is still cached after all I/O finished" +
-                            $" (cause: {Cause((LeakCause)f.LeakCause)})");
+            if (f.Present && f.DontcacheOrigin && !f.Dirty && !f.Writeback) yield return i;
         }
-        return null;
     }
 
     private static string Cause(LeakCause c) => c switch

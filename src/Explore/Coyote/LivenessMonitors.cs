@@ -24,13 +24,9 @@ public sealed class DropbehindLeakMonitor : Monitor
     [Monitor.State.OnEventGotoState(typeof(Clean), typeof(CleanState))]
     private sealed class LeakingState : Monitor.State;
 
-    public static bool IsHot(KernelState s)
-    {
-        if (s.Bios.Count > 0 || s.Work.Count > 0 || s.PendingDropbehind.Count > 0 || s.DropbehindBatch.Count > 0) return false;
-        foreach (var f in s.Folios)
-            if (f.Present && f.DontcacheOrigin && !f.Dirty && !f.Writeback && !f.Locked) return true;
-        return false;
-    }
+    /// <summary>The invariant's own predicate, while no deferred invalidation is pending and the folio is not locked (someone may still drop it).</summary>
+    public static bool IsHot(KernelState s) =>
+        s.PendingDropbehind.Count == 0 && s.DropbehindBatch.Count == 0 && DropbehindLeak.Leaked(s).Any(i => !s.Folios[i].Locked);
 }
 
 /// <summary>Hot while a thread that may not hang waits on something nobody will ever provide.</summary>
@@ -52,13 +48,8 @@ public sealed class BlockedForeverMonitor : Monitor
     private sealed class WaitingState : Monitor.State;
 
     /// <summary>A user thread, not allowed to block, whose wait-for chain ends in nobody (no cycle).</summary>
-    public static bool IsHot(KernelState s)
-    {
-        if (!Semantics.IsQuiescent(s)) return false;
-        foreach (int t in WaitFor.Stuck(s))
-            if (s.Machine.Threads[t].Kind == ThreadKind.User && !WaitFor.Chain(s, t).Cycle) return true;
-        return false;
-    }
+    public static bool IsHot(KernelState s) =>
+        Semantics.IsQuiescent(s) && BlockedForever.Waiting(s).Any(w => s.Machine.Threads[w.Thread].Kind == ThreadKind.User);
 }
 
 /// <summary>Hot while a bio or completion work is outstanding: under fair schedules writeback must complete.</summary>
