@@ -144,14 +144,8 @@ public static class ScenarioFormat
         new("invariants", new SeqType(new StrType(InvariantCatalog.All.Select(i => new FieldChoice(i.Id, i.Title)).ToList())), "the invariants checked; folio-flags (the kernel's own assertions) is checked whether listed or not", Default: "all"),
         new("bounds", Bounds, "search bounds"),
         new("expect", new SeqType(new StrType(Pattern: @"^\s*\S+\s+(holds|violates\s+\S+)\s*$", PatternDoc: "'<Switch=value,...|default> holds' or '<...> violates <invariant>'")), "the verdict each variant must give; `check FILE` and `matrix` compare against them"),
-        new("faults", new SeqType(new StrType(ScenarioSpec.KnownFaults.Select(f => new FieldChoice(f, FaultMeaning(f))).ToList())), "environment faults the search may inject"),
+        new("faults", new SeqType(new StrType(Model.Variants.Faults.All.Select(f => new FieldChoice(f.Name, f.Meaning)).ToList())), "environment faults the search may inject"),
     ]);
-
-    private static string FaultMeaning(string fault) => fault switch
-    {
-        "dio-done-wq-alloc" => "the dio-done workqueue allocation (sb_init_dio_done_wq) may fail",
-        _ => fault,
-    };
 
     public static Shape? FindOperation(string name) => Operations.FirstOrDefault(o => o.Name == name);
 

@@ -1,5 +1,6 @@
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Model.Ops;
 
@@ -55,7 +56,7 @@ public static class WriteThrough
             policy.Stable.Set(ref s.Inode); // mapping_set_stable_writes
             if (aio && !s.Inode.DioDoneWq)
             {
-                if (c.Alt == 1)
+                if (Faults.DioDoneWqAlloc.Fails(c))
                 {
                     // sb_init_dio_done_wq failed: patch 4/5 clears stable writes and returns
                     c.Note("sb_init_dio_done_wq: -ENOMEM");
@@ -73,7 +74,7 @@ public static class WriteThrough
             }
         },
         (_, _) => (aio ? "aio " : "sync ") + BufferedWrite.Range(g, from, to),
-        (s, _) => aio && !s.Inode.DioDoneWq && s.Machine.FailDioDoneWqAlloc ? 2 : 1);
+        (s, _) => Faults.DioDoneWqAlloc.Alternatives(s, canFail: aio && !s.Inode.DioDoneWq));
         b.Add("xfs_direct_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
         {
             var policy = s.Machine.Variant.WriteThrough;

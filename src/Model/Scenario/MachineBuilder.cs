@@ -97,7 +97,7 @@ public static class MachineBuilder
             LocalsPerThread = fs.LocalsPerThread(g),
             WriteCount = writeId,
             LegacyMemcg = spec.Actors.Memcg == "legacy",
-            FailDioDoneWqAlloc = spec.Faults?.Contains("dio-done-wq-alloc") == true,
+            Faults = (spec.Faults ?? []).Select(f => Variants.Faults.Find(f) ?? throw new ScenarioException("faults", 0, $"unknown fault '{f}'")).ToHashSet(),
             Fs = fs,
             DropbehindBatchCapacity = spec.Actors.DropbehindBatch,
         };

@@ -115,5 +115,5 @@ public sealed record ScenarioSpec(
     IReadOnlyList<string>? Faults = null)
 {
     /// <summary>Environment faults the scenario enables as nondeterministic choices.</summary>
-    public static readonly IReadOnlyList<string> KnownFaults = ["dio-done-wq-alloc"];
+    public static IReadOnlyList<string> KnownFaults => [.. Variants.Faults.All.Select(f => f.Name)];
 }

@@ -34,8 +34,8 @@ public sealed class Machine
     /// <summary>The dropbehind-deferral series' deferral batch capacity (kernel: 31).</summary>
     public int DropbehindBatchCapacity { get; init; } = 2;
 
-    /// <summary>Scenario fault: sb_init_dio_done_wq may fail (a nondeterministic allocation failure).</summary>
-    public bool FailDioDoneWqAlloc { get; init; }
+    /// <summary>The faults the scenario lets the search inject (<see cref="Variants.Faults"/>).</summary>
+    public IReadOnlySet<FaultDef> Faults { get; init; } = new HashSet<FaultDef>();
 
     private bool? hasLocalSteps;
 

@@ -1,0 +1,34 @@
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Variants;
+
+/// <summary>
+/// An environment fault a scenario may let the search inject (its <c>faults:</c> field), declared
+/// like a switch: its name, the kernel site that can fail, what failing means. At that site the step
+/// gets one more alternative, the failure, which the trace names.
+/// </summary>
+public sealed record FaultDef(string Name, string Site, string Meaning)
+{
+    /// <summary>The site's alternatives: success, and the failure when the scenario declares the fault and the site can fail here.</summary>
+    public int Alternatives(KernelState s, bool canFail) => canFail && s.Machine.Faults.Contains(this) ? 2 : 1;
+
+    /// <summary>Whether this execution of the site takes the failure (alternative 1); says so in the trace.</summary>
+    public bool Fails(StepContext c)
+    {
+        if (c.Alt != 1) return false;
+        c.Note($"fault {Name} injected");
+        return true;
+    }
+}
+
+/// <summary>The faults the model can inject.</summary>
+public static class Faults
+{
+    public static readonly FaultDef DioDoneWqAlloc = new("dio-done-wq-alloc", "fs/super.c::sb_init_dio_done_wq",
+        "the dio-done workqueue allocation (sb_init_dio_done_wq) may fail");
+
+    public static readonly IReadOnlyList<FaultDef> All = [DioDoneWqAlloc];
+
+    public static FaultDef? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+}
