@@ -63,7 +63,7 @@ public static class Dropbehind
         Check = (_, _) => Guard.Run,
         Apply = (s, c) =>
         {
-            int k = s.PendingDropbehind.FindIndex(p => p.Tid == c.Tid);
+            int k = s.PendingDropbehindW.FindIndex(p => p.Tid == c.Tid);
             var p = s.PendingDropbehind[k];
             s.PendingDropbehindW.RemoveAt(k);
             int i = p.Folio;

@@ -21,7 +21,7 @@ public static class Fuse
         bool temp = s.Machine.Variant.Fuse.TempPage;
         PageCache.StartWriteback(s, i, g.AllBlocksMask, stableIo: false, c);
         s.FoliosW[i].DirtyMask = 0;
-        var data = s.CacheData.AsSpan(g.FirstUnitOfFolio(i), g.UnitsPerFolio).ToArray();
+        var data = s.CacheData.Slice(g.FirstUnitOfFolio(i), g.UnitsPerFolio).ToArray();
         s.FuseRequestsW.Add(new FuseRequest(i, g.FirstBlockOfFolio(i), data, temp, -1));
         if (temp)
         {
@@ -73,7 +73,7 @@ public static class Fuse
             (_, _) => answers ? Guard.Run : Guard.Block(WaitKind.Never, -1, "the server never answers"),
             (s, c) =>
             {
-                int k = s.FuseRequests.FindIndex(r => r.Server == c.Tid);
+                int k = s.FuseRequestsW.FindIndex(r => r.Server == c.Tid);
                 if (k < 0) throw new ModelError("server answers without a request");
                 var r = s.FuseRequests[k];
                 s.FuseRequestsW.RemoveAt(k);

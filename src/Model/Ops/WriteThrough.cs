@@ -223,7 +223,7 @@ public static class WriteThrough
                     c.Note($"xfs_reflink_convert_cow: blk {blk} COW extent written");
                 }
         }
-        var bio = new Bio(BioKind.WriteThrough, writeId, first, count, s.CacheData.AsSpan(u0, n).ToArray(), folios,
+        var bio = new Bio(BioKind.WriteThrough, writeId, first, count, s.CacheData.Slice(u0, n).ToArray(), folios,
             ToCow: cow, Unwritten: s.Wt[writeId].Unwritten, IoEndUnit: u0 + n, NeedsWq: false, Dontcache: false);
         s.WtW[writeId].Ref++;
         s.BiosW.Add(bio);

@@ -163,7 +163,7 @@ public static class Writeback
                 unwritten |= !toCow && s.Extents[blk] == ExtentType.Unwritten;
             }
             int firstUnit = g.FirstUnitOfBlock(b0), units = n * g.UnitsPerBlock;
-            var data = s.CacheData.AsSpan(firstUnit, units).ToArray();
+            var data = s.CacheData.Slice(firstUnit, units).ToArray();
             int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
             var (needsWq, ioendDontcache, completeInTask) = s.Machine.Fs.CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
             var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);

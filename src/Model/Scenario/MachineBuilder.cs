@@ -156,27 +156,14 @@ public static class MachineBuilder
         var g = m.Geometry;
         var f = spec.File;
         int u(long bytes) => (int)(bytes / g.UnitBytes);
-        var s = new KernelState
+        var s = KernelState.Initial(m, new History
         {
-            Machine = m,
-            Folios = new Folio[g.Folios],
-            CacheData = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
-            Extents = new ExtentType[g.Blocks],
-            Cow = new CowType[g.Blocks],
-            Disk = Enumerable.Repeat(DataTag.Stale, g.Units).ToArray(),
-            CowDisk = Enumerable.Repeat(DataTag.Stale, g.Units).ToArray(),
-            Threads = new ThreadCursor[m.Threads.Length],
-            Locals = new int[m.Threads.Length * m.LocalsPerThread],
-            Wt = new WtCtx[m.WriteCount + 1],
-            History = new History
-            {
-                Floor = new int[g.Units],
-                MustSurvive = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
-                UnitRank = new int[g.Units * (m.WriteCount + 1)],
-                Writes = m.WriteCount,
-                WriteCut = new int[m.WriteCount + 1],
-            },
-        };
+            Floor = new int[g.Units],
+            MustSurvive = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
+            UnitRank = new int[g.Units * (m.WriteCount + 1)],
+            Writes = m.WriteCount,
+            WriteCut = new int[m.WriteCount + 1],
+        });
         s.Inode.ISize = u(f.Size);
         s.Inode.IDiskSize = u(f.Size);
         s.Inode.IRwsem = RwSem.Free;
@@ -221,7 +208,7 @@ public static class MachineBuilder
         {
             int fi = g.FolioOfUnit(x);
             byte visible = s.Folios[fi].Present ? s.CacheData[x] : PageCache.DiskRead(s, x);
-            if (DataTag.IsWrite(visible)) s.History.MustSurvive[x] = visible;
+            if (DataTag.IsWrite(visible)) s.H.MustSurvive[x] = visible;
         }
         return s;
     }

@@ -52,10 +52,12 @@ public static class StateDecoder
     /// </summary>
     public static KernelState Decode(Machine m, ReadOnlySpan<byte> bytes, Span<int> parts)
     {
-        var g = m.Geometry;
         var d = new Decoder(bytes);
-        bool mark = parts.Length > KernelState.PartCount;
-        if (mark) parts[0] = 0;
+        return KernelState.DecodeParts(m, ref d, parts);
+    }
+
+    internal static Inode InodeOf(ref Decoder d)
+    {
         var inode = new Inode
         {
             ISize = d.Short(),
@@ -71,57 +73,12 @@ public static class StateDecoder
         inode.DeviceStable = (flags & 8) != 0;
         inode.StableCount = d.Byte();
         inode.TruncSeq = d.Byte();
-        if (mark) parts[1] = d.Position;
-        var folios = new Folio[g.Folios];
-        var cache = new byte[g.Units];
-        Array.Fill(cache, DataTag.None);
-        for (int i = 0; i < g.Folios; i++)
-        {
-            folios[i] = FolioOf(ref d);
-            if (folios[i].Present)
-                d.Bytes(g.UnitsPerFolio).CopyTo(cache, g.FirstUnitOfFolio(i));
-        }
-        if (mark) parts[2] = d.Position;
-        var extents = new ExtentType[g.Blocks];
-        for (int b = 0; b < g.Blocks; b++) extents[b] = (ExtentType)d.Byte();
-        if (mark) parts[3] = d.Position;
-        var cow = new CowType[g.Blocks];
-        for (int b = 0; b < g.Blocks; b++) cow[b] = (CowType)d.Byte();
-        if (mark) parts[4] = d.Position;
-        var disk = d.Bytes(g.Units);
-        if (mark) parts[5] = d.Position;
-        var cowDisk = d.Bytes(g.Units);
-        if (mark) parts[6] = d.Position;
-        var bios = new List<Bio>();
-        for (int n = d.Byte(); n > 0; n--) bios.Add(BioOf(ref d, g));
-        if (mark) parts[7] = d.Position;
-        var work = new List<WorkItem>();
-        for (int n = d.Byte(); n > 0; n--)
-        {
-            var kind = (WorkKind)d.Byte();
-            int owner = d.Byte() - 1;
-            work.Add(new WorkItem(kind, owner, d.Bool() ? BioOf(ref d, g) : null));
-        }
-        if (mark) parts[8] = d.Position;
-        var fuse = new List<FuseRequest>();
-        for (int n = d.Byte(); n > 0; n--)
-            fuse.Add(new FuseRequest(d.Byte(), d.Byte(), d.Bytes(g.UnitsPerFolio), d.Bool(), d.Byte() - 1));
-        if (mark) parts[9] = d.Position;
-        var pending = new List<PendingDropbehind>();
-        for (int n = d.Byte(); n > 0; n--) pending.Add(new PendingDropbehind(d.Byte(), d.Byte(), d.Bool()));
-        if (mark) parts[10] = d.Position;
-        var batch = new List<int>();
-        for (int n = d.Byte(); n > 0; n--) batch.Add(d.Byte());
-        if (mark) parts[11] = d.Position;
-        var threads = new ThreadCursor[m.Threads.Length];
-        for (int t = 0; t < threads.Length; t++) threads[t].Pc = (short)d.Small();
-        if (mark) parts[12] = d.Position;
-        var locals = new int[m.Threads.Length * m.LocalsPerThread];
-        for (int i = 0; i < locals.Length; i++) locals[i] = d.Small();
-        if (mark) parts[13] = d.Position;
-        var wt = new WtCtx[m.WriteCount + 1];
-        for (int w = 0; w < wt.Length; w++) wt[w] = WtOf(ref d);
-        if (mark) parts[14] = d.Position;
+        return inode;
+    }
+
+    internal static History HistoryOf(ref Decoder d, Machine m)
+    {
+        var g = m.Geometry;
         var h = new History { TruncSize = d.Short() - 1, SizeOpSince = d.Bool(), Writes = m.WriteCount };
         h.Floor = new int[g.Units];
         for (int u = 0; u < g.Units; u++) h.Floor[u] = d.Small();
@@ -131,19 +88,12 @@ public static class StateDecoder
         h.WriteCut = new int[m.WriteCount + 1];
         for (int w = 0; w < h.WriteCut.Length; w++) h.WriteCut[w] = d.Byte();
         h.NextRank = d.Short();
-        if (!d.AtEnd) throw new ModelError("state encoding has trailing bytes");
-        if (mark) parts[KernelState.PartCount] = d.Position;
-        return new KernelState(m)
-        {
-            Inode = inode, Folios = folios, CacheData = cache, Extents = extents, Cow = cow, Disk = disk,
-            CowDisk = cowDisk, Bios = bios, Work = work, FuseRequests = fuse, PendingDropbehind = pending,
-            DropbehindBatch = batch, Threads = threads, Locals = locals, Wt = wt, History = h,
-        };
+        return h;
     }
 
     private static RwSem RwSemOf(ref Decoder d) => new() { Writer = (sbyte)(d.Byte() - 1), Readers = d.Int() };
 
-    private static Folio FolioOf(ref Decoder d)
+    internal static Folio FolioOf(ref Decoder d)
     {
         int first = d.Byte();
         if (first == 0) return new Folio { LockOwner = (sbyte)(d.Byte() - 1) };
@@ -162,7 +112,7 @@ public static class StateDecoder
         return f;
     }
 
-    private static Bio BioOf(ref Decoder d, Geometry g)
+    internal static Bio BioOf(ref Decoder d, Geometry g)
     {
         var kind = (BioKind)d.Byte();
         int owner = d.Byte() - 1;
@@ -175,7 +125,7 @@ public static class StateDecoder
             (flags & 8) != 0, (flags & 16) != 0, (flags & 32) != 0);
     }
 
-    private static WtCtx WtOf(ref Decoder d)
+    internal static WtCtx WtOf(ref Decoder d)
     {
         int flags = d.Byte();
         if (flags == 0) return default;

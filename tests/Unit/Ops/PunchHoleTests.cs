@@ -17,10 +17,10 @@ public class PunchHoleTests
         var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 8K}, {op: fsync}, {op: punch-hole, offset: 1K, length: 5K}]",
             "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 0}");
         var s = Mechanism.Run(spec);
-        Assert.Equal([ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Written], s.Extents);
+        Assert.Equal([ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Written], s.Extents.ToArray());
         Assert.True(s.Folios[0].Present && s.Folios[0].Dirty);
         Assert.False(s.Folios[1].Present);
-        Assert.Equal([DataTag.Write(1), DataTag.Zero], s.CacheData.AsSpan(0, 2).ToArray());
+        Assert.Equal([DataTag.Write(1), DataTag.Zero], s.CacheData[..2].ToArray());
         Assert.Equal(8, s.Inode.ISize);
     }
 
@@ -39,7 +39,7 @@ public class PunchHoleTests
             long at = (long)u * g.UnitBytes;
             Assert.Equal(at is >= 4096 and < 12288 ? DataTag.Zero : DataTag.Write(1), s.CacheData[u]);
         }
-        Assert.Equal([ExtentType.Written, ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Written, ExtentType.Written], s.Extents);
+        Assert.Equal([ExtentType.Written, ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Written, ExtentType.Written], s.Extents.ToArray());
         Assert.Equal(16384 / g.UnitBytes, s.Inode.ISize);
     }
 }

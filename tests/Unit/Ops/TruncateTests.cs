@@ -17,8 +17,8 @@ public class TruncateTests
         var s = Mechanism.Run(spec);
         Assert.Equal(0, s.Inode.ISize);
         Assert.Equal(0, s.Inode.IDiskSize);
-        Assert.All(s.Folios, f => Assert.False(f.Present));
-        Assert.All(s.Extents, e => Assert.Equal(ExtentType.Hole, e));
+        Assert.All(s.Folios.ToArray(), f => Assert.False(f.Present));
+        Assert.All(s.Extents.ToArray(), e => Assert.Equal(ExtentType.Hole, e));
         Assert.Equal(0, s.History.TruncSize);
     }
 
