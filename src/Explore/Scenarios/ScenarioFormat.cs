@@ -43,33 +43,17 @@ public static class ScenarioFormat
     private static readonly Field Offset = new("offset", new SizeType(), "first byte of the range", Required: true);
     private static readonly Field Length = new("length", new SizeType(), "bytes in the range (non-empty, inside file.max_size)", Required: true);
 
-    private static Shape Ranged(string op, string path) => new(op, path, [Offset, Length]);
+    private static readonly Field Size = new("size", new SizeType(), "the new i_size (within file.max_size)", Required: true);
 
-    private static Shape Plain(string op, string path) => new(op, path, []);
-
-    /// <summary>Every operation a user thread can run, with the kernel path it models.</summary>
+    /// <summary>Every operation a user thread can run, with the kernel path it models (from <see cref="Model.Scenario.Operations"/>).</summary>
     public static readonly IReadOnlyList<Shape> Operations =
     [
-        Ranged("buffered-write", "pwrite(2): xfs_file_buffered_write takes the i_rwsem exclusive, iomap_file_buffered_write maps (delalloc over holes) and copies per folio (iomap_write_begin/iomap_write_end), marks the folio dirty and raises i_size"),
-        Ranged("dontcache-write", "pwritev2(RWF_DONTCACHE): the buffered write with its folios marked dropbehind, then generic_write_sync's DONTCACHE branch (switch DontcacheSync); the folios are dropped at writeback completion (folio_end_dropbehind, switch DropbehindIrq)"),
-        Ranged("writethrough", "pwritev2(RWF_WRITETHROUGH), synchronous (the write-through series): copy, folio_clear_dirty_for_writethrough, folio_start_writeback, bio submission and wait under the i_rwsem, ->end_io"),
-        Ranged("aio-writethrough", "io_submit of an RWF_WRITETHROUGH write: as writethrough, but it returns -EIOCBQUEUED after submission and drops the i_rwsem; ->end_io runs from the dio-done workqueue"),
-        Ranged("buffered-read", "pread(2): xfs_file_buffered_read (i_rwsem shared, switch ReadLock) then filemap_read: per folio find or create and read it, copy, drop a clean dropbehind folio"),
-        Ranged("dio-read", "pread(2) with O_DIRECT: xfs_file_dio_read takes the i_rwsem shared, iomap_dio_rw flushes the range, maps it and samples the disk when the bio completes"),
-        Ranged("dio-write", "pwrite(2) with O_DIRECT: xfs_file_dio_write (i_rwsem shared for an aligned overwrite, exclusive otherwise), flush and invalidate, block mapping, submission, completion, ->end_io (unwritten conversion, i_size) and the post-write invalidation"),
-        new("truncate", "ftruncate(2): do_truncate, xfs_vn_setattr_size: inode_dio_wait, i_size_write, truncate_inode_pages_range (wait on writeback per folio), xfs_itruncate_extents",
-            [new("size", new SizeType(), "the new i_size (within file.max_size)", Required: true)]),
-        Plain("fsync", "fsync(2): xfs_file_fsync, file_write_and_wait_range: write back every dirty folio (WB_SYNC_ALL, TOWRITE tags) and wait for writeback"),
-        Ranged("mmap-store", "a store through a shared writable mapping: a write fault (->page_mkwrite: iomap_page_mkwrite, folio_wait_stable) makes the PTE writable and the folio dirty; a later store through a still-writable PTE dirties nothing. Inside one 4K page"),
-        Ranged("mmap-read", "a read fault through a mapping: filemap_fault finds or reads the folio; no i_rwsem. Inside one folio"),
-        Plain("sync", "sync(2): sync_inodes_sb starts writeback of the super block and wait_sb_inodes waits for every inode's writeback (switches FuseWriteback, FuseSync)"),
-        Plain("memory-pressure", "direct reclaim over the file's folios: shrink_folio_list (writeback folios: the three cases of the kernel reference, memcg kind from actors.memcg), then __remove_mapping of clean unmapped folios"),
-        Ranged("migrate", "page migration of the range's folios in MIGRATE_SYNC mode: migrate_pages, migrate_folio_unmap waits for writeback (switch FuseWriteback)"),
-        Ranged("punch-hole", "fallocate(FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE): xfs_file_fallocate takes the i_rwsem and the invalidate lock exclusive, flushes and waits on the range, truncates its page cache, zeroes partial blocks and frees the whole blocks' extents"),
-        Ranged("bench-writer", "the SPIN peer model's writer process (file.fs: bench only)"),
-        Plain("bench-truncate", "the SPIN peer model's truncate process (file.fs: bench only)"),
-        Plain("bench-flusher", "the SPIN peer model's flusher process (file.fs: bench only)"),
-        Plain("bench-endio", "the SPIN peer model's end-io process (file.fs: bench only)"),
+        .. Model.Scenario.Operations.All.Select(o => new Shape(o.Name, o.KernelPath, o.Shape switch
+        {
+            OpShape.Range => [Offset, Length],
+            OpShape.Size => [Size],
+            _ => [],
+        })),
     ];
 
     private static readonly MapType Extent = new(

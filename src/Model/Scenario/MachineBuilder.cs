@@ -71,7 +71,7 @@ public static class MachineBuilder
                 int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
                 string label = Label(op, g, id);
                 b.BeginOp(label, op.MayBlock);
-                EmitOp(b, op, from, to, id, g);
+                Operations.Of(op.Kind).Emit(b, new OpSite(op, from, to, id, g));
                 b.EndOp();
             }
             var (program, ops) = b.Build();
@@ -108,47 +108,8 @@ public static class MachineBuilder
     {
         string name = OpNames.Name(op.Kind);
         string range = OpNames.HasRange(op.Kind) ? $"({g.Bytes((int)(op.Offset / g.UnitBytes))}, {g.Bytes((int)(op.Length / g.UnitBytes))})" : "";
-        if (op.Kind == OpKind.Truncate) range = $"({g.Bytes((int)(op.Size / g.UnitBytes))})";
+        if (Operations.Of(op.Kind).Shape == OpShape.Size) range = $"({g.Bytes((int)(op.Size / g.UnitBytes))})";
         return writeId > 0 ? $"{name}{range} W{writeId}" : name + range;
-    }
-
-    private static void EmitOp(ProgramBuilder b, OpSpec op, int from, int to, int id, Geometry g)
-    {
-        switch (op.Kind)
-        {
-            case OpKind.BufferedWrite: BufferedWrite.Emit(b, from, to, id, dontcache: false); break;
-            case OpKind.DontcacheWrite: BufferedWrite.Emit(b, from, to, id, dontcache: true); break;
-            case OpKind.WriteThrough: WriteThrough.Emit(b, from, to, id, aio: false); break;
-            case OpKind.AioWriteThrough: WriteThrough.Emit(b, from, to, id, aio: true); break;
-            case OpKind.BufferedRead: BufferedRead.Emit(b, from, to); break;
-            case OpKind.DioRead: DirectIo.EmitRead(b, from, to); break;
-            case OpKind.DioWrite: DirectIo.EmitWrite(b, from, to, id); break;
-            case OpKind.Truncate:
-                if (op.Size < 0 || op.Size / g.UnitBytes > g.Units)
-                    throw new ScenarioException("size", op.Line, $"truncate size {op.Size} must be within 0..max_size");
-                Truncate.Emit(b, (int)(op.Size / g.UnitBytes));
-                break;
-            case OpKind.Fsync: Fsync.EmitFsync(b); break;
-            case OpKind.Sync: Fsync.EmitSync(b); break;
-            case OpKind.MmapStore:
-                if (from / g.UnitsPerPage != (to - 1) / g.UnitsPerPage)
-                    throw new ScenarioException("length", op.Line, "an mmap-store must stay inside one page (4K)");
-                Mmap.EmitStore(b, from, to, id);
-                break;
-            case OpKind.MemoryPressure: Reclaim.Emit(b); break;
-            case OpKind.Migrate: Migrate.Emit(b, g.FolioOfUnit(from)); break;
-            case OpKind.PunchHole: PunchHole.Emit(b, from, to); break;
-            case OpKind.BenchWriter: SpinBench.EmitWriter(b, g.FolioOfUnit(to - 1), id); break;
-            case OpKind.BenchTruncate: SpinBench.EmitTruncate(b, g.Folios); break;
-            case OpKind.BenchFlusher: SpinBench.EmitFlusher(b, g.Folios); break;
-            case OpKind.BenchEndio: SpinBench.EmitEndio(b); break;
-            case OpKind.MmapRead:
-                if (g.FolioOfUnit(from) != g.FolioOfUnit(to - 1))
-                    throw new ScenarioException("length", op.Line, "an mmap-read must stay inside one folio");
-                Mmap.EmitLoad(b, from, to);
-                break;
-            default: throw new ScenarioException("op", op.Line, $"operation {OpNames.Name(op.Kind)} is not modelled yet");
-        }
     }
 
     private static KernelState InitialState(ScenarioSpec spec, Machine m)

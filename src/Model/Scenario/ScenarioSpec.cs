@@ -24,41 +24,19 @@ public enum OpKind
     BenchEndio,
 }
 
+/// <summary>The operations' names and facts, from their declarations (<see cref="Operations"/>).</summary>
 public static class OpNames
 {
-    public static readonly IReadOnlyDictionary<string, OpKind> ByName = new Dictionary<string, OpKind>
-    {
-        ["buffered-write"] = OpKind.BufferedWrite,
-        ["dontcache-write"] = OpKind.DontcacheWrite,
-        ["writethrough"] = OpKind.WriteThrough,
-        ["aio-writethrough"] = OpKind.AioWriteThrough,
-        ["buffered-read"] = OpKind.BufferedRead,
-        ["dio-read"] = OpKind.DioRead,
-        ["dio-write"] = OpKind.DioWrite,
-        ["truncate"] = OpKind.Truncate,
-        ["fsync"] = OpKind.Fsync,
-        ["mmap-store"] = OpKind.MmapStore,
-        ["sync"] = OpKind.Sync,
-        ["memory-pressure"] = OpKind.MemoryPressure,
-        ["mmap-read"] = OpKind.MmapRead,
-        ["migrate"] = OpKind.Migrate,
-        ["punch-hole"] = OpKind.PunchHole,
-        ["bench-writer"] = OpKind.BenchWriter,
-        ["bench-truncate"] = OpKind.BenchTruncate,
-        ["bench-flusher"] = OpKind.BenchFlusher,
-        ["bench-endio"] = OpKind.BenchEndio,
-    };
+    public static readonly IReadOnlyDictionary<string, OpKind> ByName = Operations.All.ToDictionary(o => o.Name, o => o.Kind);
 
-    public static string Name(OpKind k) => ByName.First(kv => kv.Value == k).Key;
+    public static string Name(OpKind k) => Operations.Of(k).Name;
 
-    public static bool HasRange(OpKind k) => k is not (OpKind.Truncate or OpKind.Fsync or OpKind.Sync or OpKind.MemoryPressure
-        or OpKind.BenchTruncate or OpKind.BenchFlusher or OpKind.BenchEndio);
+    public static bool HasRange(OpKind k) => Operations.Of(k).Shape == OpShape.Range;
 
-    public static bool IsWrite(OpKind k) => k is OpKind.BufferedWrite or OpKind.DontcacheWrite or OpKind.WriteThrough
-        or OpKind.AioWriteThrough or OpKind.DioWrite or OpKind.MmapStore or OpKind.BenchWriter;
+    public static bool IsWrite(OpKind k) => Operations.Of(k).Writes;
 
     /// <summary>The SPIN peer model's processes (file.fs: bench).</summary>
-    public static bool IsBench(OpKind k) => k is OpKind.BenchWriter or OpKind.BenchTruncate or OpKind.BenchFlusher or OpKind.BenchEndio;
+    public static bool IsBench(OpKind k) => Operations.Of(k).Peer;
 }
 
 /// <summary>One operation of a user thread; sizes in bytes. Line is the scenario file line.</summary>
