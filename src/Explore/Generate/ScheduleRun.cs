@@ -1,4 +1,5 @@
 using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Runs;
 using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
@@ -16,19 +17,7 @@ public static class ScheduleRun
 
     public static Outcome Run(KernelState initial, InvariantSet invariants, IReadOnlyList<int> schedule, int maxSteps = 600)
     {
-        var s = initial;
-        var enabled = new List<(int Tid, int Alt)>();
-        var trace = new List<Choice>();
-        if (invariants.AfterStep(s, []) is { } v0) return new(v0, trace, 0);
-        for (int k = 0; k < maxSteps; k++)
-        {
-            Semantics.Enabled(s, enabled);
-            if (enabled.Count == 0) return new(invariants.AtQuiescence(s), trace, k);
-            var (tid, alt) = k < schedule.Count ? enabled[schedule[k] % enabled.Count] : enabled[0];
-            s = Semantics.Execute(s, tid, alt, out var ctx, out var step);
-            trace.Add(new Choice(s.Machine.Threads[tid].Name, alt, ctx.Function ?? step.Function));
-            if (invariants.AfterStep(s, ctx.Events) is { } v) return new(v, trace, k + 1);
-        }
-        return new(null, trace, maxSteps);
+        var run = StepRunner.Run(initial, Schedulers.Modulo(schedule), invariants, maxSteps);
+        return new(run.Violation, run.Trace, run.Steps);
     }
 }

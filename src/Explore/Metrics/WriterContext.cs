@@ -45,20 +45,13 @@ public static class WriterContext
         int steps = 0, bios = 0;
         double cost = 0;
         // the writer runs first whenever it can: what it does is its own latency
-        while (true)
+        Runs.StepRunner.Run(s, Runs.Schedulers.Favour(writer), observe: r =>
         {
-            int pick = -1;
-            for (int t = 0; t < s.Threads.Length && pick < 0; t++)
-                if (Semantics.Alternatives(s, t) > 0 && (t == writer || Semantics.Alternatives(s, writer) == 0)) pick = t;
-            if (pick < 0) break;
-            int biosBefore = s.Bios.Count;
-            s = Semantics.Execute(s, pick, 0, out var ctx, out var step);
-            if (pick != writer) continue;
+            if (r.Tid != writer) return;
             steps++;
-            string fn = ctx.Function ?? step.Function;
-            cost += CostUs.GetValueOrDefault(fn, 0.5);
-            bios += Math.Max(0, s.Bios.Count - biosBefore);
-        }
+            cost += CostUs.GetValueOrDefault(r.Function, 0.5);
+            bios += Math.Max(0, r.After.Bios.Count - r.Before.Bios.Count);
+        });
         return new Result(label, writes, steps, (double)steps / writes, cost / writes, bios);
     }
 

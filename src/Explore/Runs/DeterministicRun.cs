@@ -16,23 +16,12 @@ public static class DeterministicRun
     public static Outcome ToQuiescence(KernelState s, int maxSteps = 100_000, Action<KernelState, StepContext>? observe = null)
     {
         var events = new List<ModelEvent>();
-        var functions = new List<string>();
-        int steps = 0;
-        while (steps < maxSteps)
+        var run = StepRunner.Run(s, Schedulers.UsersFirst, maxSteps: maxSteps, observe: r =>
         {
-            int pick = -1;
-            for (int t = 0; t < s.Threads.Length && pick < 0; t++)
-                if (s.Machine.Threads[t].Kind == ThreadKind.User && Semantics.Alternatives(s, t) > 0) pick = t;
-            for (int t = 0; t < s.Threads.Length && pick < 0; t++)
-                if (Semantics.Alternatives(s, t) > 0) pick = t;
-            if (pick < 0) break;
-            s = Semantics.Execute(s, pick, 0, out var ctx, out var step);
-            observe?.Invoke(s, ctx);
-            events.AddRange(ctx.Events);
-            functions.Add(ctx.Function ?? step.Function);
-            steps++;
-        }
-        if (steps >= maxSteps) throw new ModelError($"no quiescence after {maxSteps} steps");
-        return new Outcome(s, events, steps, functions);
+            observe?.Invoke(r.After, r.Context);
+            events.AddRange(r.Context.Events);
+        });
+        if (run.Bounded) throw new ModelError($"no quiescence after {maxSteps} steps");
+        return new Outcome(run.Final, events, run.Steps, [.. run.Trace.Select(c => c.Function)]);
     }
 }

@@ -73,31 +73,15 @@ public static class Replayer
         var before = initial;
         ReplayResult Done(Violation? v, string? divergence, IReadOnlyList<(string, string)>? blocked = null) =>
             new(spec, variant, steps, v, divergence, blocked) { Initial = initial, Final = before };
-        if (invariants.AfterStep(state, []) is { } v0) return Done(v0, null);
-        for (int k = 0; k < choices.Count; k++)
+        var run = Runs.StepRunner.Run(state, Runs.Schedulers.Replay(choices), invariants, observe: r =>
         {
-            var ch = choices[k];
-            int tid = state.Machine.ThreadIndex(ch.Thread);
-            if (tid < 0) return Done(null, $"step {k + 1}: the scenario has no thread '{ch.Thread}'");
-            var status = Semantics.Status(state, tid, out _, out var guard);
-            if (status != ThreadStatus.Enabled)
-                return Done(null, $"step {k + 1}: {ch.Thread} cannot run {ch.Function} ({(status == ThreadStatus.Finished ? "finished" : "blocked in " + guard.Wait.Text)})");
-            int n = Semantics.Alternatives(state, tid);
-            if (ch.Alt < 0 || ch.Alt >= n)
-                return Done(null, $"step {k + 1}: {ch.Thread} offers {n} alternatives, the trace chose {ch.Alt}");
-            var pre = state;
-            state = Semantics.Execute(state, tid, ch.Alt, out var ctx, out var step);
-            string fn = ctx.Function ?? step.Function;
-            if (fn != ch.Function)
-                return Done(null, $"step {k + 1}: {ch.Thread} ran {fn}, the trace expected {ch.Function}");
-            var after = StateView.Describe(state);
-            string args = step.Args?.Invoke(pre, tid) ?? "";
-            steps.Add(new ReplayStep(k + 1, ch.Thread, state.Machine.Threads[tid].Context, fn, args, StateView.Diff(before, after), ctx.Notes) { After = after });
+            var after = StateView.Describe(r.After);
+            string args = r.Step.Args?.Invoke(r.Before, r.Tid) ?? "";
+            var info = r.After.Machine.Threads[r.Tid];
+            steps.Add(new ReplayStep(r.K + 1, info.Name, info.Context, r.Function, args, StateView.Diff(before, after), r.Context.Notes) { After = after });
             before = after;
-            if (invariants.AfterStep(state, ctx.Events) is { } v) return Done(v, null);
-        }
-        if (Semantics.IsQuiescent(state) && invariants.AtQuiescence(state) is { } vq)
-            return Done(vq, null, BlockedThreads(state));
-        return Done(null, null);
+        });
+        // a violation found at the end (a liveness invariant) lists who is still waiting
+        return Done(run.Violation, run.Divergence, run.AtQuiescence ? BlockedThreads(run.Final) : null);
     }
 }
