@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.State;

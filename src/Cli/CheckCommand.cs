@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Model.Variants;
@@ -44,8 +44,8 @@ public static class CheckCommand
             if (eng is not ("exhaustive" or "fscheck" or "coyote"))
                 throw new InputException("--engine", 0, "engine", $"'{eng}' is not an engine (engines: exhaustive, coyote, fscheck)");
             string strat = p.GetValue(strategy) ?? "random";
-            if (!ModelCheck.Explore.Coyote.CoyoteEngine.Strategies.Contains(strat))
-                throw new InputException("--strategy", 0, "strategy", $"'{strat}' is not a strategy ({string.Join(", ", ModelCheck.Explore.Coyote.CoyoteEngine.Strategies)})");
+            if (!ModelCheck.Explore.Engines.Coyote.CoyoteEngine.Strategies.Contains(strat))
+                throw new InputException("--strategy", 0, "strategy", $"'{strat}' is not a strategy ({string.Join(", ", ModelCheck.Explore.Engines.Coyote.CoyoteEngine.Strategies)})");
             var catalog = Catalog.Locate();
             var spec = catalog.Resolve(p.GetValue(scenario)!);
             var kernel = ProfileOption.Get(p.GetValue(profile));
@@ -69,7 +69,7 @@ public static class CheckCommand
                     p.GetValue(json));
             using var stop = new Interruption();
             if (eng == "coyote")
-                return CheckWithCoyote(spec, v, new ModelCheck.Explore.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
+                return CheckWithCoyote(spec, v, new ModelCheck.Explore.Engines.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
                 {
                     Progress = ProgressOutput.Coyote(spec.Id), Interrupt = stop.Token,
                 }, tracePath, p.GetValue(json), w);
@@ -148,7 +148,7 @@ public static class CheckCommand
     private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json, int width)
     {
         if (iterations <= 0) throw new InputException("--iterations", 0, "iterations", "must be positive");
-        var r = ModelCheck.Explore.Generate.ScheduleSearch.Run(spec, v, iterations, seed);
+        var r = ModelCheck.Explore.Engines.Generate.ScheduleSearch.Run(spec, v, iterations, seed);
         if (r.Failed) r.Trace!.Save(tracePath);
         if (json)
         {
@@ -171,12 +171,12 @@ public static class CheckCommand
         return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
     }
 
-    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Coyote.CoyoteOptions o, string tracePath, bool json, int width)
+    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Engines.Coyote.CoyoteOptions o, string tracePath, bool json, int width)
     {
         if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive");
         // the seed actually used is always recorded: draw one when none was given (Coyote takes 32 bits)
         o = o with { Seed = o.Seed ?? (ulong)Random.Shared.NextInt64(1, uint.MaxValue) };
-        var r = ModelCheck.Explore.Coyote.CoyoteEngine.Run(spec, v, o);
+        var r = ModelCheck.Explore.Engines.Coyote.CoyoteEngine.Run(spec, v, o);
         Output.EndProgress();
         string? coyotePath = null;
         if (r.BugFound)

@@ -1,5 +1,5 @@
 using System.Text;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.State;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ModelCheck.Explore.Generate;
+using ModelCheck.Explore.Engines.Generate;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;

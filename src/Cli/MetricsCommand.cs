@@ -18,7 +18,7 @@ public static class MetricsCommand
             if (p.GetValue(coyote))
             {
                 var catalog = Catalog.Locate();
-                string table = ModelCheck.Explore.Coyote.CoyoteTable.Render(catalog, progress: ProgressOutput.Text("metrics"));
+                string table = CoyoteTable.Render(catalog, progress: ProgressOutput.Text("metrics"));
                 Output.EndProgress();
                 Console.WriteLine(table);
                 if (p.GetValue(write)) File.WriteAllText(Path.Combine(catalog.Root, "docs", "coyote.md"), table);

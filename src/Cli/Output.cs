@@ -37,7 +37,7 @@ public static class Output
     }
 
     /// <summary>Progress of an exhaustive search (see <see cref="ProgressOutput"/>).</summary>
-    public static Action<ModelCheck.Explore.Exhaustive.SearchProgress>? Progress(string what) => ProgressOutput.Search(what);
+    public static Action<ModelCheck.Explore.Engines.Exhaustive.SearchProgress>? Progress(string what) => ProgressOutput.Search(what);
 
     public static void EndProgress() => ProgressOutput.End();
 

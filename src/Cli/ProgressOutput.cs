@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using Spectre.Console;
 
 namespace ModelCheck.Cli;

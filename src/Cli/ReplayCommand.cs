@@ -26,8 +26,8 @@ public static class ReplayCommand
             string? coyoteReplay = null;
             if (t.Engine.StartsWith("coyote", StringComparison.Ordinal) && File.Exists(coyotePath))
             {
-                var again = ModelCheck.Explore.Coyote.CoyoteEngine.Run(r.Scenario, r.Variant,
-                    new ModelCheck.Explore.Coyote.CoyoteOptions(t.Engine.Split(':').Last(), 1, 2000, (ulong)t.Seed, File.ReadAllText(coyotePath)));
+                var again = ModelCheck.Explore.Engines.Coyote.CoyoteEngine.Run(r.Scenario, r.Variant,
+                    new ModelCheck.Explore.Engines.Coyote.CoyoteOptions(t.Engine.Split(':').Last(), 1, 2000, (ulong)t.Seed, File.ReadAllText(coyotePath)));
                 coyoteReplay = again.BugFound ? $"Coyote replay of {coyotePath}: {again.Violation!.Invariant}" : $"Coyote replay of {coyotePath}: no bug";
             }
             if (p.GetValue(json))

@@ -1,5 +1,5 @@
-using ModelCheck.Explore.Exhaustive;
-using ModelCheck.Explore.Generate;
+using ModelCheck.Explore.Engines.Exhaustive;
+using ModelCheck.Explore.Engines.Generate;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Runs;
 
 namespace ModelCheck.Tests.Systematic;

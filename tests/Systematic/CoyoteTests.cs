@@ -1,4 +1,4 @@
-using ModelCheck.Explore.Coyote;
+using ModelCheck.Explore.Engines.Coyote;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Model.Variants;

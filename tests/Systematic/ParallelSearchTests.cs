@@ -1,4 +1,4 @@
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Invariants;

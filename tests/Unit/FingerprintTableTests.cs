@@ -1,4 +1,4 @@
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 
 namespace ModelCheck.Tests.Unit;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FsCheck;
 using FsCheck.Fluent;
-using ModelCheck.Explore.Generate;
+using ModelCheck.Explore.Engines.Generate;
 using ModelCheck.Kernel;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Steps;

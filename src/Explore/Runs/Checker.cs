@@ -1,4 +1,4 @@
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
@@ -32,8 +32,7 @@ public static class Checker
         TraceFile? trace = null;
         if (result.Violation is { } v)
         {
-            trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, PortablePath(spec.SourcePath), spec.SourceText,
-                variant.Explicit, "exhaustive", 0, result.Trace, new TraceViolation(v.Invariant, v.Message));
+            trace = TraceFile.Of(spec, variant, "exhaustive", 0, result.Trace, v);
             if (traceOut is not null) trace.Save(traceOut);
         }
         string verdict = result.Verdict switch
@@ -60,11 +59,5 @@ public static class Checker
         return (row, result, trace);
     }
 
-    /// <summary>The scenario path from its scenarios/ directory on, so traces do not carry machine paths.</summary>
-    public static string PortablePath(string path)
-    {
-        string p = path.Replace('\\', '/');
-        int i = p.LastIndexOf("/scenarios/", StringComparison.Ordinal);
-        return i >= 0 ? p[(i + 1)..] : Path.GetFileName(p);
-    }
+    public static string PortablePath(string path) => TraceFile.PortablePath(path);
 }

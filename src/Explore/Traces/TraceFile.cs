@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Scenarios;
 
 namespace ModelCheck.Explore.Traces;
@@ -24,6 +24,20 @@ public sealed record TraceFile(
     TraceViolation? Violation)
 {
     public const int CurrentSchema = 1;
+
+    /// <summary>The one constructor every engine uses: a trace of a violation of spec under variant.</summary>
+    public static TraceFile Of(Model.Scenario.ScenarioSpec spec, Model.Variants.Variant variant, string engine, long seed,
+        IReadOnlyList<Choice> choices, Invariants.Violation violation, string? scenarioText = null, string? scenarioPath = null) =>
+        new(CurrentSchema, ToolVersion, spec.Id, scenarioPath ?? PortablePath(spec.SourcePath), scenarioText ?? spec.SourceText,
+            variant.Explicit, engine, seed, choices, new TraceViolation(violation.Invariant, violation.Message));
+
+    /// <summary>The scenario path from its scenarios/ directory on, so traces do not carry machine paths.</summary>
+    public static string PortablePath(string path)
+    {
+        string p = path.Replace('\\', '/');
+        int i = p.LastIndexOf("/scenarios/", StringComparison.Ordinal);
+        return i >= 0 ? p[(i + 1)..] : Path.GetFileName(p);
+    }
 
     /// <summary>
     /// SHA-256 of what the trace claims (scenario id and text, variant, engine, seed, choices,

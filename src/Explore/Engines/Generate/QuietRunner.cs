@@ -2,7 +2,7 @@ using FsCheck;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 
-namespace ModelCheck.Explore.Generate;
+namespace ModelCheck.Explore.Engines.Generate;
 
 /// <summary>A quiet FsCheck runner: ModelCheck reports the outcome itself; it counts the shrink steps for progress.</summary>
 internal sealed class QuietRunner : IRunner

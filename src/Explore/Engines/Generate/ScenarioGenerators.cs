@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using ModelCheck.Model.Scenario;
 
-namespace ModelCheck.Explore.Generate;
+namespace ModelCheck.Explore.Engines.Generate;
 
 /// <summary>FsCheck generators and hand-written shrinkers for scenarios and schedules.</summary>
 public static class ScenarioGenerators

@@ -1,4 +1,4 @@
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 /// <summary>
 /// A progress sample of the exhaustive search: distinct states stored, transitions taken, states

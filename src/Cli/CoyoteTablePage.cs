@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Coyote;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
 
-namespace ModelCheck.Explore.Coyote;
+namespace ModelCheck.Cli;
 
 /// <summary>
 /// docs/coyote.md: for every catalog row that must be violated, per Coyote strategy, the median

@@ -1,6 +1,6 @@
 using ModelCheck.Invariants;
 
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 public enum Verdict { Holds, Violated, Incomplete }
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 /// <summary>
 /// The visited set: an open-addressing hash table from 128-bit fingerprints to node ids (linear

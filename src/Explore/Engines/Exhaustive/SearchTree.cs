@@ -3,7 +3,7 @@ using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 /// <summary>A stored state of the search: its parent and the step that led to it (8 bytes).</summary>
 internal readonly record struct SearchNode(int Parent, byte Tid, byte Alt);

@@ -7,7 +7,7 @@ using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
 
-namespace ModelCheck.Explore.Coyote;
+namespace ModelCheck.Explore.Engines.Coyote;
 
 public sealed record CoyoteOptions(string Strategy = "random", int Iterations = 1000, int MaxSteps = 2000, ulong? Seed = null, string? ReproducibleTrace = null)
 {
@@ -102,8 +102,7 @@ public static class CoyoteEngine
                 ?? new Violation("deadlock", message);
         }
         violation ??= new Violation("coyote", message);
-        var trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, Checker.PortablePath(spec.SourcePath), spec.SourceText,
-            variant.Explicit, "coyote:" + o.Strategy, (long)(o.Seed ?? 0), [.. harness.Trace], new TraceViolation(violation.Invariant, violation.Message));
+        var trace = TraceFile.Of(spec, variant, "coyote:" + o.Strategy, (long)(o.Seed ?? 0), [.. harness.Trace], violation);
         return new CoyoteResult(true, violation, message, (int)iteration, (int)(bugAt == 0 ? iteration : bugAt), sw.Elapsed.TotalSeconds, trace, engine.ReproducibleTrace);
     }
 }

@@ -5,7 +5,7 @@ using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 /// <summary>
 /// The breadth-first search of <see cref="ExhaustiveExplorer"/> with its expansion spread over

@@ -7,7 +7,7 @@ using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
 
-namespace ModelCheck.Explore.Generate;
+namespace ModelCheck.Explore.Engines.Generate;
 
 /// <summary>`check --engine fscheck`: random schedules of one scenario, the failing schedule shrunk.</summary>
 public static class ScheduleSearch
@@ -36,8 +36,7 @@ public static class ScheduleSearch
         Check.One(Config.Quick.WithMaxTest(tests).WithRunner(new QuietRunner()).WithReplay(seed, 0x9E3779B97F4A7C15UL | 1), property);
         sw.Stop();
         if (last is null) return new Generator.Result(false, evaluated, 0, 0, sw.Elapsed.TotalSeconds, seed, null, null, null, null, null);
-        var trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, Runs.Checker.PortablePath(spec.SourcePath), spec.SourceText,
-            variant.Explicit, "fscheck", (long)seed, lastOutcome!.Trace, new TraceViolation(lastOutcome.Violation!.Invariant, lastOutcome.Violation.Message));
+        var trace = TraceFile.Of(spec, variant, "fscheck", (long)seed, lastOutcome!.Trace, lastOutcome.Violation!);
         return new Generator.Result(true, firstFailure, firstFailure, failures - 1, sw.Elapsed.TotalSeconds, seed, null, last, lastOutcome.Violation, null, trace);
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using ModelCheck.Model.Scenario;
 using YamlDotNet.Serialization;
 
-namespace ModelCheck.Explore.Generate;
+namespace ModelCheck.Explore.Engines.Generate;
 
 /// <summary>A generated operation; offsets, lengths and sizes in 4K blocks.</summary>
 public sealed record GenOp(OpKind Kind, int Offset, int Length, int Size)

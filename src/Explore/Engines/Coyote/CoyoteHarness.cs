@@ -1,6 +1,6 @@
 using Microsoft.Coyote.Runtime;
 using Microsoft.Coyote.Specifications;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.State;
@@ -8,7 +8,7 @@ using ModelCheck.Model.Steps;
 using ModelCheck.Model.Variants;
 using CoyoteRandom = Microsoft.Coyote.Random.Generator;
 
-namespace ModelCheck.Explore.Coyote;
+namespace ModelCheck.Explore.Engines.Coyote;
 
 /// <summary>
 /// One Coyote test iteration: every model thread (user threads and system actors) runs as a

@@ -1,10 +1,10 @@
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 
-namespace ModelCheck.Explore.Generate;
+namespace ModelCheck.Explore.Engines.Generate;
 
 /// <summary>
 /// Runs one schedule: at step k the k-th choice picks among the enabled transitions (modulo their

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using FsCheck;
 using FsCheck.Fluent;
-using ModelCheck.Explore.Exhaustive;
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
 
-namespace ModelCheck.Explore.Generate;
+namespace ModelCheck.Explore.Engines.Generate;
 
 /// <summary>
 /// `modelcheck generate`: the property "every invariant holds" over generated scenarios and
@@ -96,9 +96,8 @@ public static class Generator
         var (spec, yaml) = exhaustive is null
             ? ToSpec(g, id, invariants)
             : ToSpec(small, id, invariants, $"{small.VariantText} violates {violation.Invariant}");
-        var trace = new TraceFile(TraceFile.CurrentSchema, TraceFile.ToolVersion, spec.Id, "generated.yaml", yaml,
-            variant.Explicit, exhaustive is null ? "fscheck" : "fscheck+exhaustive", (long)seed, choices,
-            new TraceViolation(violation.Invariant, violation.Message));
+        var trace = TraceFile.Of(spec, variant, exhaustive is null ? "fscheck" : "fscheck+exhaustive", (long)seed, choices, violation,
+            scenarioText: yaml, scenarioPath: "generated.yaml");
         return new Result(true, firstFailure, firstFailure, failures - 1 + extra, sw.Elapsed.TotalSeconds, seed,
             exhaustive is null ? g : small, schedule, violation, yaml, trace);
     }

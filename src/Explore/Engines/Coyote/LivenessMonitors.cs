@@ -4,7 +4,7 @@ using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 
-namespace ModelCheck.Explore.Coyote;
+namespace ModelCheck.Explore.Engines.Coyote;
 
 /// <summary>Hot while a folio that came from DONTCACHE I/O sits cached and clean with its I/O over and no invalidation pending.</summary>
 public sealed class DropbehindLeakMonitor : Monitor

@@ -1,6 +1,6 @@
 using ModelCheck.Model.State;
 
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 /// <summary>Checkpoints of a long search: what is written, when, and how a search resumes from one.</summary>
 public sealed partial class ParallelExplorer

@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using ModelCheck.Model.State;
 
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 /// <summary>128-bit fingerprint of a state's canonical encoding (XxHash128).</summary>
 public sealed class Fingerprinter

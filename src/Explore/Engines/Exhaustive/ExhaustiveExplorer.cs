@@ -2,7 +2,7 @@ using ModelCheck.Invariants;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
 
-namespace ModelCheck.Explore.Exhaustive;
+namespace ModelCheck.Explore.Engines.Exhaustive;
 
 /// <summary>
 /// Breadth-first search over states with a fingerprint set: the first violation found is a
