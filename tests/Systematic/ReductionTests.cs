@@ -53,7 +53,7 @@ public class ReductionTests
             new ParallelExplorer(none, Bounds.Default, 1)
             {
                 PartialOrder = reduce,
-                Visit = s => seen.Add((s.Inode.ISize, s.History.TruncSize, s.History.SizeOpSince, s.Inode.TruncSeq)),
+                Visit = s => seen.Add((s.Inode.ISize, s.History.TruncSize, s.History.SizeOpSince, s.PeerTruncSeq)),
             }.Run(initial);
             return seen;
         }

@@ -79,7 +79,7 @@ public static class SpinBench
         Set(b, "i_size_write(0)", (s, _) =>
         {
             s.Inode.ISize = 0;
-            if (Fix(s)) s.Inode.TruncSeq++;
+            if (Fix(s)) s.PeerTruncSeq++;
         });
         for (int f = 0; f < folios; f++)
         {
@@ -127,7 +127,7 @@ public static class SpinBench
             var folio = s.Folios[f];
             bool go = folio.Present && folio.Dirty && (!Fix(s) || f < s.Inode.ISize);
             s.LocalW(c.Tid, Go) = go ? 1 : 0;
-            s.LocalW(c.Tid, Seq) = s.Inode.TruncSeq;
+            s.LocalW(c.Tid, Seq) = s.PeerTruncSeq;
         });
         UnderFolioLock(b, "drop_beyond_eof", (s, c) =>
         {
@@ -198,7 +198,7 @@ public static class SpinBench
         {
             int f = s.Local(c.Tid, F);
             int seq = s.Bios[Slot(s, f)].Owner; // wbseq[f] now: a newer submission may have replaced it
-            if ((!Fix(s) || seq == s.Inode.TruncSeq) && s.Inode.ISize < f + 1) s.Inode.ISize = f + 1;
+            if ((!Fix(s) || seq == s.PeerTruncSeq) && s.Inode.ISize < f + 1) s.Inode.ISize = f + 1;
             s.LocalW(c.Tid, F) = 0;
             c.Goto(top);
         });

@@ -44,7 +44,6 @@ public struct Inode
     public bool DeviceStable;    // SB_I_STABLE_WRITES: the bit was preset at inode setup
     public bool WritebackMayDeadlock; // AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM / INDETERMINATE
     public bool DioDoneWq;   // sb->s_dio_done_wq allocated
-    public byte TruncSeq;    // the SPIN peer model's trunc_seq (BenchFix)
 
     public readonly void Encode(ref Encoder e)
     {
@@ -55,7 +54,6 @@ public struct Inode
         e.Byte((byte)DioCount);
         e.Byte((byte)((StableWrites ? 1 : 0) | (WritebackMayDeadlock ? 2 : 0) | (DioDoneWq ? 4 : 0) | (DeviceStable ? 8 : 0)));
         e.Byte(StableCount);
-        e.Byte(TruncSeq);
     }
 }
 

@@ -12,17 +12,6 @@ public sealed partial class KernelState
 {
     public required Machine Machine { get; init; }
 
-    /// <summary>A state with empty parts; the caller sets what it needs (tests).</summary>
-    public KernelState()
-    {
-        bios = [];
-        work = [];
-        fuseRequests = [];
-        pendingDropbehind = [];
-        dropbehindBatch = [];
-        history = new();
-    }
-
     /// <summary>A state whose every part the caller sets (clone, builder, decoder): builds no empty parts first.</summary>
     [SetsRequiredMembers]
     internal KernelState(Machine machine)
@@ -201,6 +190,7 @@ public sealed partial class KernelState
         Threads = (ThreadCursor[])Threads.Clone(),
         locals = locals,
         history = history,
+        PeerTruncSeq = PeerTruncSeq,
     };
 
     /// <summary>A thread's local, for reading.</summary>

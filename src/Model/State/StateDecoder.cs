@@ -72,7 +72,6 @@ public static class StateDecoder
         inode.DioDoneWq = (flags & 4) != 0;
         inode.DeviceStable = (flags & 8) != 0;
         inode.StableCount = d.Byte();
-        inode.TruncSeq = d.Byte();
         return inode;
     }
 

@@ -150,6 +150,8 @@ public sealed partial class KernelState
         new("history", static (KernelState s, ref Encoder e) => s.history.Encode(ref e),
             static (KernelState s, ref Decoder d) => s.history = StateDecoder.HistoryOf(ref d, s.Machine),
             static (s, p) => ReferenceEquals(s.history, p.history)),
+        new("peer model", static (KernelState s, ref Encoder e) => e.Byte(s.PeerTruncSeq),
+            static (KernelState s, ref Decoder d) => s.PeerTruncSeq = d.Byte()),
     ];
 
     /// <summary>The encoding is these parts, in this order.</summary>
