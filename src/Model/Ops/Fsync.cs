@@ -25,18 +25,18 @@ public static class Fsync
     {
         EmitStart(b, "sync_inodes_sb");
         // SB_I_NO_DATA_INTEGRITY (FUSE, FuseSync=no-data-integrity): sync_inodes_sb only wakes the
-        // flusher and returns, so there is no WB_SYNC_ALL pass, no wait and no durability promise
-        Writeback.EmitRange(b, SyncMode.All, (s, _, _) => !NoDataIntegrity(s));
+        // flusher and returns, so there is no WB_SYNC_ALL pass, no wait and no durability promise;
+        // the program is built without those steps
+        bool integrity = b.Fs.SyncHasDataIntegrity(b.Variant);
+        if (integrity) Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
         // wait_sb_inodes: the FUSE temp-page series' AS_WRITEBACK_INDETERMINATE makes it skip the inode
-        Writeback.EmitWaitRange(b, (s, _, _) => s.Machine.Fs.SyncWaitsOnWriteback(s.Machine.Variant) && !NoDataIntegrity(s));
+        if (integrity && b.Fs.SyncWaitsOnWriteback(b.Variant)) Writeback.EmitWaitRange(b, Writeback.AllFolios);
         b.Add("wait_sb_inodes", (_, _) => Guard.Run, (s, c) =>
         {
             var required = Finish(s, c.Tid);
-            if (!NoDataIntegrity(s)) c.Emit(new DurabilityPoint(c.Tid, "sync", required));
+            if (integrity) c.Emit(new DurabilityPoint(c.Tid, "sync", required));
         });
     }
-
-    private static bool NoDataIntegrity(KernelState s) => !s.Machine.Fs.SyncHasDataIntegrity(s.Machine.Variant);
 
     /// <summary>What must be durable when the call returns: the writes completed before it started.</summary>
     private static void EmitStart(ProgramBuilder b, string function) =>

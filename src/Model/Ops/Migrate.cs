@@ -17,8 +17,9 @@ public static class Migrate
             (s, tid) => !s.Folios[i].Present ? Guard.Skip(end.Index) : PageCache.LockGuard(s, i, tid),
             (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
             (_, _) => $"F{i} MIGRATE_SYNC");
+        bool waits = b.Fs.MigrationWaitsOnWriteback(b.Variant); // AS_WRITEBACK_INDETERMINATE: the program does not wait
         b.Add("folio_wait_writeback",
-            (s, _) => s.Folios[i].Writeback && s.Machine.Fs.MigrationWaitsOnWriteback(s.Machine.Variant)
+            (s, _) => waits && s.Folios[i].Writeback
                 ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [MIGRATE_SYNC]")
                 : Guard.Run,
             (s, c) =>
