@@ -68,6 +68,7 @@ public class InputTests
         Assert.Throws<ArgumentException>(() => Variant.Parse(["NoSuchSwitch=on"]));
         Assert.Throws<ArgumentException>(() => Variant.Parse(["WtAioDioCount"]));
         Assert.Equal(WtAioDioCountMode.On, Variant.Default.Get(Switches.WtAioDioCount));
+        Assert.Empty(Variant.Parse(["default"]).Explicit); // --variant default, as an expect line says it
         Assert.Equal("on", Variant.Default.Get((SwitchDef)Switches.WtAioDioCount));
     }
 

@@ -149,12 +149,14 @@ public sealed class Variant
     public override string ToString() =>
         values.Count == 0 ? "default" : string.Join(",", values.Select(kv => $"{kv.Key}={kv.Value}"));
 
-    /// <summary>Parses "A=x,B=y" or a list of "A=x" items.</summary>
+    /// <summary>Parses "A=x,B=y" or a list of "A=x" items; "default" (as in expect lines) sets nothing.</summary>
     public static Variant Parse(IEnumerable<string> items)
     {
         var d = new Dictionary<string, string>();
         foreach (var item in items.SelectMany(i => i.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
+            if (item == "default") continue; // as in expect lines: every switch at its default
+
             int eq = item.IndexOf('=');
             if (eq <= 0) throw new ArgumentException($"variant item '{item}' is not Switch=value");
             d[item[..eq].Trim()] = item[(eq + 1)..].Trim();
