@@ -34,9 +34,10 @@ public static class CheckCommand
         var maxStates = new Option<int?>("--max-states") { Description = "state bound (default: the scenario's)" };
         var traceOut = new Option<string?>("--trace-out") { Description = "where to save a violation's trace (default out/traces/<id>.<variant>.json; traces/ is refreshed only by matrix --write-traces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON row" };
+        var shard = Shard.Create();
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -61,19 +62,26 @@ public static class CheckCommand
             var bounds = new Bounds(p.GetValue(maxDepth) ?? spec.Bounds.MaxDepth, p.GetValue(maxStates) ?? spec.Bounds.MaxStates);
             // never into the tracked traces/ (only `matrix --write-traces` refreshes those): out/ is git-ignored
             string tracePath = p.GetValue(traceOut) ?? Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(spec.Id, v.ToString())));
+            var sh = Shard.Parse(p.GetValue(shard), p.GetValue(seed));
+            if (sh.Sharded && eng == "exhaustive")
+                throw new InputException("--shard", 0, "shard", "--shard splits the random engines' iterations (--engine coyote or fscheck); the exhaustive search is one job (use --workers)");
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
             if ((p.GetValue(variant) ?? []).Length == 0 && spec.Expect.Count > 0 && eng == "exhaustive")
                 return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
                     p.GetValue(traceOut) is null ? null : throw new InputException("--trace-out", 0, "trace-out", "names one trace: give --variant to check one variant (without it, check runs every expect line and saves traces under out/traces/)"),
                     p.GetValue(json));
+            if (sh.Sharded && p.GetValue(traceOut) is null)
+                tracePath = Path.ChangeExtension(tracePath, $".shard{sh.K}of{sh.N}.json");
+            int its = sh.Part(p.GetValue(iterations));
+            ulong? shardSeed = p.GetValue(seed) is { } s0 ? sh.Seed(s0) : null;
             using var stop = new Interruption();
             if (eng == "coyote")
-                return CheckWithCoyote(spec, v, new ModelCheck.Explore.Engines.Coyote.CoyoteOptions(strat, p.GetValue(iterations), p.GetValue(maxSteps), p.GetValue(seed))
+                return CheckWithCoyote(spec, v, new ModelCheck.Explore.Engines.Coyote.CoyoteOptions(strat, its, p.GetValue(maxSteps), shardSeed)
                 {
                     Progress = ProgressOutput.Coyote(spec.Id), Interrupt = stop.Token,
-                }, tracePath, p.GetValue(json), w);
-            if (eng == "fscheck") return CheckWithFsCheck(spec, v, p.GetValue(iterations), p.GetValue(seed) ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w);
+                }, tracePath, p.GetValue(json), w, sh);
+            if (eng == "fscheck") return CheckWithFsCheck(spec, v, its, shardSeed ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w, sh);
             if (p.GetValue(checkpointEvery) is < 1 or > 86_400)
                 throw new InputException("--checkpoint-every", 0, "checkpoint-every", $"'{p.GetValue(checkpointEvery)}' is not between 1 and 86400 seconds");
             string? dir = p.GetValue(resumeDir) ?? p.GetValue(checkpointDir);
@@ -145,9 +153,9 @@ public static class CheckCommand
         return ExpectRuns.ExitCode(runs);
     }
 
-    private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json, int width)
+    private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json, int width, Shard shard)
     {
-        if (iterations <= 0) throw new InputException("--iterations", 0, "iterations", "must be positive");
+        if (iterations <= 0) throw new InputException("--iterations", 0, "iterations", "must be positive (and at least the number of shards)");
         var r = ModelCheck.Explore.Engines.Generate.ScheduleSearch.Run(spec, v, iterations, seed);
         if (r.Failed) r.Trace!.Save(tracePath);
         if (json)
@@ -157,7 +165,7 @@ public static class CheckCommand
                 Scenario = spec.Id, Variant = v.Explicit, Engine = "fscheck", Seed = seed, Verdict = r.Failed ? "violated" : "holds",
                 Invariant = r.Violation?.Invariant, Message = r.Violation?.Message, Complete = false, Iterations = r.Tests,
                 IterationsToViolation = r.Failed ? r.TestsToFailure : null, ShrinkSteps = r.ShrinkSteps, Seconds = Math.Round(r.Seconds, 3),
-                Trace = r.Failed ? tracePath : null, TraceLength = r.Trace?.Choices.Count,
+                Trace = r.Failed ? tracePath : null, TraceLength = r.Trace?.Choices.Count, Shard = shard.Sharded ? shard.ToString() : null,
             });
         }
         else
@@ -171,9 +179,9 @@ public static class CheckCommand
         return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
     }
 
-    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Engines.Coyote.CoyoteOptions o, string tracePath, bool json, int width)
+    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Engines.Coyote.CoyoteOptions o, string tracePath, bool json, int width, Shard shard)
     {
-        if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive");
+        if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive (and iterations at least the number of shards)");
         // the seed actually used is always recorded: draw one when none was given (Coyote takes 32 bits)
         o = o with { Seed = o.Seed ?? (ulong)Random.Shared.NextInt64(1, uint.MaxValue) };
         var r = ModelCheck.Explore.Engines.Coyote.CoyoteEngine.Run(spec, v, o);
@@ -193,6 +201,7 @@ public static class CheckCommand
                 Invariant = r.Violation?.Invariant, Message = r.BugFound ? $"{r.Violation!.Message} (Coyote: {r.CoyoteMessage})" : null, Complete = false,
                 Iterations = r.Iterations, IterationsToViolation = r.BugFound ? r.IterationsToBug : null,
                 Seconds = Math.Round(r.Seconds, 3), Trace = r.BugFound ? tracePath : null, TraceLength = r.Trace?.Choices.Count, CoyoteTrace = coyotePath,
+                Shard = shard.Sharded ? shard.ToString() : null,
             });
         }
         else

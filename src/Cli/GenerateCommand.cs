@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ModelCheck.Explore.Engines.Generate;
+using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Variants;
@@ -21,21 +22,24 @@ public static class GenerateCommand
         {
             tests, seed, ops, variant, outDir, json, only,
         };
+        var shard = Shard.Create();
+        cmd.Add(shard);
         var profile = ProfileOption.Create();
         cmd.Add(profile);
         cmd.SetAction(p =>
         {
             var kernel = ProfileOption.Get(p.GetValue(profile));
             var v = ProfileOption.Resolve(kernel, p.GetValue(variant) ?? []);
-            int n = p.GetValue(tests);
-            if (n <= 0) throw new InputException("--tests", 0, "tests", "must be positive");
+            var sh = Shard.Parse(p.GetValue(shard), p.GetValue(seed));
+            int n = sh.Part(p.GetValue(tests));
+            if (n <= 0) throw new InputException("--tests", 0, "tests", "must be positive (and at least the number of shards)");
             var kinds = Generator.ParseOps(p.GetValue(ops) ?? []);
             // a profile's kernel without an operation: left out of the default set, an error when asked for
             var missing = kinds.Where(k => kernel.MissingOps.Contains(OpNames.Name(k))).ToList();
             if (missing.Count > 0 && (p.GetValue(ops) ?? []).Length > 0)
                 throw new InputException("--ops", 0, "ops", $"{OpNames.Name(missing[0])} cannot run under profile {kernel.Name}: {kernel.MissingWhy}");
             kinds = [.. kinds.Except(missing)];
-            ulong s = p.GetValue(seed) ?? (ulong)Environment.TickCount64;
+            ulong s = p.GetValue(seed) is { } s0 ? sh.Seed(s0) : (ulong)Environment.TickCount64;
             var invs = (p.GetValue(only) ?? []).SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             foreach (var id in invs)
                 if (ModelCheck.Invariants.InvariantCatalog.Find(id) is null)
@@ -55,12 +59,15 @@ public static class GenerateCommand
             }
             if (p.GetValue(json))
             {
-                Output.WriteJson(new
+                // the one result type (modelcheck-result/1): iterations are the generated tests
+                Output.WriteJson(new RunRow
                 {
-                    verdict = r.Failed ? "violated" : "holds", invariant = r.Violation?.Invariant, message = r.Violation?.Message,
-                    tests = r.Tests, testsToFailure = r.TestsToFailure, shrinkSteps = r.ShrinkSteps, seconds = Math.Round(r.Seconds, 3),
-                    seed = s, variant = v.Explicit, scenario = yamlPath, trace = tracePath,
-                    threads = r.Scenario?.Threads.Length, operations = r.Scenario?.OpCount,
+                    Scenario = r.Failed ? $"generated-{s}" : "generated", Variant = v.Explicit, Engine = "generate", Seed = s,
+                    Verdict = r.Interrupted && !r.Failed ? "incomplete" : r.Failed ? "violated" : "holds",
+                    Invariant = r.Violation?.Invariant, Message = r.Violation?.Message, Iterations = r.Tests,
+                    IterationsToViolation = r.Failed ? r.TestsToFailure : null, ShrinkSteps = r.Failed ? r.ShrinkSteps : null,
+                    Seconds = Math.Round(r.Seconds, 3), Trace = tracePath, TraceLength = r.Trace?.Choices.Count, ScenarioFile = yamlPath,
+                    Shard = sh.Sharded ? sh.ToString() : null, StoppedBy = r.Interrupted && !r.Failed ? "interrupted" : null,
                 });
             }
             else

@@ -13,6 +13,7 @@ root.Add(ReportCommand.Create());
 root.Add(DocsCommand.Create());
 root.Add(MetricsCommand.Create());
 root.Add(GenerateCommand.Create());
+root.Add(MergeCommand.Create());
 root.Add(ProfileOption.ProfilesCommand());
 root.Add(SwitchesCommand.Create());
 root.Add(ScenarioFormatPage.SchemaCommand());

@@ -19,7 +19,7 @@ public sealed record RunRow
 
     [JsonPropertyName("variant")] public required IReadOnlyDictionary<string, string> Variant { get; init; }
 
-    /// <summary>exhaustive, coyote or fscheck.</summary>
+    /// <summary>exhaustive, coyote, fscheck (schedules of one scenario) or generate (generated scenarios).</summary>
     [JsonPropertyName("engine")] public required string Engine { get; init; }
 
     /// <summary>Coyote's scheduling strategy.</summary>
@@ -69,6 +69,12 @@ public sealed record RunRow
     [JsonPropertyName("expected")] public string? Expected { get; init; }
 
     [JsonPropertyName("asExpected")] public bool? AsExpected { get; init; }
+
+    /// <summary>A sharded random-engine run (`--shard K/N`): which shard; after `merge`, every shard ("1-N/N").</summary>
+    [JsonPropertyName("shard")] public string? Shard { get; init; }
+
+    /// <summary>`generate`: the shrunk scenario file written for a failure.</summary>
+    [JsonPropertyName("scenarioFile")] public string? ScenarioFile { get; init; }
 
     /// <summary>An incomplete search: the bound that stopped it (max-states or max-depth, or max-memory).</summary>
     [JsonPropertyName("stoppedBy")] public string? StoppedBy { get; init; }
