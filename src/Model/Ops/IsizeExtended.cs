@@ -8,6 +8,7 @@ namespace ModelCheck.Model.Ops;
 /// boundary inside the old EOF folio (block size smaller than the folio), write-protect that
 /// folio so the next mmap store faults into page_mkwrite and gets blocks allocated, and zero the
 /// newly exposed range of a dirty folio. Its folio lookup is a plain one (clears PG_dropbehind).
+/// Switch IsizeExtended=none is the kernel before it existed (90a8020278c1, 3.18).
 /// </summary>
 public static class IsizeExtended
 {
@@ -15,6 +16,7 @@ public static class IsizeExtended
     {
         var g = s.Geo;
         if (from >= to || g.BlockBytes >= 4096) return -1; // bsize >= PAGE_SIZE: nothing to do
+        if (s.Machine.Variant.Get(Variants.Switches.IsizeExtended) == Variants.IsizeExtendedMode.None) return -1; // before 3.18
         int roundedFrom = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock * g.UnitsPerBlock;
         if (to <= roundedFrom || from % g.UnitsPerFolio == 0) return -1;
         int i = g.FolioOfUnit(from);

@@ -67,8 +67,10 @@ public static class ZeroRange
                     zeroed = ZeroMapped(s, from, blockEnd, c.Tid, c, anyMapping: true);
                     from = blockEnd;
                 }
-                int flushAt = from < to && RangeNeedsWriteback(s, from, to) ? FirstUnmapped(s, from, to) : -1;
-                zeroed |= ZeroMapped(s, from, flushAt >= 0 ? flushAt : to, c.Tid, c);
+                // ZeroRangeDirty=folio-batch: the dirty folios are zeroed in memory whatever the mapping, no flush
+                bool batch = s.Machine.Variant.Get(Variants.Switches.ZeroRangeDirty) == Variants.ZeroRangeDirtyMode.FolioBatch;
+                int flushAt = !batch && from < to && RangeNeedsWriteback(s, from, to) ? FirstUnmapped(s, from, to) : -1;
+                zeroed |= ZeroMapped(s, from, flushAt >= 0 ? flushAt : to, c.Tid, c, dirtyFolios: batch);
                 if (zeroed) onZeroed?.Invoke(s, c);
                 if (flushAt >= 0)
                 {
@@ -125,9 +127,10 @@ public static class ZeroRange
 
     /// <summary>
     /// Zeroes [from, to) through the cache where the blocks are written or delalloc (anyMapping:
-    /// whatever the blocks are); returns whether anything was.
+    /// whatever the blocks are; dirtyFolios: also where a dirty folio caches them, the folio
+    /// batch); returns whether anything was.
     /// </summary>
-    public static bool ZeroMapped(KernelState s, int from, int to, int tid, StepContext c, bool anyMapping = false)
+    public static bool ZeroMapped(KernelState s, int from, int to, int tid, StepContext c, bool anyMapping = false, bool dirtyFolios = false)
     {
         var g = s.Geo;
         bool any = false;
@@ -136,7 +139,8 @@ public static class ZeroRange
         {
             int blk = g.BlockOfUnit(u);
             int end = Math.Min(to, g.FirstUnitOfBlock(blk + 1));
-            if (anyMapping || s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc)
+            var cached = s.Folios[g.FolioOfUnit(u)];
+            if (anyMapping || s.Extents[blk] is ExtentType.Written or ExtentType.Delalloc || (dirtyFolios && cached.Present && cached.Dirty))
             {
                 // contiguous with the folio: zero up to the end of this block (the next block decides for itself)
                 int i = g.FolioOfUnit(u);

@@ -184,3 +184,21 @@ public enum BenchFixMode
     [Value("on", "the flusher skips folios beyond EOF and end-io extends i_size only if no truncate happened since")]
     On,
 }
+
+/// <summary>The values of <see cref="Switches.IsizeExtended"/>.</summary>
+public enum IsizeExtendedMode
+{
+    [Value("none", "i_size grows without touching the old EOF folio (before 3.18): a page mapped writable before stays writable, so a store past the old EOF into a block page_mkwrite never reserved dirties nothing writeback will write (block size < page size)")]
+    None,
+    [Value("write-protect", "pagecache_isize_extended write-protects the old EOF folio, so the next store faults into page_mkwrite, which reserves the newly exposed blocks, and zeroes the exposed tail of a dirty folio (90a8020278c1, 3.18 on)")]
+    WriteProtect,
+}
+
+/// <summary>The values of <see cref="Switches.ZeroRangeDirty"/>.</summary>
+public enum ZeroRangeDirtyMode
+{
+    [Value("flush", "a range with dirty or writeback folios over a hole or unwritten mapping is written back and waited on first (iomap_zero_iter_flush_and_stale; 6.18), which write-protects its mapped pages")]
+    Flush,
+    [Value("folio-batch", "the range's dirty folios are gathered up front (iomap_fill_dirty_folios, the iomap folio-batch series) and zeroed in memory over holes and unwritten mappings, with no flush")]
+    FolioBatch,
+}

@@ -96,8 +96,14 @@ public static class Switches
     public static readonly Switch<BenchFixMode> BenchFix = new("BenchFix", BenchFixMode.On,
         "the SPIN peer model's FIX (bench scenarios only)");
 
+    public static readonly Switch<IsizeExtendedMode> IsizeExtended = new("IsizeExtended", IsizeExtendedMode.WriteProtect,
+        "what happens to the old EOF folio when i_size grows past a block boundary inside it (pagecache_isize_extended)");
+
+    public static readonly Switch<ZeroRangeDirtyMode> ZeroRangeDirty = new("ZeroRangeDirty", ZeroRangeDirtyMode.Flush,
+        "how iomap_zero_range treats dirty page cache over holes and unwritten mappings");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
