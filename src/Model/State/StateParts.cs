@@ -55,71 +55,33 @@ public sealed partial class KernelState
         new("cow disk", static (KernelState s, ref Encoder e) => e.Bytes(s.cowDisk),
             static (KernelState s, ref Decoder d) => s.cowDisk = d.Bytes(s.Geo.Units),
             static (s, p) => ReferenceEquals(s.cowDisk, p.cowDisk)),
-        new("bios", static (KernelState s, ref Encoder e) =>
-            {
-                e.Byte((byte)s.bios.Count);
-                foreach (var b in s.bios) b.Encode(ref e);
-            },
-            static (KernelState s, ref Decoder d) =>
-            {
-                s.bios = [];
-                for (int n = d.Byte(); n > 0; n--) s.bios.Add(StateDecoder.BioOf(ref d, s.Geo));
-            },
+        ListPart("bios", static s => s.bios, static (s, l) => s.bios = l,
+            static (Bio b, ref Encoder e) => b.Encode(ref e), static (KernelState s, ref Decoder d) => StateDecoder.BioOf(ref d, s.Geo),
             static (s, p) => ReferenceEquals(s.bios, p.bios)),
-        new("work", static (KernelState s, ref Encoder e) =>
-            {
-                e.Byte((byte)s.work.Count);
-                foreach (var w in s.work) w.Encode(ref e);
-            },
+        ListPart("work", static s => s.work, static (s, l) => s.work = l,
+            static (WorkItem w, ref Encoder e) => w.Encode(ref e),
             static (KernelState s, ref Decoder d) =>
             {
-                s.work = [];
-                for (int n = d.Byte(); n > 0; n--)
-                {
-                    var kind = (WorkKind)d.Byte();
-                    int owner = d.Byte() - 1;
-                    s.work.Add(new WorkItem(kind, owner, d.Bool() ? StateDecoder.BioOf(ref d, s.Geo) : null));
-                }
+                var kind = (WorkKind)d.Byte();
+                int owner = d.Byte() - 1;
+                return new WorkItem(kind, owner, d.Bool() ? StateDecoder.BioOf(ref d, s.Geo) : null);
             },
             static (s, p) => ReferenceEquals(s.work, p.work)),
-        new("fuse requests", static (KernelState s, ref Encoder e) =>
-            {
-                e.Byte((byte)s.fuseRequests.Count);
-                foreach (var r in s.fuseRequests) r.Encode(ref e);
-            },
-            static (KernelState s, ref Decoder d) =>
-            {
-                s.fuseRequests = [];
-                for (int n = d.Byte(); n > 0; n--)
-                    s.fuseRequests.Add(new FuseRequest(d.Byte(), d.Byte(), d.Bytes(s.Geo.UnitsPerFolio), d.Bool(), d.Byte() - 1));
-            },
+        ListPart("fuse requests", static s => s.fuseRequests, static (s, l) => s.fuseRequests = l,
+            static (FuseRequest r, ref Encoder e) => r.Encode(ref e),
+            static (KernelState s, ref Decoder d) => new FuseRequest(d.Byte(), d.Byte(), d.Bytes(s.Geo.UnitsPerFolio), d.Bool(), d.Byte() - 1),
             static (s, p) => ReferenceEquals(s.fuseRequests, p.fuseRequests)),
-        new("pending dropbehind", static (KernelState s, ref Encoder e) =>
+        ListPart("pending dropbehind", static s => s.pendingDropbehind, static (s, l) => s.pendingDropbehind = l,
+            static (PendingDropbehind x, ref Encoder e) =>
             {
-                e.Byte((byte)s.pendingDropbehind.Count);
-                foreach (var x in s.pendingDropbehind)
-                {
-                    e.Byte((byte)x.Folio);
-                    e.Byte((byte)x.Tid);
-                    e.Bool(x.PreFix);
-                }
+                e.Byte((byte)x.Folio);
+                e.Byte((byte)x.Tid);
+                e.Bool(x.PreFix);
             },
-            static (KernelState s, ref Decoder d) =>
-            {
-                s.pendingDropbehind = [];
-                for (int n = d.Byte(); n > 0; n--) s.pendingDropbehind.Add(new PendingDropbehind(d.Byte(), d.Byte(), d.Bool()));
-            },
+            static (KernelState _, ref Decoder d) => new PendingDropbehind(d.Byte(), d.Byte(), d.Bool()),
             static (s, p) => ReferenceEquals(s.pendingDropbehind, p.pendingDropbehind)),
-        new("dropbehind batch", static (KernelState s, ref Encoder e) =>
-            {
-                e.Byte((byte)s.dropbehindBatch.Count);
-                foreach (var f in s.dropbehindBatch) e.Byte((byte)f);
-            },
-            static (KernelState s, ref Decoder d) =>
-            {
-                s.dropbehindBatch = [];
-                for (int n = d.Byte(); n > 0; n--) s.dropbehindBatch.Add(d.Byte());
-            },
+        ListPart("dropbehind batch", static s => s.dropbehindBatch, static (s, l) => s.dropbehindBatch = l,
+            static (int f, ref Encoder e) => e.Byte((byte)f), static (KernelState _, ref Decoder d) => d.Byte(),
             static (s, p) => ReferenceEquals(s.dropbehindBatch, p.dropbehindBatch)),
         new("pcs", static (KernelState s, ref Encoder e) =>
             {
@@ -153,6 +115,28 @@ public sealed partial class KernelState
         new("peer model", static (KernelState s, ref Encoder e) => e.Byte(s.PeerTruncSeq),
             static (KernelState s, ref Decoder d) => s.PeerTruncSeq = d.Byte()),
     ];
+
+    private delegate void EncodeItem<T>(T item, ref Encoder e);
+
+    private delegate T DecodeItem<T>(KernelState s, ref Decoder d);
+
+    /// <summary>A part that is a list: its count as a byte, then its items.</summary>
+    private static Part ListPart<T>(string name, Func<KernelState, List<T>> get, Action<KernelState, List<T>> set,
+        EncodeItem<T> encode, DecodeItem<T> decode, Func<KernelState, KernelState, bool> sharedWith) =>
+        new(name,
+            (KernelState s, ref Encoder e) =>
+            {
+                var list = get(s);
+                e.Byte((byte)list.Count);
+                foreach (var item in list) encode(item, ref e);
+            },
+            (KernelState s, ref Decoder d) =>
+            {
+                var list = new List<T>();
+                for (int n = d.Byte(); n > 0; n--) list.Add(decode(s, ref d));
+                set(s, list);
+            },
+            sharedWith);
 
     /// <summary>The encoding is these parts, in this order.</summary>
     public static int PartCount => Parts.Length;
