@@ -62,7 +62,8 @@ public static class CheckCommand
             var bounds = new Bounds(p.GetValue(maxDepth) ?? spec.Bounds.MaxDepth, p.GetValue(maxStates) ?? spec.Bounds.MaxStates);
             // never into the tracked traces/ (only `matrix --write-traces` refreshes those): out/ is git-ignored
             string tracePath = p.GetValue(traceOut) ?? Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(spec.Id, v.ToString())));
-            var sh = Shard.Parse(p.GetValue(shard), p.GetValue(seed));
+            var given = Shard.Parse(p.GetValue(shard), p.GetValue(seed));
+            var sh = given ?? Shard.Whole;
             if (sh.Sharded && eng == "exhaustive")
                 throw new InputException("--shard", 0, "shard", "--shard splits the random engines' iterations (--engine coyote or fscheck); the exhaustive search is one job (use --workers)");
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
@@ -80,8 +81,8 @@ public static class CheckCommand
                 return CheckWithCoyote(spec, v, new ModelCheck.Explore.Engines.Coyote.CoyoteOptions(strat, its, p.GetValue(maxSteps), shardSeed)
                 {
                     Progress = ProgressOutput.Coyote(spec.Id), Interrupt = stop.Token,
-                }, tracePath, p.GetValue(json), w, sh);
-            if (eng == "fscheck") return CheckWithFsCheck(spec, v, its, shardSeed ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w, sh);
+                }, tracePath, p.GetValue(json), w, given);
+            if (eng == "fscheck") return CheckWithFsCheck(spec, v, its, shardSeed ?? (ulong)Environment.TickCount64, tracePath, p.GetValue(json), w, given);
             if (p.GetValue(checkpointEvery) is < 1 or > 86_400)
                 throw new InputException("--checkpoint-every", 0, "checkpoint-every", $"'{p.GetValue(checkpointEvery)}' is not between 1 and 86400 seconds");
             string? dir = p.GetValue(resumeDir) ?? p.GetValue(checkpointDir);
@@ -153,7 +154,7 @@ public static class CheckCommand
         return ExpectRuns.ExitCode(runs);
     }
 
-    private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json, int width, Shard shard)
+    private static int CheckWithFsCheck(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, int iterations, ulong seed, string tracePath, bool json, int width, Shard? shard)
     {
         if (iterations <= 0) throw new InputException("--iterations", 0, "iterations", "must be positive (and at least the number of shards)");
         var r = ModelCheck.Explore.Engines.Generate.ScheduleSearch.Run(spec, v, iterations, seed);
@@ -165,7 +166,7 @@ public static class CheckCommand
                 Scenario = spec.Id, Variant = v.Explicit, Engine = "fscheck", Seed = seed, Verdict = r.Failed ? "violated" : "holds",
                 Invariant = r.Violation?.Invariant, Message = r.Violation?.Message, Complete = false, Iterations = r.Tests,
                 IterationsToViolation = r.Failed ? r.TestsToFailure : null, ShrinkSteps = r.ShrinkSteps, Seconds = Math.Round(r.Seconds, 3),
-                Trace = r.Failed ? tracePath : null, TraceLength = r.Trace?.Choices.Count, Shard = shard.Sharded ? shard.ToString() : null,
+                Trace = r.Failed ? tracePath : null, TraceLength = r.Trace?.Choices.Count, Shard = shard?.ToString(),
             });
         }
         else
@@ -179,7 +180,7 @@ public static class CheckCommand
         return r.Failed ? ExitCodes.Violation : ExitCodes.Holds;
     }
 
-    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Engines.Coyote.CoyoteOptions o, string tracePath, bool json, int width, Shard shard)
+    private static int CheckWithCoyote(ModelCheck.Model.Scenario.ScenarioSpec spec, Variant v, ModelCheck.Explore.Engines.Coyote.CoyoteOptions o, string tracePath, bool json, int width, Shard? shard)
     {
         if (o.Iterations <= 0 || o.MaxSteps <= 0) throw new InputException("--iterations", 0, "iterations", "iterations and --max-steps must be positive (and iterations at least the number of shards)");
         // the seed actually used is always recorded: draw one when none was given (Coyote takes 32 bits)
@@ -201,7 +202,7 @@ public static class CheckCommand
                 Invariant = r.Violation?.Invariant, Message = r.BugFound ? $"{r.Violation!.Message} (Coyote: {r.CoyoteMessage})" : null, Complete = false,
                 Iterations = r.Iterations, IterationsToViolation = r.BugFound ? r.IterationsToBug : null,
                 Seconds = Math.Round(r.Seconds, 3), Trace = r.BugFound ? tracePath : null, TraceLength = r.Trace?.Choices.Count, CoyoteTrace = coyotePath,
-                Shard = shard.Sharded ? shard.ToString() : null,
+                Shard = shard?.ToString(),
             });
         }
         else

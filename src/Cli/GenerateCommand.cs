@@ -30,7 +30,8 @@ public static class GenerateCommand
         {
             var kernel = ProfileOption.Get(p.GetValue(profile));
             var v = ProfileOption.Resolve(kernel, p.GetValue(variant) ?? []);
-            var sh = Shard.Parse(p.GetValue(shard), p.GetValue(seed));
+            var given = Shard.Parse(p.GetValue(shard), p.GetValue(seed));
+            var sh = given ?? Shard.Whole;
             int n = sh.Part(p.GetValue(tests));
             if (n <= 0) throw new InputException("--tests", 0, "tests", "must be positive (and at least the number of shards)");
             var kinds = Generator.ParseOps(p.GetValue(ops) ?? []);
@@ -67,7 +68,7 @@ public static class GenerateCommand
                     Invariant = r.Violation?.Invariant, Message = r.Violation?.Message, Iterations = r.Tests,
                     IterationsToViolation = r.Failed ? r.TestsToFailure : null, ShrinkSteps = r.Failed ? r.ShrinkSteps : null,
                     Seconds = Math.Round(r.Seconds, 3), Trace = tracePath, TraceLength = r.Trace?.Choices.Count, ScenarioFile = yamlPath,
-                    Shard = sh.Sharded ? sh.ToString() : null, StoppedBy = r.Interrupted && !r.Failed ? "interrupted" : null,
+                    Shard = given?.ToString(), StoppedBy = r.Interrupted && !r.Failed ? "interrupted" : null,
                 });
             }
             else

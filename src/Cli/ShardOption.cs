@@ -27,10 +27,10 @@ public readonly record struct Shard(int K, int N)
         Description = "K/N: run shard K of N (1-based) of a random-engine run: its share of the iterations, seed SEED+K-1; `merge` combines the shards' --json results",
     };
 
-    /// <summary>Parses K/N (1 &lt;= K &lt;= N &lt;= 100000); a sharded run needs an explicit --seed so the shards agree on it.</summary>
-    public static Shard Parse(string? text, ulong? seed)
+    /// <summary>Parses K/N (1 &lt;= K &lt;= N &lt;= 100000), null when not given; a sharded run needs an explicit --seed so the shards agree on it.</summary>
+    public static Shard? Parse(string? text, ulong? seed)
     {
-        if (text is null) return Whole;
+        if (text is null) return null;
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n is < 1 or > 100_000 || k < 1 || k > n)
             throw new InputException("--shard", 0, "shard", $"'{text}' is not K/N with 1 <= K <= N <= 100000 (shard K of N, 1-based)");
