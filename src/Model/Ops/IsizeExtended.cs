@@ -16,7 +16,7 @@ public static class IsizeExtended
     {
         var g = s.Geo;
         if (from >= to || g.BlockBytes >= 4096) return -1; // bsize >= PAGE_SIZE: nothing to do
-        if (s.Machine.Variant.Get(Variants.Switches.IsizeExtended) == Variants.IsizeExtendedMode.None) return -1; // before 3.18
+        if (s.Machine.Variant.IsizeExtended == Variants.IsizeExtendedMode.None) return -1; // before 3.18
         int roundedFrom = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock * g.UnitsPerBlock;
         if (to <= roundedFrom || from % g.UnitsPerFolio == 0) return -1;
         int i = g.FolioOfUnit(from);

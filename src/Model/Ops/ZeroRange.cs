@@ -68,7 +68,7 @@ public static class ZeroRange
                     from = blockEnd;
                 }
                 // ZeroRangeDirty=folio-batch: the dirty folios are zeroed in memory whatever the mapping, no flush
-                bool batch = s.Machine.Variant.Get(Variants.Switches.ZeroRangeDirty) == Variants.ZeroRangeDirtyMode.FolioBatch;
+                bool batch = s.Machine.Variant.ZeroRangeDirty == Variants.ZeroRangeDirtyMode.FolioBatch;
                 int flushAt = !batch && from < to && RangeNeedsWriteback(s, from, to) ? FirstUnmapped(s, from, to) : -1;
                 zeroed |= ZeroMapped(s, from, flushAt >= 0 ? flushAt : to, c.Tid, c, dirtyFolios: batch);
                 if (zeroed) onZeroed?.Invoke(s, c);

@@ -13,7 +13,7 @@ namespace ModelCheck.Model.Peer;
 /// </summary>
 public static class SpinBench
 {
-    private static bool Fix(KernelState s) => s.Machine.Variant.Get(Variants.Switches.BenchFix) == Variants.BenchFixMode.On;
+    private static bool Fix(KernelState s) => s.Machine.Variant.BenchFix;
 
     private static Guard Lock(KernelState s, int f) =>
         s.Folios[f].LockOwner >= 0 ? Guard.Block(WaitKind.FolioLock, f, static t => $"folio_lock(F{t})") : Guard.Run;

@@ -130,7 +130,21 @@ public sealed class Variant
         Fuse = new FuseWriteback(Get(Switches.FuseWriteback), Get(Switches.FuseSync));
         Dropbehind = new DropbehindPolicy(this);
         ReadTakesIrwsem = Get(Switches.ReadLock) == ReadLockMode.IRwsemShared;
+        IsizeExtended = Get(Switches.IsizeExtended);
+        ZeroRangeDirty = Get(Switches.ZeroRangeDirty);
+        BenchFix = Get(Switches.BenchFix) == BenchFixMode.On;
     }
+
+    // resolved once: the guards that read them run for every thread of every state the search visits
+
+    /// <summary>IsizeExtended: what pagecache_isize_extended does (nothing before 3.18).</summary>
+    public IsizeExtendedMode IsizeExtended { get; }
+
+    /// <summary>ZeroRangeDirty: iomap_zero_range flushes dirty cache over holes, or the folio batch zeroes it in memory.</summary>
+    public ZeroRangeDirtyMode ZeroRangeDirty { get; }
+
+    /// <summary>BenchFix: the SPIN peer model's FIX.</summary>
+    public bool BenchFix { get; }
 
     /// <summary>ReadLock: a buffered read holds the i_rwsem shared (XFS), or takes no inode lock (ext4).</summary>
     public bool ReadTakesIrwsem { get; }
