@@ -1,10 +1,3 @@
-using ModelCheck.Explore.Runs;
-using ModelCheck.Model.Ops;
-using ModelCheck.Model.Scenario;
-using ModelCheck.Model.State;
-using ModelCheck.Model.Steps;
-using ModelCheck.Model.Variants;
-
 namespace ModelCheck.Tests.Unit.Ops;
 
 /// <summary>src/Model/Ops/DirectIo.cs, run to quiescence in one thread.</summary>
