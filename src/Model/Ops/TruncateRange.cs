@@ -8,7 +8,8 @@ namespace ModelCheck.Model.Ops;
 /// hole punch: pass 1 (find_lock_entries) removes the whole folios of the range that trylock and
 /// are not under writeback, in one step; then the partial folios at either end are locked, waited
 /// on and zeroed over the range (truncate_inode_partial_folio); pass 2 locks each remaining whole
-/// folio, waits for its writeback and removes it. Ranges are in units, lend exclusive.
+/// folio, waits for its writeback and removes it, and restarts until a lookup of the range finds
+/// nothing. Ranges are in units, lend exclusive.
 /// </summary>
 public static class TruncateRange
 {
@@ -34,6 +35,8 @@ public static class TruncateRange
             }, (_, _) => "pass 1");
         if (partialStart >= 0) EmitPartial(b, partialStart, lstart, lend);
         if (partialEnd >= 0) EmitPartial(b, partialEnd, lstart, lend);
+        if (fullStart >= fullEnd) return;
+        var pass2 = b.MarkHere();
         for (int fi = fullStart; fi < fullEnd; fi++)
         {
             int i = fi;
@@ -48,6 +51,17 @@ public static class TruncateRange
                 }, (_, _) => $"F{i}");
             b.Mark(after);
         }
+        // pass 2 ends only when a lookup from the start of the range finds nothing (find_get_entries
+        // restarts it otherwise): that lookup is a critical section of its own, after which a folio
+        // added to the range (a fill path that does not take the invalidate_lock) stays
+        b.Add("find_get_entries",
+            (_, _) => Guard.Run,
+            (s, c) =>
+            {
+                if (!AnyPresent(s, fullStart, fullEnd)) return;
+                c.Note("a folio was added behind pass 2: restart from the start of the range");
+                c.Goto(pass2);
+            }, (_, _) => "pass 2: is the range empty?");
     }
 
     private static bool AnyPresent(KernelState s, int from, int to)
