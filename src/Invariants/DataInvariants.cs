@@ -42,7 +42,7 @@ public sealed class ReadCoherence : Invariant
     public override Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)
     {
         foreach (var e in events)
-            if (e is ReadReturned r && r.Rank < r.FloorRank)
+            if (e is ReadReturned r && r.Rank < r.FloorRank && !r.FloorIsZeroing) // a zeroed range's floor: zeroed-range
             {
                 string newer = DescribeRank(s, r.Unit, r.FloorRank);
                 return Fail($"{s.Machine.Threads[r.Tid].Name}'s {r.Op} returned {DataTag.Name(r.Tag)} at {s.Geo.Bytes(r.Unit)} " +
@@ -56,6 +56,30 @@ public sealed class ReadCoherence : Invariant
         for (int w = 1; w <= s.History.Writes; w++)
             if (s.History.Rank(unit, DataTag.Write(w)) == rank) return "W" + w;
         return "newer data";
+    }
+}
+
+/// <summary>zeroed-range: bytes an operation defined as zero read as zero until written.</summary>
+public sealed class ZeroedRange : Invariant
+{
+    public override string Id => "zeroed-range";
+    public override string Title => "bytes a returned hole punch defined as zero read as zero until something writes them";
+    public override string Kind => "history";
+    public override string Rationale =>
+        "Once fallocate(FALLOC_FL_PUNCH_HOLE) returns, its range below EOF is a hole (partial blocks zeroed), " +
+        "so a read that starts later returns zeros there until a write lands. The page cache is truncated before " +
+        "the blocks are freed (xfs_flush_unmap_range, then xfs_unmap_extent): a path that adds a folio and maps the " +
+        "old blocks in between (readahead without the invalidate_lock, before 5.15) leaves the old bytes cached " +
+        "over the hole. The model ranks the zeros as a version when the punch returns and reports a later read " +
+        "that returns anything older.";
+
+    public override Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)
+    {
+        foreach (var e in events)
+            if (e is ReadReturned r && r.FloorIsZeroing && r.Rank < r.FloorRank)
+                return Fail($"{s.Machine.Threads[r.Tid].Name}'s {r.Op} returned {DataTag.Name(r.Tag)} at {s.Geo.Bytes(r.Unit)}, " +
+                            "which a hole punch that returned before the read started had zeroed, and nothing has written since");
+        return null;
     }
 }
 

@@ -36,6 +36,7 @@ public static class InvariantCatalog
         new ISizeRegression(),
         new StaleData(),
         new ReadCoherence(),
+        new ZeroedRange(),
         new LostWrite(),
         new StablePages(),
         new Deadlock(),

@@ -32,7 +32,7 @@ public sealed class HtmlReportTests : IDisposable
         int start = page.IndexOf("<svg", StringComparison.Ordinal), end = page.IndexOf("</svg>", StringComparison.Ordinal) + 6;
         var svg = XDocument.Parse(page[start..end]).Root!;
         XNamespace ns = "http://www.w3.org/2000/svg";
-        Assert.Equal(15, svg.Elements(ns + "g").Count(g => (string?)g.Attribute("class") == "step"));
+        Assert.Equal(16, svg.Elements(ns + "g").Count(g => (string?)g.Attribute("class") == "step"));
         Assert.Equal(["writer", "truncate", "IRQ (irq)", "wq (workqueue)"], svg.Elements(ns + "text").Where(t => (string?)t.Attribute("class") == "lane").Select(t => t.Value));
         // the aio bio's submission to its completion, and the completion's queued work to the worker
         var arrows = svg.Elements(ns + "path").Where(p => (string?)p.Attribute("class") == "arrow").Select(p => p.Element(ns + "title")!.Value).ToList();

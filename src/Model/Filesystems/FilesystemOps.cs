@@ -48,8 +48,9 @@ public abstract class FilesystemOps
     /// <summary>Whether bios go to a block device: the device and completion-workqueue actors exist.</summary>
     public virtual bool HasBlockDevice => true;
 
-    /// <summary>Whether the operation is one of this file system's (the peer model takes only its own).</summary>
-    public virtual bool Takes(OpKind kind) => !OpNames.IsBench(kind);
+    /// <summary>Why this file system cannot run the operation (the peer model takes only its own), or null.</summary>
+    public virtual string? Refuses(OpKind kind) =>
+        OpNames.IsBench(kind) ? "bench-* operations belong to file.fs: bench scenarios, and only there" : null;
 
     /// <summary>Per-thread locals: the operation scratch slots and the read history.</summary>
     public virtual int LocalsPerThread(Geometry g) => Ops.OpHistory.LocalsPerThread(g, bench: false);

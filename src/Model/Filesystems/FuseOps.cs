@@ -18,6 +18,9 @@ public sealed class FuseOps : FilesystemOps
 
     public override string Description => "FUSE in writeback_cache mode, with a server actor";
 
+    public override string? Refuses(OpKind kind) =>
+        kind == OpKind.Readahead ? "readahead on FUSE sends FUSE_READ to the server (fuse_readahead), which the model does not have" : base.Refuses(kind);
+
     public override void Writepage(KernelState s, int folio, StepContext c) => Fuse.WriteFolio(s, folio, c);
 
     public override void EmitFsync(ProgramBuilder b) => Fuse.EmitSyncWrites(b);

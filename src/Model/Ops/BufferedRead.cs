@@ -24,6 +24,8 @@ public static class BufferedRead
         // (ext4) takes no inode lock, so a read can see a write's folios half done
         // (the switch decides which steps the program has, when it is built)
         bool locks = b.Variant.ReadTakesIrwsem;
+        // FillInvalidateLock: filemap_create_folio takes the invalidate_lock shared (5.15 on), or nothing
+        bool fillLock = b.Variant.FillTakesInvalidateLock;
         if (locks)
             b.Add("xfs_file_buffered_read", InodeLock.Shared, (s, c) =>
             {
@@ -44,7 +46,7 @@ public static class BufferedRead
                     if (u0 >= s.Inode.ISize || AtEof.IsSet(s, tid)) return Guard.Skip(end.Index);
                     var f = s.Folios[i];
                     if (!f.Present)
-                        return s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+                        return !fillLock || s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
                     if (!f.Uptodate(g)) return PageCache.LockGuard(s, i, tid);
                     return Guard.Run;
                 },

@@ -65,6 +65,14 @@ public static class Completion
             {
                 var bio = s.Bios[c.Alt];
                 s.BiosW.RemoveAt(c.Alt);
+                if (bio.Kind == BioKind.Read)
+                {
+                    c.Function = "iomap_read_end_io";
+                    c.Note("disk -> " + bio.Describe(s.Geo));
+                    Readahead.EndRead(s, bio, c);
+                    c.NextPc = 0;
+                    return;
+                }
                 WriteDisk(s, bio);
                 c.Note("disk <- " + bio.Describe(s.Geo));
                 if (bio.CompleteInTask && !c.InTask)

@@ -82,6 +82,22 @@ public static class OpHistory
         {
             h.Floor[u] = 0;
             h.MustSurvive[u] = DataTag.None;
+            h.ZeroRank[u] = 0;
+        }
+    }
+
+    /// <summary>
+    /// An operation that defines [from, to) as zeros (a hole punch) returned: below EOF, zeros are
+    /// now the newest version there, so a read that starts later must return them until a write lands.
+    /// </summary>
+    public static void Zeroed(KernelState s, int from, int to)
+    {
+        var h = s.H;
+        int rank = h.NextRank++;
+        for (int u = from; u < Math.Min(to, s.Inode.ISize); u++)
+        {
+            h.ZeroRank[u] = rank;
+            h.Floor[u] = rank;
         }
     }
 
@@ -105,7 +121,8 @@ public static class OpHistory
     public static void ReadUnit(KernelState s, int tid, string op, int unit, byte tag, StepContext c)
     {
         int rank = s.History.Rank(unit, tag);
-        c.Emit(new ReadReturned(tid, op, unit, tag, rank, s.Local(tid, ScratchSlots + unit)));
+        int floor = s.Local(tid, ScratchSlots + unit);
+        c.Emit(new ReadReturned(tid, op, unit, tag, rank, floor, s.History.FloorIsZeroing(unit, floor)));
         ref int seen = ref s.LocalW(tid, ScratchSlots + s.Geo.Units + unit);
         seen = Math.Max(seen, rank + 1);
     }

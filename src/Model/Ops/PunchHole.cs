@@ -69,6 +69,7 @@ public static class PunchHole
             to >= s.Inode.ISize && from < s.Inode.ISize && s.Inode.ISize % page != 0 && g.FirstUnitOfFolio(i + 1) > s.Inode.ISize / page * page;
         Writeback.EmitRange(b, SyncMode.All, eofPage);
         Writeback.EmitWaitRange(b, eofPage);
-        InodeLock.EmitUnlock(b, "xfs_iunlock");
+        // the punch returns: below EOF the range now reads as zeros until something writes it
+        InodeLock.EmitUnlock(b, "xfs_iunlock", (s, _) => OpHistory.Zeroed(s, from, to));
     }
 }

@@ -21,7 +21,8 @@ public sealed class PeerModelOps : FilesystemOps
 
     public override bool HasBlockDevice => false;
 
-    public override bool Takes(OpKind kind) => OpNames.IsBench(kind);
+    public override string? Refuses(OpKind kind) =>
+        OpNames.IsBench(kind) ? null : "bench-* operations belong to file.fs: bench scenarios, and only there";
 
     public override int LocalsPerThread(Geometry g) => Ops.OpHistory.LocalsPerThread(g, bench: true);
 

@@ -66,8 +66,8 @@ public static class MachineBuilder
                 int from = u(op.Offset), to = u(op.Offset + op.Length);
                 if (OpNames.HasRange(op.Kind) && (op.Length <= 0 || to > g.Units))
                     throw new ScenarioException("length", op.Line, $"{OpNames.Name(op.Kind)} range {op.Offset}+{op.Length} must be non-empty and inside max_size ({spec.File.MaxSize})");
-                if (!fs.Takes(op.Kind))
-                    throw new ScenarioException("op", op.Line, "bench-* operations belong to file.fs: bench scenarios, and only there");
+                if (fs.Refuses(op.Kind) is { } why)
+                    throw new ScenarioException("op", op.Line, why);
                 int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
                 string label = Label(op, g, id);
                 b.BeginOp(label, op.MayBlock);
@@ -81,8 +81,10 @@ public static class MachineBuilder
         var deviceCtx = spec.Actors.DeviceContext == "task" ? ExecContext.Task : ExecContext.Irq;
         if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses));
         threads.AddRange(fs.Actors(g, spec.Actors));
+        int deviceTid = -1;
         if (fs.HasBlockDevice)
         {
+            deviceTid = threads.Count;
             threads.Add(Completion.Device(g, deviceCtx));
             threads.Add(Completion.Workqueue(g));
         }
@@ -99,6 +101,7 @@ public static class MachineBuilder
             LegacyMemcg = spec.Actors.Memcg == "legacy",
             Faults = (spec.Faults ?? []).Select(f => Variants.Faults.Find(f) ?? throw new ScenarioException("faults", 0, $"unknown fault '{f}'")).ToHashSet(),
             Fs = fs,
+            DeviceTid = deviceTid,
             DropbehindBatchCapacity = spec.Actors.DropbehindBatch,
         };
         return InitialState(spec, machine);
@@ -124,6 +127,7 @@ public static class MachineBuilder
             UnitRank = new int[g.Units * (m.WriteCount + 1)],
             Writes = m.WriteCount,
             WriteCut = new int[m.WriteCount + 1],
+            ZeroRank = new int[g.Units],
         });
         s.Inode.ISize = u(f.Size);
         s.Inode.IDiskSize = u(f.Size);

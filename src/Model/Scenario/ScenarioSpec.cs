@@ -18,6 +18,7 @@ public enum OpKind
     MmapRead,
     Migrate,
     PunchHole,
+    Readahead,
     BenchWriter,
     BenchTruncate,
     BenchFlusher,

@@ -8,6 +8,11 @@ public enum BioKind : byte
     WriteThrough,
     /// <summary>A synchronous O_DIRECT write's bio (iomap_dio_bio_iter); Owner is the submitter, who waits for it.</summary>
     Direct,
+    /// <summary>
+    /// A read bio of readahead (iomap_readahead); Data holds, per unit of its blocks, DataTag.None
+    /// where the device's read fills the folio at completion (the mapping was sampled at submission).
+    /// </summary>
+    Read,
 }
 
 /// <summary>
@@ -45,8 +50,8 @@ public sealed record Bio(
     }
 
     public string Describe(Geometry g) =>
-        $"bio[{(Kind switch { BioKind.WriteThrough => "wt", BioKind.Direct => "dio", _ => "wb" })} blk {FirstBlock}{(BlockCount > 1 ? "-" + (FirstBlock + BlockCount - 1) : "")}" +
-        $" = {string.Join(",", Data.Select(DataTag.Name))}]";
+        $"bio[{(Kind switch { BioKind.WriteThrough => "wt", BioKind.Direct => "dio", BioKind.Read => "read", _ => "wb" })} blk {FirstBlock}{(BlockCount > 1 ? "-" + (FirstBlock + BlockCount - 1) : "")}" +
+        (Kind == BioKind.Read ? "]" : $" = {string.Join(",", Data.Select(DataTag.Name))}]");
 }
 
 /// <summary>A FUSE WRITE request queued for the server; Server is the thread handling it, or -1.</summary>

@@ -23,6 +23,11 @@ public sealed class History
     /// <summary>Per write id in progress: the lowest size a concurrent truncate cut the file to since it started.</summary>
     public int[] WriteCut = [];
     public int NextRank = 1;
+    /// <summary>
+    /// Per unit: the rank at which an operation that returned defined the unit as zero (a hole
+    /// punched over it), or 0. Zeros read there are that version; anything older under it is not.
+    /// </summary>
+    public int[] ZeroRank = [];
 
     public History Clone() => new()
     {
@@ -34,9 +39,16 @@ public sealed class History
         Writes = Writes,
         WriteCut = (int[])WriteCut.Clone(),
         NextRank = NextRank,
+        ZeroRank = (int[])ZeroRank.Clone(),
     };
 
-    public int Rank(int unit, byte tag) => DataTag.IsWrite(tag) ? UnitRank[(unit * (Writes + 1)) + DataTag.WriteId(tag)] : 0;
+    public int Rank(int unit, byte tag) =>
+        DataTag.IsWrite(tag) ? UnitRank[(unit * (Writes + 1)) + DataTag.WriteId(tag)]
+        : tag == DataTag.Zero && unit < ZeroRank.Length ? ZeroRank[unit]
+        : 0;
+
+    /// <summary>The floor of this unit is the zeros a returned operation defined (not a write or a read).</summary>
+    public bool FloorIsZeroing(int unit, int floor) => floor > 0 && unit < ZeroRank.Length && ZeroRank[unit] == floor;
 
     public void Landed(int unit, byte tag)
     {
@@ -52,6 +64,7 @@ public sealed class History
         e.Bytes(MustSurvive);
         e.Smalls(UnitRank);
         foreach (var c in WriteCut) e.Byte((byte)c);
+        e.Smalls(ZeroRank);
         e.Short(NextRank);
     }
 }

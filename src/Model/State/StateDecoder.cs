@@ -86,6 +86,8 @@ public static class StateDecoder
         for (int i = 0; i < h.UnitRank.Length; i++) h.UnitRank[i] = d.Small();
         h.WriteCut = new int[m.WriteCount + 1];
         for (int w = 0; w < h.WriteCut.Length; w++) h.WriteCut[w] = d.Byte();
+        h.ZeroRank = new int[g.Units];
+        for (int u = 0; u < g.Units; u++) h.ZeroRank[u] = d.Small();
         h.NextRank = d.Short();
         return h;
     }

@@ -211,4 +211,8 @@ public readonly struct HistoryView(History h)
     public int NextRank => h.NextRank;
 
     public int Rank(int unit, byte tag) => h.Rank(unit, tag);
+
+    public ReadOnlySpan<int> ZeroRank => h.ZeroRank;
+
+    public bool FloorIsZeroing(int unit, int floor) => h.FloorIsZeroing(unit, floor);
 }

@@ -31,6 +31,9 @@ public sealed class Machine
     /// <summary>The file system under the page cache: its operations table.</summary>
     public required FilesystemOps Fs { get; init; }
 
+    /// <summary>The device thread (it completes bios, and holds the lock of a folio under read I/O), or -1.</summary>
+    public int DeviceTid { get; init; } = -1;
+
     /// <summary>The dropbehind-deferral series' deferral batch capacity (kernel: 31).</summary>
     public int DropbehindBatchCapacity { get; init; } = 2;
 

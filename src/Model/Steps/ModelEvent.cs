@@ -3,8 +3,11 @@ namespace ModelCheck.Model.Steps;
 /// <summary>Observable events a step produces; history invariants judge them.</summary>
 public abstract record ModelEvent;
 
-/// <summary>A read operation returned this tag for this unit; FloorRank is what it must not undercut.</summary>
-public sealed record ReadReturned(int Tid, string Op, int Unit, byte Tag, int Rank, int FloorRank) : ModelEvent;
+/// <summary>
+/// A read operation returned this tag for this unit; FloorRank is what it must not undercut, and
+/// FloorIsZeroing says that floor is the zeros an operation that returned defined there (a punched hole).
+/// </summary>
+public sealed record ReadReturned(int Tid, string Op, int Unit, byte Tag, int Rank, int FloorRank, bool FloorIsZeroing = false) : ModelEvent;
 
 /// <summary>A kernel assertion (VM_BUG_ON) or folio-flag rule the step broke.</summary>
 public sealed record FolioFlagsBroken(int Folio, string Message) : ModelEvent;

@@ -202,3 +202,12 @@ public enum ZeroRangeDirtyMode
     [Value("folio-batch", "the range's dirty folios are gathered up front (iomap_fill_dirty_folios, the iomap folio-batch series) and zeroed in memory over holes and unwritten mappings, with no flush")]
     FolioBatch,
 }
+
+/// <summary>The values of <see cref="Switches.FillInvalidateLock"/>.</summary>
+public enum FillInvalidateLockMode
+{
+    [Value("filemap", "the generic page cache takes the invalidate_lock shared wherever it adds folios to fill them from disk: readahead (page_cache_ra_unbounded), filemap_create_folio and filemap_fault (\"mm: Protect operations adding pages to page cache with invalidate_lock\", 5.15 on)")]
+    Filemap,
+    [Value("fs-only", "before 5.15: only the file system's own locks order a fill against hole punch; XFS's fault took XFS_MMAPLOCK_SHARED and its read the IOLOCK, but readahead(2), fadvise(WILLNEED) and madvise(WILLNEED) took nothing, nor did a read that holds no inode lock (ReadLock=none)")]
+    FsOnly,
+}

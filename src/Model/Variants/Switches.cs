@@ -102,8 +102,11 @@ public static class Switches
     public static readonly Switch<ZeroRangeDirtyMode> ZeroRangeDirty = new("ZeroRangeDirty", ZeroRangeDirtyMode.Flush,
         "how iomap_zero_range treats dirty page cache over holes and unwritten mappings");
 
+    public static readonly Switch<FillInvalidateLockMode> FillInvalidateLock = new("FillInvalidateLock", FillInvalidateLockMode.Filemap,
+        "whether the paths that add folios to read them in (readahead, read, fault) take the invalidate_lock shared");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -133,6 +136,7 @@ public sealed class Variant
         IsizeExtended = Get(Switches.IsizeExtended);
         ZeroRangeDirty = Get(Switches.ZeroRangeDirty);
         BenchFix = Get(Switches.BenchFix) == BenchFixMode.On;
+        FillTakesInvalidateLock = Get(Switches.FillInvalidateLock) == FillInvalidateLockMode.Filemap;
     }
 
     // resolved once: the guards that read them run for every thread of every state the search visits
@@ -142,6 +146,9 @@ public sealed class Variant
 
     /// <summary>ZeroRangeDirty: iomap_zero_range flushes dirty cache over holes, or the folio batch zeroes it in memory.</summary>
     public ZeroRangeDirtyMode ZeroRangeDirty { get; }
+
+    /// <summary>FillInvalidateLock: the generic fill paths take the invalidate_lock shared (5.15 on).</summary>
+    public bool FillTakesInvalidateLock { get; }
 
     /// <summary>BenchFix: the SPIN peer model's FIX.</summary>
     public bool BenchFix { get; }

@@ -11,6 +11,7 @@ public static class ScenarioGenerators
     [
         OpKind.BufferedWrite, OpKind.DontcacheWrite, OpKind.WriteThrough, OpKind.AioWriteThrough, OpKind.BufferedRead,
         OpKind.DioRead, OpKind.DioWrite, OpKind.Truncate, OpKind.Fsync, OpKind.MmapStore, OpKind.Sync, OpKind.MemoryPressure,
+        OpKind.MmapRead, OpKind.PunchHole, OpKind.Readahead,
     ];
 
     private static Gen<GenOp> Op(OpKind[] kinds, int folios, int bpf)
@@ -18,7 +19,7 @@ public static class ScenarioGenerators
         int blocks = folios * bpf;
         return from kind in Gen.Elements(kinds)
                from off in Gen.Choose(0, blocks - 1)
-               from len in Gen.Choose(1, kind == OpKind.MmapStore ? 1 : blocks - off)
+               from len in Gen.Choose(1, kind is OpKind.MmapStore or OpKind.MmapRead ? 1 : blocks - off)
                from size in Gen.Choose(0, blocks)
                select new GenOp(kind, OpNames.HasRange(kind) ? off : 0, OpNames.HasRange(kind) ? len : 0, kind == OpKind.Truncate ? size : 0);
     }
