@@ -8,7 +8,7 @@ internal static unsafe partial class Native
     public const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_TRUNC = 0x200, O_DIRECT = 0x4000, O_CLOEXEC = 0x80000;
     public const int RWF_DONTCACHE = 0x80;
     public const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
-    public const int POSIX_FADV_RANDOM = 1, POSIX_FADV_DONTNEED = 4, MADV_RANDOM = 1;
+    public const int POSIX_FADV_RANDOM = 1, POSIX_FADV_WILLNEED = 3, POSIX_FADV_DONTNEED = 4, MADV_RANDOM = 1;
     public const uint SYNC_FILE_RANGE_WAIT_BEFORE = 1, SYNC_FILE_RANGE_WRITE = 2, SYNC_FILE_RANGE_WAIT_AFTER = 4;
     public const int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;
     public const int MNT_DETACH = 2;

@@ -43,6 +43,7 @@ public class OutcomeTests
     [SkippableTheory]
     [InlineData("race-truncate-read")]
     [InlineData("race-dio-write-read")]
+    [InlineData("race-punch-readahead")]
     public void EveryOutcomeTheKernelShowsIsAllowed(string id)
     {
         var spec = Catalog.Resolve(id);
@@ -54,6 +55,18 @@ public class OutcomeTests
         var seen = KernelOutcomes.Run(mount, spec, 100, 5);
         Assert.Equal(100, seen.Values.Sum());
         Assert.All(seen.Keys, o => Assert.Contains(o, allowed));
+    }
+
+    [Fact]
+    public void WithoutEitherLockAReadaheadInsideThePunchLeavesTheOldDataOverTheHole()
+    {
+        var spec = Catalog.Resolve("race-punch-readahead");
+        var (locked, _, _) = ModelOutcomes.Enumerate(spec, KernelProfiles.V618.Resolve());
+        Assert.Equal(["punch.2=[0] | size 8K file [0 W0]"], locked.Select(o => o.ToString()));
+        var old = new Variant(new Dictionary<string, string>(KernelProfiles.V618.Values) { ["FadviseLock"] = "none", ["FillInvalidateLock"] = "fs-only" });
+        var (unlocked, complete, _) = ModelOutcomes.Enumerate(spec, old);
+        Assert.True(complete);
+        Assert.Contains(unlocked, o => o.Reads == "punch.2=[W0]");
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed record ConformOp(OpKind Kind, int Offset, int Length, int Size)
         [OpKind.Fsync] = "fsync",
         [OpKind.Sync] = "syncfs (the file system's own sync; never the global sync(2))",
         [OpKind.PunchHole] = "fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)",
+        [OpKind.Readahead] = "posix_fadvise(POSIX_FADV_WILLNEED)",
     };
 
     public static OpKind[] ParseOps(string? list)

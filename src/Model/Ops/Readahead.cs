@@ -4,9 +4,9 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// readahead(2) and posix_fadvise(POSIX_FADV_WILLNEED): force_page_cache_ra clamps the range to
-/// i_size and page_cache_ra_unbounded, without the i_rwsem, takes the invalidate_lock shared
-/// (switch FillInvalidateLock), adds a locked, not uptodate folio for every index not cached,
+/// readahead(2) and posix_fadvise(POSIX_FADV_WILLNEED), both through vfs_fadvise: XFS holds the
+/// i_rwsem shared around it (xfs_file_fadvise, switch FadviseLock); force_page_cache_ra clamps the
+/// range to i_size and page_cache_ra_unbounded takes the invalidate_lock shared (switch FillInvalidateLock), adds a locked, not uptodate folio for every index not cached,
 /// and read_pages hands them to -&gt;readahead (iomap_readahead): each block is mapped then
 /// (xfs_read_iomap_begin), holes and unwritten blocks are zeroed in place, written blocks go into
 /// a read bio per contiguous run. The invalidate_lock is dropped once the bios are submitted; the
@@ -25,7 +25,10 @@ public static class Readahead
     {
         var g = b.Geo;
         bool takes = b.Variant.FillTakesInvalidateLock;
+        bool iolock = b.Variant.FadviseTakesIrwsem;
         int first = g.FolioOfUnit(from), last = g.FolioOfUnit(to - 1);
+        if (iolock)
+            b.Add("xfs_file_fadvise", InodeLock.Shared, (s, c) => s.Inode.IRwsem.LockShared(c.Tid), (_, _) => "POSIX_FADV_WILLNEED: IOLOCK_SHARED");
         b.Add("page_cache_ra_unbounded",
             (s, _) => takes && !s.Inode.InvalidateLock.CanRead
                 ? Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared")
@@ -53,6 +56,7 @@ public static class Readahead
                 if (added != 0) Submit(s, added, c);
                 Added.Clear(s, c.Tid);
                 if (takes) s.Inode.InvalidateLock.Unlock(c.Tid);
+                if (iolock) s.Inode.IRwsem.Unlock(c.Tid); // generic_fadvise returned: xfs_iunlock
             },
             (_, _) => "iomap_readahead; submit_bio");
     }

@@ -88,7 +88,7 @@ public static class Operations
             "fallocate(FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE): xfs_file_fallocate takes the i_rwsem and the invalidate lock exclusive, flushes and waits on the range, truncates its page cache (truncate_inode_pages_range, shared with truncate), zeroes partial blocks and frees the whole blocks' extents",
             OpShape.Range, Writes: false, static (b, a) => PunchHole.Emit(b, a.From, a.To)),
         new(OpKind.Readahead, "readahead",
-            "readahead(2) or posix_fadvise(POSIX_FADV_WILLNEED): no i_rwsem; page_cache_ra_unbounded takes the invalidate_lock shared (switch FillInvalidateLock), adds locked, not uptodate folios up to EOF, and iomap_readahead maps the blocks and submits read bios that the device completes later (folio_end_read)",
+            "readahead(2) or posix_fadvise(POSIX_FADV_WILLNEED): xfs_file_fadvise holds the i_rwsem shared (switch FadviseLock); page_cache_ra_unbounded takes the invalidate_lock shared (switch FillInvalidateLock), adds locked, not uptodate folios up to EOF, and iomap_readahead maps the blocks and submits read bios that the device completes later (folio_end_read)",
             OpShape.Range, Writes: false, static (b, a) => Readahead.Emit(b, a.From, a.To)),
         new(OpKind.BenchWriter, "bench-writer", "the SPIN peer model's writer process (file.fs: bench only)",
             OpShape.Range, Writes: true, static (b, a) => SpinBench.EmitWriter(b, a.Geo.FolioOfUnit(a.To - 1), a.WriteId), Peer: true),

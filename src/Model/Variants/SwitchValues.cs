@@ -211,3 +211,12 @@ public enum FillInvalidateLockMode
     [Value("fs-only", "before 5.15: only the file system's own locks order a fill against hole punch; XFS's fault took XFS_MMAPLOCK_SHARED and its read the IOLOCK, but readahead(2), fadvise(WILLNEED) and madvise(WILLNEED) took nothing, nor did a read that holds no inode lock (ReadLock=none)")]
     FsOnly,
 }
+
+/// <summary>The values of <see cref="Switches.FadviseLock"/>.</summary>
+public enum FadviseLockMode
+{
+    [Value("i-rwsem-shared", "POSIX_FADV_WILLNEED (and readahead(2), madvise(MADV_WILLNEED), which go through vfs_fadvise) holds the i_rwsem shared around generic_fadvise (XFS: xfs_file_fadvise, \"xfs: Fix stale data exposure when readahead races with hole punch\", 5.5 on)")]
+    IRwsemShared,
+    [Value("none", "generic_fadvise takes no inode lock (ext4 and most file systems; XFS before 5.5)")]
+    None,
+}

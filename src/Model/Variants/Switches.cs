@@ -105,8 +105,11 @@ public static class Switches
     public static readonly Switch<FillInvalidateLockMode> FillInvalidateLock = new("FillInvalidateLock", FillInvalidateLockMode.Filemap,
         "whether the paths that add folios to read them in (readahead, read, fault) take the invalidate_lock shared");
 
+    public static readonly Switch<FadviseLockMode> FadviseLock = new("FadviseLock", FadviseLockMode.IRwsemShared,
+        "the inode lock the file system takes around readahead(2) and fadvise(WILLNEED)");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -137,6 +140,7 @@ public sealed class Variant
         ZeroRangeDirty = Get(Switches.ZeroRangeDirty);
         BenchFix = Get(Switches.BenchFix) == BenchFixMode.On;
         FillTakesInvalidateLock = Get(Switches.FillInvalidateLock) == FillInvalidateLockMode.Filemap;
+        FadviseTakesIrwsem = Get(Switches.FadviseLock) == FadviseLockMode.IRwsemShared;
     }
 
     // resolved once: the guards that read them run for every thread of every state the search visits
@@ -149,6 +153,9 @@ public sealed class Variant
 
     /// <summary>FillInvalidateLock: the generic fill paths take the invalidate_lock shared (5.15 on).</summary>
     public bool FillTakesInvalidateLock { get; }
+
+    /// <summary>FadviseLock: xfs_file_fadvise holds the i_rwsem shared around readahead (XFS, 5.5 on).</summary>
+    public bool FadviseTakesIrwsem { get; }
 
     /// <summary>BenchFix: the SPIN peer model's FIX.</summary>
     public bool BenchFix { get; }

@@ -32,8 +32,8 @@ public class ReadaheadTests
         var spec = ScenarioText.OneThread("[{op: readahead, offset: 0, length: 8K}]", File8K);
         var s = MachineBuilder.Build(spec, Variant.Default);
         int user = 0, device = s.Machine.DeviceTid;
-        s = Step(Step(s, user), user); // page_cache_ra_unbounded, read_pages
-        Assert.True(Semantics.Status(s, user, out _, out _) != ThreadStatus.Enabled || s.Threads[user].Pc >= s.Machine.Threads[user].Program.Length);
+        s = RunUntil(s, user, "-"); // xfs_file_fadvise, page_cache_ra_unbounded, read_pages: the call returns before the I/O ends
+        Assert.Equal(ThreadStatus.Finished, Semantics.Status(s, user, out _, out _));
         Assert.Equal(device, s.Folios[0].LockOwner);
         Assert.False(s.Folios[0].Uptodate(s.Geo));
         Assert.Single(s.Bios.ToArray());
@@ -58,6 +58,18 @@ public class ReadaheadTests
         Assert.False(s.Folios[2].Present); // at or past EOF: force_page_cache_ra reads nothing there
     }
 
+    [Fact]
+    public void XfsHoldsTheIolockSharedAroundFadvise()
+    {
+        var spec = ScenarioText.OneThread("[{op: readahead, offset: 0, length: 8K}]", File8K);
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        Assert.Equal("xfs_file_fadvise", s.Machine.Threads[0].Program[0].Function);
+        s = Step(s, 0);
+        Assert.True(s.Inode.IRwsem.HeldBy(0));
+        s = Step(Step(s, 0), 0);
+        Assert.False(s.Inode.IRwsem.HeldBy(0));
+    }
+
     [Theory]
     [InlineData("filemap", false)]
     [InlineData("fs-only", true)]
@@ -73,11 +85,11 @@ public class ReadaheadTests
                 ops: [{op: readahead, offset: 0, length: 4K}]
             actors: {device: irq}
             """);
-        var s = MachineBuilder.Build(spec, new Variant(new Dictionary<string, string> { ["FillInvalidateLock"] = fill }));
+        var s = MachineBuilder.Build(spec, new Variant(new Dictionary<string, string> { ["FillInvalidateLock"] = fill, ["FadviseLock"] = "none" }));
         int punch = 0, ra = 1, device = s.Machine.DeviceTid;
         s = RunUntil(s, punch, "xfs_free_file_space"); // the page cache of the range is truncated, the blocks not yet freed
         bool raRuns = Semantics.Status(s, ra, out _, out _) == ThreadStatus.Enabled;
-        Assert.Equal(raced, raRuns); // with the invalidate_lock, readahead waits for the punch
+        Assert.Equal(raced, raRuns); // with the invalidate_lock (or XFS's IOLOCK: the test below), readahead waits for the punch
         if (!raced) return;
         s = Step(Step(s, ra), ra); // adds F0, maps block 0 (still written), submits the read
         s = RunUntil(s, punch, "xfs_zero_range");
