@@ -83,6 +83,28 @@ public sealed class ZeroedRange : Invariant
     }
 }
 
+/// <summary>error-reported: a writeback error reaches the next fsync of every file description it is owed to.</summary>
+public sealed class ErrorReported : Invariant
+{
+    public override string Id => "error-reported";
+    public override string Title => "a writeback error is reported by the next fsync of every file description open when it happened, and of one opened later if nobody has seen it yet";
+    public override string Kind => "history";
+    public override string Rationale =>
+        "A failed writeback leaves the folio clean: the data is gone and the error is all the kernel keeps. " +
+        "mapping->wb_err is an errseq_t (lib/errseq.c): file_check_and_advance_wb_err reports an error to each " +
+        "file description once, whichever process wrote the data, and errseq_sample lets a description opened " +
+        "after an error nobody has seen report it (\"errseq: Always report a writeback error once\", 4.16). An " +
+        "fsync that returns 0 to a description owed an error tells the application its data is safe when it is not.";
+
+    public override Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)
+    {
+        foreach (var e in events)
+            if (e is FsyncReturned f && f.Owed && !f.Error)
+                return Fail($"{s.Machine.Threads[f.Tid].Name}'s fsync returned 0, but a writeback error happened while its file was open and was never reported to it");
+        return null;
+    }
+}
+
 /// <summary>lost-write (kernel-reference §6.3, races §4.8, §4.9a).</summary>
 public sealed class LostWrite : Invariant
 {

@@ -37,6 +37,7 @@ public static class InvariantCatalog
         new StaleData(),
         new ReadCoherence(),
         new ZeroedRange(),
+        new ErrorReported(),
         new LostWrite(),
         new StablePages(),
         new Deadlock(),

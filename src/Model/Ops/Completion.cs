@@ -33,6 +33,7 @@ public static class Completion
     public static void FinishFolios(KernelState s, Bio bio, StepContext c)
     {
         var g = s.Geo;
+        if (bio.Error) WritebackError.MappingSetError(s, bio, c); // iomap_finish_ioend: the folios end writeback clean all the same
         foreach (int fi in bio.Folios)
         {
             if (!s.Folios[fi].Present)
@@ -63,8 +64,9 @@ public static class Completion
             (s, _) => s.Bios.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no bio in flight"),
             (s, c) =>
             {
-                var bio = s.Bios[c.Alt];
-                s.BiosW.RemoveAt(c.Alt);
+                var (index, fail) = WritebackError.Choice(s, c.Alt);
+                var bio = s.Bios[index];
+                s.BiosW.RemoveAt(index);
                 if (bio.Kind == BioKind.Read)
                 {
                     c.Function = "iomap_read_end_io";
@@ -73,8 +75,16 @@ public static class Completion
                     c.NextPc = 0;
                     return;
                 }
-                WriteDisk(s, bio);
-                c.Note("disk <- " + bio.Describe(s.Geo));
+                if (fail)
+                {
+                    WritebackError.Injected(s, c);
+                    bio = bio with { Error = true };
+                }
+                else
+                {
+                    WriteDisk(s, bio);
+                    c.Note("disk <- " + bio.Describe(s.Geo));
+                }
                 if (bio.CompleteInTask && !c.InTask)
                 {
                     // bio_endio: BIO_COMPLETE_IN_TASK in atomic context -> per-CPU bio_list, bio_complete_wq
@@ -106,7 +116,7 @@ public static class Completion
                 c.NextPc = 0;
             },
             (s, _) => "",
-            (s, _) => s.Bios.Count);
+            (s, _) => WritebackError.DeviceAlternatives(s));
         var (program, ops) = b.Build();
         return new ThreadInfo(context == ExecContext.Irq ? "IRQ" : "bio-task", ThreadKind.Actor, context, program, ops);
     }
@@ -155,6 +165,14 @@ public static class Completion
     public static void XfsEndIoendWrite(KernelState s, Bio bio, StepContext c)
     {
         var g = s.Geo;
+        if (bio.Error)
+        {
+            // xfs_end_ioend: a failed ioend converts nothing, updates no size and cancels its COW staging
+            for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
+                if (bio.ToCow && s.Cow[blk] != CowType.None) s.CowW[blk] = CowType.None;
+            FinishFolios(s, bio, c);
+            return;
+        }
         for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
         {
             if (bio.ToCow && s.Cow[blk] != CowType.None)

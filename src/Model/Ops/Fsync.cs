@@ -17,8 +17,12 @@ public static class Fsync
         Writeback.EmitRange(b, SyncMode.All, Writeback.AllFolios);
         Writeback.EmitWaitRange(b, Writeback.AllFolios);
         b.Fs.EmitFsync(b);
-        b.Add("file_check_and_advance_wb_err", (_, _) => Guard.Run,
-            (s, c) => c.Emit(new DurabilityPoint(c.Tid, "fsync", Finish(s, c.Tid))));
+        b.Add(WritebackError.FsyncCheckFunction(b.Variant), (_, _) => Guard.Run, (s, c) =>
+        {
+            var required = Finish(s, c.Tid);
+            // an fsync that returns -EIO promises nothing: the error is what it reports
+            if (!WritebackError.FsyncCheck(s, c)) c.Emit(new DurabilityPoint(c.Tid, "fsync", required));
+        });
     }
 
     public static void EmitSync(ProgramBuilder b)

@@ -23,7 +23,10 @@ public static class OpHistory
     /// fsync and sync use those). The SPIN peer model's processes (bench) use the scratch slots only,
     /// so its states do not carry slots that are always zero.
     /// </summary>
-    public static int LocalsPerThread(Geometry g, bool bench) => bench ? ScratchSlots : ScratchSlots + (2 * g.Units);
+    public static int LocalsPerThread(Geometry g, bool bench) => bench ? ScratchSlots : ScratchSlots + (2 * g.Units) + 1;
+
+    /// <summary>The slot of the thread's open file's f_wb_err (after the read history).</summary>
+    public static int FileWbErrSlot(Geometry g) => ScratchSlots + (2 * g.Units);
 
     public static void SizeOpStarted(KernelState s) => s.H.SizeOpSince = true;
 
@@ -63,6 +66,7 @@ public static class OpHistory
         h.WriteCut[writeId] = 0;
         for (int u = from; u < to && u < limit; u++)
         {
+            if (h.ErrLost[u] == tag) continue; // a writeback error already lost it: fsync owes the error instead
             int rank = h.Rank(u, tag);
             h.Floor[u] = Math.Max(h.Floor[u], rank);
             // a newer write that already replaced this data (a store during a write-through) wins

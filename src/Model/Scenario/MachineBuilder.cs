@@ -128,6 +128,7 @@ public static class MachineBuilder
             Writes = m.WriteCount,
             WriteCut = new int[m.WriteCount + 1],
             ZeroRank = new int[g.Units],
+            ErrLost = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
         });
         s.Inode.ISize = u(f.Size);
         s.Inode.IDiskSize = u(f.Size);

@@ -19,6 +19,7 @@ public enum OpKind
     Migrate,
     PunchHole,
     Readahead,
+    Open,
     BenchWriter,
     BenchTruncate,
     BenchFlusher,

@@ -19,7 +19,8 @@ public enum BioKind : byte
 /// A bio in flight. Immutable, so states share it. The data is the folio contents snapshotted
 /// at submission (the DMA source). Completion order is chosen by the device actor. Completed is
 /// only for the SPIN peer model, whose per-folio bio slots (wbdata[f], wbseq[f]) outlive their
-/// completion; the kernel model removes a bio when it completes.
+/// completion; the kernel model removes a bio when it completes. Error: the device failed it
+/// (bi_status BLK_STS_IOERR), as the completion work that still has to run it sees it.
 /// </summary>
 public sealed record Bio(
     BioKind Kind,
@@ -34,7 +35,8 @@ public sealed record Bio(
     bool NeedsWq,
     bool Dontcache,
     bool CompleteInTask = false,
-    bool Completed = false)
+    bool Completed = false,
+    bool Error = false)
 {
     public void Encode(ref Encoder e)
     {
@@ -45,7 +47,7 @@ public sealed record Bio(
         e.Bytes(Data);
         e.Byte((byte)Folios.Length);
         foreach (var f in Folios) e.Byte((byte)f);
-        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0) | (CompleteInTask ? 16 : 0) | (Completed ? 32 : 0)));
+        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0) | (CompleteInTask ? 16 : 0) | (Completed ? 32 : 0) | (Error ? 64 : 0)));
         e.Short(IoEndUnit);
     }
 

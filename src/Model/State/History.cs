@@ -28,6 +28,12 @@ public sealed class History
     /// punched over it), or 0. Zeros read there are that version; anything older under it is not.
     /// </summary>
     public int[] ZeroRank = [];
+    /// <summary>Per thread (a bit each): its open file has a writeback error owed to its next fsync.</summary>
+    public int ErrOwed;
+    /// <summary>A writeback error happened that no fsync has reported to anybody yet.</summary>
+    public bool ErrUnreported;
+    /// <summary>Per unit: the data a failed writeback bio lost there (DataTag.None: none); a write completing later owes nothing for it.</summary>
+    public byte[] ErrLost = [];
 
     public History Clone() => new()
     {
@@ -40,6 +46,9 @@ public sealed class History
         WriteCut = (int[])WriteCut.Clone(),
         NextRank = NextRank,
         ZeroRank = (int[])ZeroRank.Clone(),
+        ErrOwed = ErrOwed,
+        ErrUnreported = ErrUnreported,
+        ErrLost = (byte[])ErrLost.Clone(),
     };
 
     public int Rank(int unit, byte tag) =>
@@ -66,5 +75,8 @@ public sealed class History
         foreach (var c in WriteCut) e.Byte((byte)c);
         e.Smalls(ZeroRank);
         e.Short(NextRank);
+        e.Int(ErrOwed);
+        e.Bool(ErrUnreported);
+        e.Bytes(ErrLost);
     }
 }

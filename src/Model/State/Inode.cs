@@ -44,6 +44,10 @@ public struct Inode
     public bool DeviceStable;    // SB_I_STABLE_WRITES: the bit was preset at inode setup
     public bool WritebackMayDeadlock; // AS_WRITEBACK_MAY_DEADLOCK_ON_RECLAIM / INDETERMINATE
     public bool DioDoneWq;   // sb->s_dio_done_wq allocated
+    /// <summary>mapping->wb_err, an errseq_t (<see cref="Ops.WritebackError"/>): counter, error, SEEN.</summary>
+    public byte WbErr;
+    public bool AsEio;       // AS_EIO in mapping->flags
+    public byte IoErrors;    // write errors the device has injected in this run
 
     public readonly void Encode(ref Encoder e)
     {
@@ -54,6 +58,8 @@ public struct Inode
         e.Byte((byte)DioCount);
         e.Byte((byte)((StableWrites ? 1 : 0) | (WritebackMayDeadlock ? 2 : 0) | (DioDoneWq ? 4 : 0) | (DeviceStable ? 8 : 0)));
         e.Byte(StableCount);
+        e.Byte(WbErr);
+        e.Byte((byte)((AsEio ? 1 : 0) | (IoErrors << 1)));
     }
 }
 

@@ -72,6 +72,10 @@ public static class StateDecoder
         inode.DioDoneWq = (flags & 4) != 0;
         inode.DeviceStable = (flags & 8) != 0;
         inode.StableCount = d.Byte();
+        inode.WbErr = d.Byte();
+        int err = d.Byte();
+        inode.AsEio = (err & 1) != 0;
+        inode.IoErrors = (byte)(err >> 1);
         return inode;
     }
 
@@ -89,6 +93,9 @@ public static class StateDecoder
         h.ZeroRank = new int[g.Units];
         for (int u = 0; u < g.Units; u++) h.ZeroRank[u] = d.Small();
         h.NextRank = d.Short();
+        h.ErrOwed = d.Int();
+        h.ErrUnreported = d.Bool();
+        h.ErrLost = d.Bytes(g.Units);
         return h;
     }
 
@@ -123,7 +130,7 @@ public static class StateDecoder
         for (int i = 0; i < folios.Length; i++) folios[i] = d.Byte();
         int flags = d.Byte();
         return new Bio(kind, owner, first, count, data, folios, (flags & 1) != 0, (flags & 2) != 0, d.Short(), (flags & 4) != 0,
-            (flags & 8) != 0, (flags & 16) != 0, (flags & 32) != 0);
+            (flags & 8) != 0, (flags & 16) != 0, (flags & 32) != 0, (flags & 64) != 0);
     }
 
     internal static WtCtx WtOf(ref Decoder d)

@@ -215,4 +215,8 @@ public readonly struct HistoryView(History h)
     public ReadOnlySpan<int> ZeroRank => h.ZeroRank;
 
     public bool FloorIsZeroing(int unit, int floor) => h.FloorIsZeroing(unit, floor);
+
+    public int ErrOwed => h.ErrOwed;
+
+    public bool ErrUnreported => h.ErrUnreported;
 }

@@ -9,6 +9,9 @@ public abstract record ModelEvent;
 /// </summary>
 public sealed record ReadReturned(int Tid, string Op, int Unit, byte Tag, int Rank, int FloorRank, bool FloorIsZeroing = false) : ModelEvent;
 
+/// <summary>An fsync returned, with an error or not; Owed: a writeback error was owed to its file description.</summary>
+public sealed record FsyncReturned(int Tid, bool Error, bool Owed) : ModelEvent;
+
 /// <summary>A kernel assertion (VM_BUG_ON) or folio-flag rule the step broke.</summary>
 public sealed record FolioFlagsBroken(int Folio, string Message) : ModelEvent;
 

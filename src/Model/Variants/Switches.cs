@@ -108,8 +108,11 @@ public static class Switches
     public static readonly Switch<FadviseLockMode> FadviseLock = new("FadviseLock", FadviseLockMode.IRwsemShared,
         "the inode lock the file system takes around readahead(2) and fadvise(WILLNEED)");
 
+    public static readonly Switch<WbErrReportingMode> WbErrReporting = new("WbErrReporting", WbErrReportingMode.Errseq,
+        "how a writeback error reaches fsync: per file description (errseq) or a flag the first caller clears");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -141,6 +144,7 @@ public sealed class Variant
         BenchFix = Get(Switches.BenchFix) == BenchFixMode.On;
         FillTakesInvalidateLock = Get(Switches.FillInvalidateLock) == FillInvalidateLockMode.Filemap;
         FadviseTakesIrwsem = Get(Switches.FadviseLock) == FadviseLockMode.IRwsemShared;
+        WbErrReporting = Get(Switches.WbErrReporting);
     }
 
     // resolved once: the guards that read them run for every thread of every state the search visits
@@ -156,6 +160,9 @@ public sealed class Variant
 
     /// <summary>FadviseLock: xfs_file_fadvise holds the i_rwsem shared around readahead (XFS, 5.5 on).</summary>
     public bool FadviseTakesIrwsem { get; }
+
+    /// <summary>WbErrReporting: how writeback errors reach fsync (errseq_t per file description, 4.13 on; AS_EIO before).</summary>
+    public WbErrReportingMode WbErrReporting { get; }
 
     /// <summary>BenchFix: the SPIN peer model's FIX.</summary>
     public bool BenchFix { get; }

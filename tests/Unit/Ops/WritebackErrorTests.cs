@@ -1,0 +1,97 @@
+using ModelCheck.Invariants;
+
+namespace ModelCheck.Tests.Unit.Ops;
+
+/// <summary>src/Model/Ops/WritebackError.cs: a failed writeback bio, errseq_t, and what fsync reports to each file description.</summary>
+public class WritebackErrorTests
+{
+    private static KernelState Run(KernelState s, int tid, int alt = 0, List<ModelEvent>? events = null)
+    {
+        var next = Semantics.Execute(s, tid, alt, out var ctx, out _);
+        events?.AddRange(ctx.Events);
+        return next;
+    }
+
+    /// <summary>Runs thread tid's steps (alternative 0) while it is enabled.</summary>
+    private static KernelState Drain(KernelState s, int tid, List<ModelEvent>? events = null)
+    {
+        while (Semantics.Status(s, tid, out _, out _) == ThreadStatus.Enabled) s = Run(s, tid, 0, events);
+        return s;
+    }
+
+    /// <summary>Two user threads: a writer (write, then its steps up to the fsync's check) and a second description; the device fails the writeback bio.</summary>
+    private static (KernelState S, List<ModelEvent> Events) FailedWriteback(string reporting, string secondOps)
+    {
+        var spec = ScenarioText.Parse($$"""
+            id: t
+            file: {block_size: 4K, folio_size: 4K, max_size: 8K, size: 0}
+            threads:
+              - name: writer
+                ops: [{op: buffered-write, offset: 0, length: 4K}, {op: fsync}]
+              - name: other
+                ops: {{secondOps}}
+            actors: {device: irq}
+            faults: [writeback-io-error]
+            """);
+        var s = MachineBuilder.Build(spec, new Variant(new Dictionary<string, string> { ["WbErrReporting"] = reporting }));
+        var events = new List<ModelEvent>();
+        int writer = 0, device = s.Machine.DeviceTid;
+        // the write, then the fsync's writeback submits the bio and waits for it
+        s = Drain(s, writer, events);
+        Assert.Single(s.Bios.ToArray());
+        Assert.Equal(2, Semantics.Alternatives(s, device)); // complete it, or fail it
+        s = Run(s, device, alt: 1, events);
+        s = Drain(s, s.Machine.ThreadIndex("wq"), events); // xfs_end_io: the bio was past i_disk_size
+        return (s, events);
+    }
+
+    [Fact]
+    public void AFailedBioWritesNothingEndsWritebackCleanAndRecordsTheErrorInTheMapping()
+    {
+        var (s, _) = FailedWriteback("errseq", "[{op: fsync}]");
+        Assert.Equal(DataTag.Stale, s.Disk[0]);
+        Assert.True(s.Folios[0].Present && !s.Folios[0].Dirty && !s.Folios[0].Writeback);
+        Assert.Equal(ExtentType.Unwritten, s.Extents[0]); // xfs_end_ioend converted nothing
+        Assert.True(s.Inode.AsEio);
+        Assert.Equal(0, Semantics.Alternatives(s, s.Machine.DeviceTid)); // one error per run: nothing left to fail
+        Assert.Equal(DataTag.None, s.History.MustSurvive[0]); // the lost data is owed as an error, not as data
+    }
+
+    [Theory]
+    [InlineData("errseq", true)]
+    [InlineData("errseq-sample-current", true)]
+    [InlineData("as-eio", false)]
+    public void BothDescriptionsOpenAtTheErrorSeeIt(string reporting, bool secondSeesIt)
+    {
+        var (s, events) = FailedWriteback(reporting, "[{op: fsync}]");
+        s = Drain(s, 0, events); // the writer's fsync returns first
+        s = Drain(s, 1, events);
+        var returned = events.OfType<FsyncReturned>().ToList();
+        Assert.Equal([true, secondSeesIt], returned.Select(r => r.Error));
+        Assert.All(returned, r => Assert.True(r.Owed));
+        Assert.Equal(secondSeesIt, new ErrorReported().AfterStep(s, events) is null);
+    }
+
+    [Theory]
+    [InlineData("errseq", true)]
+    [InlineData("errseq-sample-current", false)]
+    [InlineData("as-eio", true)]
+    public void ADescriptionOpenedAfterAnErrorNobodySawSeesItOnlyWithTheOnceGuarantee(string reporting, bool seesIt)
+    {
+        var (s, events) = FailedWriteback(reporting, "[{op: open}, {op: fsync}]");
+        s = Drain(s, 1, events); // opens after the error, fsyncs before the writer's fsync checks
+        var r = events.OfType<FsyncReturned>().Single();
+        Assert.Equal(seesIt, r.Error);
+        Assert.True(r.Owed);
+    }
+
+    [Fact]
+    public void ASecondFsyncOnTheSameDescriptionReportsNothing()
+    {
+        var (s, events) = FailedWriteback("errseq", "[{op: open}]");
+        s = Drain(s, 0, events);
+        Assert.True(events.OfType<FsyncReturned>().Single().Error);
+        Assert.Equal(0, s.History.ErrOwed & 1);
+        Assert.False(s.History.ErrUnreported);
+    }
+}
