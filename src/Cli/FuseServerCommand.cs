@@ -10,14 +10,18 @@ public static class FuseServerCommand
     {
         var mount = new Option<string>("--mount") { Description = "mount point", Required = true };
         var withhold = new Option<bool>("--withhold-writes") { Description = "never answer a WRITE" };
-        var cmd = new Command("fuse-server", "serve one file over FUSE for the kernel harness") { mount, withhold };
+        var fail = new Option<bool>("--fail-writes") { Description = "answer every WRITE with -EIO" };
+        var cmd = new Command("fuse-server", "serve one file over FUSE for the kernel harness") { mount, withhold, fail };
         cmd.Hidden = true;
         cmd.SetAction(p =>
         {
             int fd = FuseServer.Mount(p.GetValue(mount)!);
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            new FuseServer(fd, p.GetValue(withhold)).Serve();
+            var writes = p.GetValue(withhold) ? FuseServer.WriteReply.Withhold
+                : p.GetValue(fail) ? FuseServer.WriteReply.FailEio
+                : FuseServer.WriteReply.Store;
+            new FuseServer(fd, writes).Serve();
             return ExitCodes.Holds;
         });
         return cmd;

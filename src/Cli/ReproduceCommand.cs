@@ -65,13 +65,14 @@ public static class ReproduceCommand
             : Start(host, [], mountPoint);
     }
 
-    /// <summary>`dotnet DLL fuse-server ...`: the server from a given modelcheck.dll.</summary>
-    public static Func<string, System.Diagnostics.ProcessStartInfo> ServerProcessFor(string dll) => mnt => Start("dotnet", [dll], mnt);
+    /// <summary>`dotnet DLL fuse-server ...`: the server from a given modelcheck.dll; writes says what it does with a WRITE.</summary>
+    public static Func<string, System.Diagnostics.ProcessStartInfo> ServerProcessFor(string dll, string writes = "--withhold-writes") =>
+        mnt => Start("dotnet", [dll], mnt, writes);
 
-    private static System.Diagnostics.ProcessStartInfo Start(string host, string[] first, string mountPoint)
+    private static System.Diagnostics.ProcessStartInfo Start(string host, string[] first, string mountPoint, string writes = "--withhold-writes")
     {
         var psi = new System.Diagnostics.ProcessStartInfo(host);
-        foreach (var a in first.Concat(["fuse-server", "--mount", mountPoint, "--withhold-writes"])) psi.ArgumentList.Add(a);
+        foreach (var a in first.Concat(["fuse-server", "--mount", mountPoint, writes])) psi.ArgumentList.Add(a);
         return psi;
     }
 }

@@ -6,14 +6,17 @@ namespace ModelCheck.Kernel;
 /// <summary>
 /// A FUSE server of one regular file "f" in the root directory, speaking /dev/fuse directly
 /// (protocol 7.31 replies, writeback_cache on). It can withhold every WRITE reply, as a server
-/// that never answers does. It runs in its own process (`modelcheck fuse-server`), so a client
+/// that never answers does, or answer every WRITE with -EIO, as a server whose storage failed. It runs in its own process (`modelcheck fuse-server`), so a client
 /// of the mount that hangs can never hang the server, and the parent aborts the connection
 /// through fusectl on every exit path.
 /// </summary>
-public sealed unsafe class FuseServer(int fd, bool withholdWrites)
+public sealed unsafe class FuseServer(int fd, FuseServer.WriteReply writes)
 {
+    /// <summary>What the server does with a WRITE.</summary>
+    public enum WriteReply { Store, Withhold, FailEio }
+
     private const int InHeader = 40, OutHeader = 16;
-    private const int ENOENT = 2, ENOSYS = 38;
+    private const int ENOENT = 2, EIO = 5, ENOSYS = 38;
     private const uint FUSE_ASYNC_READ = 1, FUSE_BIG_WRITES = 1 << 5, FUSE_WRITEBACK_CACHE = 1 << 16;
     private const ulong Root = 1, FileNode = 2;
 
@@ -87,7 +90,12 @@ public sealed unsafe class FuseServer(int fd, bool withholdWrites)
                 Reply(unique, 0, data.AsSpan(from, to - from));
                 break;
             case 16:                                                            // WRITE
-                if (withholdWrites) break;                                      // never answered
+                if (writes == WriteReply.Withhold) break;                      // never answered
+                if (writes == WriteReply.FailEio)
+                {
+                    Reply(unique, -EIO, []);
+                    break;
+                }
                 long woff = (long)BinaryPrimitives.ReadUInt64LittleEndian(body[8..]);
                 int wsize = (int)BinaryPrimitives.ReadUInt32LittleEndian(body[16..]);
                 if (woff + wsize > data.Length) Resize(woff + wsize);

@@ -77,7 +77,9 @@ public static class Fuse
                 if (k < 0) throw new ModelError("server answers without a request");
                 var r = s.FuseRequests[k];
                 s.FuseRequestsW.RemoveAt(k);
-                r.Data.CopyTo(s.DiskW.AsSpan(g.FirstUnitOfBlock(r.FirstBlock)));
+                if (WritebackError.ServerFails(s, c))
+                    WritebackError.MappingSetError(s, g.FirstUnitOfBlock(r.FirstBlock), r.Data, c); // the reply's -EIO
+                else r.Data.CopyTo(s.DiskW.AsSpan(g.FirstUnitOfBlock(r.FirstBlock)));
                 if (!r.TempPage)
                 {
                     s.FoliosW[r.Folio].WritebackMask = 0;
@@ -85,7 +87,9 @@ public static class Fuse
                 }
                 c.Note($"server wrote F{r.Folio}");
                 c.Goto(top);
-            });
+            },
+            (_, _) => "",
+            (s, _) => WritebackError.ServerAlternatives(s));
         var (program, ops) = b.Build();
         return new ThreadInfo(index == 0 ? "server" : $"server{index}", ThreadKind.Actor, ExecContext.Task, program, ops);
     }

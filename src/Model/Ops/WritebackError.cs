@@ -43,6 +43,17 @@ public static class WritebackError
         throw new ModelError($"device alternative {alt} out of range");
     }
 
+    /// <summary>A FUSE server's WRITE reply: success, or -EIO when the fault is allowed and none was injected yet.</summary>
+    public static int ServerAlternatives(KernelState s) => Faults.WritebackIoError.Alternatives(s, canFail: s.Inode.IoErrors == 0);
+
+    /// <summary>Whether this reply is the failure (fuse_writepage_end then sees the error, as for a failed bio).</summary>
+    public static bool ServerFails(KernelState s, StepContext c)
+    {
+        if (!Faults.WritebackIoError.Fails(c)) return false;
+        s.Inode.IoErrors++;
+        return true;
+    }
+
     /// <summary>The device failed the bio (counted against the run's budget).</summary>
     public static void Injected(KernelState s, StepContext c)
     {
@@ -55,7 +66,11 @@ public static class WritebackError
     /// no longer promised (the error is what fsync owes instead): every open file description is
     /// owed the error.
     /// </summary>
-    public static void MappingSetError(KernelState s, Bio bio, StepContext c)
+    public static void MappingSetError(KernelState s, Bio bio, StepContext c) =>
+        MappingSetError(s, s.Geo.FirstUnitOfBlock(bio.FirstBlock), bio.Data, c);
+
+    /// <summary>mapping_set_error for a failed write of data at unit u0 on.</summary>
+    public static void MappingSetError(KernelState s, int u0, byte[] data, StepContext c)
     {
         byte v = s.Inode.WbErr;
         // errseq_set: a new error bumps the counter only if the last one was seen
@@ -63,20 +78,22 @@ public static class WritebackError
         s.Inode.AsEio = true;
         c.Note("mapping_set_error(-EIO): wb_err " + Describe(v) + " -> " + Describe(s.Inode.WbErr) + ", AS_EIO");
         var h = s.H;
-        var g = s.Geo;
-        int u0 = g.FirstUnitOfBlock(bio.FirstBlock);
-        for (int u = u0; u < g.FirstUnitOfBlock(bio.FirstBlock + bio.BlockCount); u++)
+        for (int u = u0; u < u0 + data.Length; u++)
         {
             h.MustSurvive[u] = DataTag.None;
             h.Floor[u] = 0;
-            h.ErrLost[u] = bio.Data[u - u0];
+            h.ErrLost[u] = data[u - u0];
         }
         for (int t = 0; t < s.Machine.Threads.Length; t++)
             if (s.Machine.Threads[t].Kind == ThreadKind.User) h.ErrOwed |= 1 << t;
         h.ErrUnreported = true;
     }
 
-    /// <summary>open(2): the new file description samples wb_err (errseq_sample: an error nobody has seen yet reads as 0, so this description will see it).</summary>
+    /// <summary>
+    /// open(2): the new file description samples wb_err (errseq_sample: an error nobody has seen
+    /// yet reads as 0, so this description will see it; 4.13 to 4.15 sampling marked the error
+    /// seen and returned it, so neither this description nor one opened later saw it).
+    /// </summary>
     public static void EmitOpen(ProgramBuilder b)
     {
         int slot = OpHistory.FileWbErrSlot(b.Geo);
@@ -84,7 +101,8 @@ public static class WritebackError
         b.Add("do_dentry_open", (_, _) => Guard.Run, (s, c) =>
         {
             byte v = s.Inode.WbErr;
-            s.LocalW(c.Tid, slot) = (v & Seen) != 0 || !sampleUnseenAsZero ? v : 0;
+            if (!sampleUnseenAsZero && v != 0) s.Inode.WbErr = v |= Seen; // 4.13-4.15: sampling marks the error seen
+            s.LocalW(c.Tid, slot) = (v & Seen) != 0 ? v : 0;
             var h = s.H;
             h.ErrOwed = h.ErrUnreported ? h.ErrOwed | (1 << c.Tid) : h.ErrOwed & ~(1 << c.Tid);
         }, (s, _) => "f_wb_err = filemap_sample_wb_err: wb_err " + Describe(s.Inode.WbErr));

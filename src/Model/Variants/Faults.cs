@@ -29,7 +29,7 @@ public static class Faults
         "the dio-done workqueue allocation (sb_init_dio_done_wq) may fail");
 
     public static readonly FaultDef WritebackIoError = new("writeback-io-error", "block/blk-core.c::bio_endio (bi_status BLK_STS_IOERR)",
-        "the device may fail one writeback bio per run (flusher, fsync, sync writeback; not O_DIRECT or write-through bios, whose errors go to their caller): its data does not reach the disk and the completion records the error in the mapping");
+        "the device may fail one writeback bio per run (flusher, fsync, sync writeback; not O_DIRECT or write-through bios, whose errors go to their caller), or a FUSE server answer one WRITE with -EIO: the data does not reach the disk and the completion records the error in the mapping");
 
     public static readonly IReadOnlyList<FaultDef> All = [DioDoneWqAlloc, WritebackIoError];
 

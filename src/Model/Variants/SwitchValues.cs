@@ -226,7 +226,7 @@ public enum WbErrReportingMode
 {
     [Value("errseq", "mapping->wb_err is an errseq_t: every file description open when a writeback error happens sees it once at its next fsync (file_check_and_advance_wb_err), and a description opened later sees it if nobody has yet (errseq_sample, \"errseq: Always report a writeback error once\", 4.16 on)")]
     Errseq,
-    [Value("errseq-sample-current", "4.13 to 4.15: errseq as above, but errseq_sample returns wb_err as it is, so a description opened after an error nobody has seen never sees it")]
+    [Value("errseq-sample-current", "4.13 to 4.15: errseq as above, but errseq_sample marks the error seen and returns it, so a description opened after an error nobody has seen never sees it")]
     ErrseqSampleCurrent,
     [Value("as-eio", "before 4.13: the error is the AS_EIO bit, which the first fsync on any description tests and clears (filemap_check_errors); every other description's fsync returns 0")]
     AsEio,
