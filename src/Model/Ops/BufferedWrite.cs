@@ -19,6 +19,11 @@ public static class BufferedWrite
     public static void Emit(ProgramBuilder b, int from, int to, int writeId, bool dontcache)
     {
         var g = b.Geo;
+        // IomapValidity=none: the write keeps the mapping of its iomap_begin (CachedIomap)
+        bool cached = !b.Variant.WriteRevalidatesIomap;
+        if (cached && g.Blocks > CachedIomap.MaxBlocks)
+            throw new ModelError($"IomapValidity=none models files of at most {CachedIomap.MaxBlocks} blocks");
+        int lastBlock = g.BlockOfUnit(to - 1);
         b.Add("inode_lock", InodeLock.Exclusive, (s, c) =>
         {
             s.Inode.IRwsem.Lock(c.Tid);
@@ -30,6 +35,7 @@ public static class BufferedWrite
         {
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
                 if (s.Extents[blk] == ExtentType.Hole) s.ExtentsW[blk] = ExtentType.Delalloc;
+            if (cached) CachedIomap.Map(s, c.Tid, g.BlockOfUnit(from), lastBlock, c);
         }, (_, _) => Range(g, from, to));
         for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
         {
@@ -37,7 +43,8 @@ public static class BufferedWrite
             EmitWriteBegin(b, i, dontcache);
             b.Add("iomap_write_end", (_, _) => Guard.Run, (s, c) =>
             {
-                CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c);
+                if (cached) CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c, cached: blk => CachedIomap.TypeFor(s, c.Tid, blk, lastBlock, c));
+                else CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c);
                 int end = Math.Min(to, g.FirstUnitOfFolio(i + 1));
                 if (end > s.Inode.ISize)
                 {
@@ -53,6 +60,7 @@ public static class BufferedWrite
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
             OldSize.Set(s, c.Tid, 0);
+            if (cached) CachedIomap.Clear(s, c.Tid);
             OpHistory.WriteDone(s, writeId, from, to);
         });
         if (dontcache) EmitDontcacheSync(b, from, to);
@@ -93,8 +101,12 @@ public static class BufferedWrite
             (_, _) => { });
     }
 
-    /// <summary>__iomap_write_begin (zero or read partial blocks) + copy + __iomap_write_end (dirty).</summary>
-    public static void CopyIntoFolio(KernelState s, int i, int from, int to, byte tag, StepContext c, bool markDirty = true, bool cowSource = false)
+    /// <summary>
+    /// __iomap_write_begin (zero or read partial blocks) + copy + __iomap_write_end (dirty). The
+    /// partial blocks' mapping is the extents as they are, or the write's cached iomap when given.
+    /// </summary>
+    public static void CopyIntoFolio(KernelState s, int i, int from, int to, byte tag, StepContext c, bool markDirty = true, bool cowSource = false,
+        Func<int, ExtentType>? cached = null)
     {
         var g = s.Geo;
         ref var f = ref s.FoliosW[i];
@@ -110,7 +122,9 @@ public static class BufferedWrite
             {
                 // the source mapping is the COW extent for a write-through over a COW staging block
                 bool fromCow = cowSource && s.Cow[blk] != CowType.None;
-                bool zero = fromCow ? s.Cow[blk] != CowType.Written || bu0 >= s.Inode.ISize : NeedsZeroing(s, blk, bu0);
+                bool zero = fromCow ? s.Cow[blk] != CowType.Written || bu0 >= s.Inode.ISize
+                    : cached is null ? NeedsZeroing(s, blk, bu0)
+                    : cached(blk) != ExtentType.Written || bu0 >= s.Inode.ISize;
                 for (int u = bu0; u < bu1; u++) s.CacheDataW[u] = zero ? DataTag.Zero : fromCow ? s.CowDisk[u] : s.Disk[u];
                 c.Note(zero ? $"blk {blk} zeroed" : $"blk {blk} read from disk");
             }

@@ -231,3 +231,12 @@ public enum WbErrReportingMode
     [Value("as-eio", "before 4.13: the error is the AS_EIO bit, which the first fsync on any description tests and clears (filemap_check_errors); every other description's fsync returns 0")]
     AsEio,
 }
+
+/// <summary>The values of <see cref="Switches.IomapValidity"/>.</summary>
+public enum IomapValidityMode
+{
+    [Value("if-seq", "iomap_write_begin checks the mapping a write cached against the data fork's sequence number (xfs_iomap_valid, \"xfs: use iomap_valid method to detect stale cached iomaps\", 6.1 on); a stale mapping is dropped (IOMAP_F_STALE) and the rest of the write is mapped again")]
+    IfSeq,
+    [Value("none", "before 6.1: a write uses the mapping from its iomap_begin for every folio it covers, even after writeback converted the extent and reclaim dropped the folio, so it zeroes a partial block that now holds data")]
+    None,
+}

@@ -111,8 +111,11 @@ public static class Switches
     public static readonly Switch<WbErrReportingMode> WbErrReporting = new("WbErrReporting", WbErrReportingMode.Errseq,
         "how a writeback error reaches fsync: per file description (errseq) or a flag the first caller clears");
 
+    public static readonly Switch<IomapValidityMode> IomapValidity = new("IomapValidity", IomapValidityMode.IfSeq,
+        "whether a buffered write revalidates the block mapping it cached when it moves on to the next folio");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -145,6 +148,7 @@ public sealed class Variant
         FillTakesInvalidateLock = Get(Switches.FillInvalidateLock) == FillInvalidateLockMode.Filemap;
         FadviseTakesIrwsem = Get(Switches.FadviseLock) == FadviseLockMode.IRwsemShared;
         WbErrReporting = Get(Switches.WbErrReporting);
+        WriteRevalidatesIomap = Get(Switches.IomapValidity) == IomapValidityMode.IfSeq;
     }
 
     // resolved once: the guards that read them run for every thread of every state the search visits
@@ -163,6 +167,9 @@ public sealed class Variant
 
     /// <summary>WbErrReporting: how writeback errors reach fsync (errseq_t per file description, 4.13 on; AS_EIO before).</summary>
     public WbErrReportingMode WbErrReporting { get; }
+
+    /// <summary>IomapValidity: a buffered write revalidates its cached mapping per folio (6.1 on).</summary>
+    public bool WriteRevalidatesIomap { get; }
 
     /// <summary>BenchFix: the SPIN peer model's FIX.</summary>
     public bool BenchFix { get; }
