@@ -64,6 +64,8 @@ public static class Truncate
         b.Add("xfs_itruncate_extents", (_, _) => Guard.Run, (s, c) =>
         {
             s.Inode.IDiskSize = newSize;
+            // only a truncate down (or to the same size) frees blocks: growing keeps post-EOF preallocation
+            if (newSize > OldSize.Get(s, c.Tid)) return;
             int firstFree = (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock;
             for (int blk = firstFree; blk < g.Blocks; blk++)
             {
