@@ -29,6 +29,7 @@ public sealed record ConformOp(OpKind Kind, int Offset, int Length, int Size)
         [OpKind.Sync] = "syncfs (the file system's own sync; never the global sync(2))",
         [OpKind.PunchHole] = "fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)",
         [OpKind.Readahead] = "posix_fadvise(POSIX_FADV_WILLNEED)",
+        [OpKind.ZeroRange] = "fallocate(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)",
     };
 
     public static OpKind[] ParseOps(string? list)

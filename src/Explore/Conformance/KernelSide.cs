@@ -49,6 +49,7 @@ public static class KernelSide
             case OpKind.Fsync: f.Fsync(); return null;
             case OpKind.Sync: f.Syncfs(); return null;
             case OpKind.PunchHole: f.Fallocate(3, off, len); return null; // PUNCH_HOLE | KEEP_SIZE
+            case OpKind.ZeroRange: f.Fallocate(0x11, off, len); return null; // ZERO_RANGE | KEEP_SIZE
             case OpKind.Readahead: f.FadviseWillneed(off, len); return null;
             default: throw new ArgumentException($"{OpNames.Name(kind)} has no kernel call in the harness");
         }

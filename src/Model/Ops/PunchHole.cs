@@ -11,10 +11,13 @@ namespace ModelCheck.Model.Ops;
 /// truncate_inode_pages_range step program truncate uses); the whole blocks inside the range
 /// are freed (holes); the partial blocks at either end are zeroed through iomap_zero_range, up to
 /// EOF only; if that zeroing reached EOF inside a page, the EOF page is written back.
+/// fallocate(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE) (xfs_falloc_zero_range) is the same
+/// xfs_free_file_space followed by xfs_alloc_file_space, which allocates unwritten extents over
+/// the holes of the range rounded out to blocks.
 /// </summary>
 public static class PunchHole
 {
-    public static void Emit(ProgramBuilder b, int from, int to)
+    public static void Emit(ProgramBuilder b, int from, int to, bool zeroRange = false)
     {
         var g = b.Geo;
         int page = g.UnitsPerPage;
@@ -30,7 +33,7 @@ public static class PunchHole
                 s.Inode.IRwsem.Lock(c.Tid);
                 s.Inode.InvalidateLock.Lock(c.Tid);
             },
-            (_, _) => $"PUNCH_HOLE|KEEP_SIZE {BufferedWrite.Range(g, from, to)}");
+            (_, _) => $"{(zeroRange ? "ZERO_RANGE" : "PUNCH_HOLE")}|KEEP_SIZE {BufferedWrite.Range(g, from, to)}");
         Writeback.FolioFilter inRange = (_, _, i) => g.FirstUnitOfFolio(i + 1) > rFrom && g.FirstUnitOfFolio(i) < rTo;
         Writeback.EmitRange(b, SyncMode.All, inRange);
         Writeback.EmitWaitRange(b, inRange);
@@ -69,6 +72,17 @@ public static class PunchHole
             to >= s.Inode.ISize && from < s.Inode.ISize && s.Inode.ISize % page != 0 && g.FirstUnitOfFolio(i + 1) > s.Inode.ISize / page * page;
         Writeback.EmitRange(b, SyncMode.All, eofPage);
         Writeback.EmitWaitRange(b, eofPage);
+        if (zeroRange)
+            b.Add("xfs_alloc_file_space", (_, _) => Guard.Run, (s, c) =>
+            {
+                // XFS_BMAPI_PREALLOC over the range rounded out to blocks: holes become unwritten, the rest stays
+                for (int blk = from / g.UnitsPerBlock; blk < (to + g.UnitsPerBlock - 1) / g.UnitsPerBlock; blk++)
+                    if (s.Extents[blk] == ExtentType.Hole)
+                    {
+                        s.ExtentsW[blk] = ExtentType.Unwritten;
+                        c.Note($"blk {blk} unwritten");
+                    }
+            }, (_, _) => "XFS_BMAPI_PREALLOC");
         // the punch returns: below EOF the range now reads as zeros until something writes it
         InodeLock.EmitUnlock(b, "xfs_iunlock", (s, _) => OpHistory.Zeroed(s, from, to));
     }

@@ -20,6 +20,7 @@ public enum OpKind
     PunchHole,
     Readahead,
     Open,
+    ZeroRange,
     BenchWriter,
     BenchTruncate,
     BenchFlusher,

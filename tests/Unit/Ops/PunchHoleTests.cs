@@ -35,4 +35,17 @@ public class PunchHoleTests
         Assert.Equal([ExtentType.Written, ExtentType.Written, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Hole, ExtentType.Written, ExtentType.Written], s.Extents.ToArray());
         Assert.Equal(16384 / g.UnitBytes, s.Inode.ISize);
     }
+
+    [Fact]
+    public void ZeroRangeFreesTheRangeThenPreallocatesItUnwrittenRoundedOutToBlocks()
+    {
+        // as the kernel shows it (conformance, XFS 2K blocks): the partial blocks stay written with
+        // their part zeroed, the whole blocks come back unwritten, the size does not change
+        var spec = ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 8K}, {op: fsync}, {op: zero-range, offset: 1K, length: 5K}]",
+            "{block_size: 2K, folio_size: 4K, max_size: 12K, size: 0}");
+        var s = Mechanism.Run(spec);
+        Assert.Equal([ExtentType.Written, ExtentType.Unwritten, ExtentType.Unwritten, ExtentType.Written, ExtentType.Hole, ExtentType.Hole], s.Extents.ToArray());
+        Assert.Equal(8, s.Inode.ISize);
+        Assert.True(s.History.ZeroRank[1] > 0 && s.History.ZeroRank[5] > 0 && s.History.ZeroRank[6] == 0);
+    }
 }

@@ -11,7 +11,7 @@ public static class ScenarioGenerators
     [
         OpKind.BufferedWrite, OpKind.DontcacheWrite, OpKind.WriteThrough, OpKind.AioWriteThrough, OpKind.BufferedRead,
         OpKind.DioRead, OpKind.DioWrite, OpKind.Truncate, OpKind.Fsync, OpKind.MmapStore, OpKind.Sync, OpKind.MemoryPressure,
-        OpKind.MmapRead, OpKind.PunchHole, OpKind.Readahead, OpKind.Open,
+        OpKind.MmapRead, OpKind.PunchHole, OpKind.Readahead, OpKind.Open, OpKind.ZeroRange,
     ];
 
     private static Gen<GenOp> Op(OpKind[] kinds, int folios, int bpf)
