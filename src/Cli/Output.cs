@@ -77,6 +77,7 @@ public static class Output
         Console.WriteLine($"  verdict: {r.Verdict}{(r.Invariant is null ? "" : " " + r.Invariant)}{(r.Complete ? " (complete bounded search)" : "")}");
         if (r.Message is not null) Console.WriteLine($"  violation: {r.Message}");
         Console.WriteLine($"  states: {r.States:N0}  transitions: {r.Transitions:N0}  depth: {r.Depth}  seconds: {r.Seconds:0.###}  states/s: {r.StatesPerSecond:N0}  peak bytes/state: {r.BytesPerState:N0}");
+        if (r.Reduction is { } reduction) Console.WriteLine($"  reduction: {reduction}");
         if (r.Trace is not null) Console.WriteLine($"  trace: {r.Trace} ({r.TraceLength} steps)");
     }
 

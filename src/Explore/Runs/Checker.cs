@@ -52,6 +52,7 @@ public static class Checker
             States = result.States, Transitions = result.Transitions, Depth = result.MaxDepth, TraceLength = result.Trace.Count,
             Seconds = Math.Round(result.Seconds, 3), StatesPerSecond = Math.Round(result.StatesPerSecond),
             BytesPerState = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
+            Reduction = Reduction(initial.Machine, partialOrder),
             Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
             StoppedBy = result.Complete || result.Violation is not null ? null
                 : explorer.Interrupted ? "interrupted" : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",
@@ -60,4 +61,18 @@ public static class Checker
     }
 
     public static string PortablePath(string path) => TraceFile.PortablePath(path);
+
+    /// <summary>
+    /// What the search's reduction did: statement merging of the steps the model marks safe
+    /// (Step.Local, Step.SafeWhen), or nothing, when no step of the scenario is marked (every
+    /// kernel-model scenario: its steps are not marked, and no automatic independence exists yet).
+    /// </summary>
+    public static string Reduction(Model.Steps.Machine m, bool partialOrder)
+    {
+        if (!partialOrder) return "off (--no-por)";
+        int safe = m.Threads.Sum(t => t.Program.Count(p => p.Local || p.SafeWhen is not null));
+        return safe > 0
+            ? $"statement merging of {safe} safe steps (partial-order reduction)"
+            : "none applies: no step of this scenario is marked safe";
+    }
 }

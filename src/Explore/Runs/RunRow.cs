@@ -58,6 +58,9 @@ public sealed record RunRow
 
     [JsonPropertyName("bytesPerState")] public long? BytesPerState { get; init; }
 
+    /// <summary>The exhaustive engine's state-space reduction and what it applied to (null for the random engines).</summary>
+    [JsonPropertyName("reduction")] public string? Reduction { get; init; }
+
     [JsonPropertyName("trace")] public string? Trace { get; init; }
 
     [JsonPropertyName("traceLength")] public int? TraceLength { get; init; }

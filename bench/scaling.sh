@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The kernel model's scaling series (bench/scaling/scale-N.yaml: N writers each writing and
+# fsyncing their own folio, a truncate, a reader, the flusher and an IRQ device), each searched
+# with and without the exhaustive engine's reduction, on one and on two workers, in one run so
+# the ratios compare like with like on a noisy machine. Prints one row per run and the ratios.
+# Usage: bench/scaling.sh [MAX_STATES (default 5000000: scale-3 and scale-4 stop there)] [--full: scale-4 too]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+MAX="${1:-5000000}"
+SERIES="1 2 3"
+[ "${2:-}" = --full ] && SERIES="1 2 3 4"
+dotnet build src/Cli -c Release -v q -nologo >/dev/null || exit 1
+MC="dotnet src/Cli/bin/Release/net10.0/modelcheck.dll"
+printf '| %-8s | %-22s | %7s | %12s | %13s | %8s | %9s | %-8s | %s\n' scenario run workers states transitions seconds states/s complete reduction
+printf '|%s|\n' "---|---|---:|---:|---:|---:|---:|---|---"
+declare -A SECS STATES
+for n in $SERIES; do
+  for por in on off; do
+    for w in 1 2; do
+      flag=""; [ "$por" = off ] && flag="--no-por"
+      json=$($MC check "bench/scaling/scale-$n.yaml" --variant default --workers "$w" --max-states "$MAX" $flag --json -q 2>/dev/null)
+      read -r states trans secs rate complete red < <(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["states"], r["transitions"], r["seconds"], int(r["statesPerSecond"] or 0), r["complete"], (r["reduction"] or "-").split(":")[0].replace(" ", "_"))')
+      printf '| %-8s | %-22s | %7s | %12s | %13s | %8s | %9s | %-8s | %s\n' "scale-$n" "reduction $por" "$w" "$states" "$trans" "$secs" "$rate" "$complete" "${red//_/ }"
+      SECS["$n,$por,$w"]=$secs; STATES["$n,$por,$w"]=$states
+    done
+  done
+done
+echo
+for n in $SERIES; do
+  python3 -c "
+on, off = ${STATES[$n,on,1]}, ${STATES[$n,off,1]}
+s1, s2 = ${SECS[$n,on,1]}, ${SECS[$n,on,2]}
+print(f'scale-$n: states without/with reduction {off/on:.2f}x; two workers over one {s1/max(s2,0.001):.2f}x')"
+done
