@@ -143,6 +143,11 @@ public static class Completion
                     if (bio.Kind == BioKind.WriteThrough) WriteThrough.BioEndIo(s, bio, c);
                     else FinishFolios(s, bio, c);
                 }
+                else if (w.Kind == WorkKind.DioComplete)
+                {
+                    c.Function = "iomap_dio_complete_work";
+                    DirectIo.AioComplete(s, w.Ioend!, c);
+                }
                 else if (w.Kind == WorkKind.DropbehindWork)
                 {
                     c.Function = "dropbehind_work_fn";

@@ -77,9 +77,10 @@ public static class DirectIo
     /// conversion, i_size), the post-write invalidation and inode_dio_end. Faults, reads, reclaim
     /// and writeback can run while the bio is in flight.
     /// </summary>
-    public static void EmitWrite(ProgramBuilder b, int from, int to, int writeId)
+    public static void EmitWrite(ProgramBuilder b, int from, int to, int writeId, bool aio = false)
     {
         var g = b.Geo;
+        var done = b.NewLabel(); // an AIO write returns -EIOCBQUEUED here, before its I/O completes
         bool aligned = from % g.UnitsPerBlock == 0 && to % g.UnitsPerBlock == 0;
         // the i_rwsem shared: a block-aligned write that does not start past EOF (no EOF zeroing);
         // i_size cannot shrink under it (truncate needs the lock exclusive)
@@ -154,10 +155,19 @@ public static class DirectIo
                     if (u >= from && u < to) s.H.MustSurvive[u] = DataTag.None; // superseded; set again when this write returns
                 }
             }
-            s.BiosW.Add(new Bio(BioKind.Direct, c.Tid, b0, b1 - b0 + 1, data, [], false, false, to, false, false));
-            WaitingForBio.Set(s, c.Tid, 1);
-            c.Note($"submit bio[dio blk {b0}{(b1 > b0 ? "-" + b1 : "")}]");
+            s.BiosW.Add(new Bio(BioKind.Direct, c.Tid, b0, b1 - b0 + 1, data, [], false, false, to, false, false, Aio: aio));
+            if (aio) s.LocalW(c.Tid, OpHistory.AioInFlightSlot(g))++;
+            else WaitingForBio.Set(s, c.Tid, 1);
+            c.Note($"submit bio[dio blk {b0}{(b1 > b0 ? "-" + b1 : "")}]{(aio ? ": -EIOCBQUEUED" : "")}");
         }, (_, _) => "inode_dio_begin; xfs_direct_write_iomap_begin; submit_bio");
+        if (aio)
+        {
+            EmitAioReturn(b, from, to, done);
+            b.Mark(end);
+            InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to)); // the buffered fallback's return
+            b.Mark(done);
+            return;
+        }
         b.Add("iomap_dio_complete",
             (s, tid) => WaitingForBio.IsSet(s, tid)
                 ? Guard.Block(WaitKind.DioCompletion, tid, static _ => "wait for the O_DIRECT bio (iomap_dio_rw)")
@@ -169,17 +179,78 @@ public static class DirectIo
                     if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
                 if (to > s.Inode.ISize) s.Inode.ISize = to;
                 Completion.SetFileSize(s, to, c);
-                // kiocb_invalidate_post_direct_write
-                for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
-                    if (s.Folios[i].Present && !s.Folios[i].Locked && !s.Folios[i].Dirty && !s.Folios[i].Writeback)
-                        PageCache.Delete(s, i, c, "kiocb_invalidate_post_direct_write");
+                InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
                 s.Inode.DioCount--; // inode_dio_end
             }, (_, _) => "xfs_dio_write_end_io; kiocb_invalidate_post_direct_write; inode_dio_end");
         b.Mark(end);
         InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
     }
 
-    /// <summary>iomap_dio_bio_end_io: the data is on disk (DMA done); wake the submitter.</summary>
+    /// <summary>
+    /// The AIO write's return after submission: before 4.14 (DioInvalidate=submitter)
+    /// generic_file_direct_write invalidated the range now, with the data not yet on disk; then the
+    /// IOLOCK is dropped and the call returns -EIOCBQUEUED. Its completion is <see cref="AioComplete"/>.
+    /// </summary>
+    private static void EmitAioReturn(ProgramBuilder b, int from, int to, Label done)
+    {
+        var g = b.Geo;
+        if (!b.Variant.DioInvalidatesAtCompletion)
+            b.Add("invalidate_inode_pages2_range", (_, _) => Guard.Run,
+                (s, c) => InvalidateClean(s, from, to, c, "invalidate_inode_pages2_range"),
+                (_, _) => $"{BufferedWrite.Range(g, from, to)}, after ->direct_IO returned -EIOCBQUEUED");
+        b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
+        {
+            s.Inode.IRwsem.Unlock(c.Tid);
+            c.Goto(done);
+        }, (_, _) => "return -EIOCBQUEUED");
+    }
+
+    /// <summary>io_getevents: wait until the thread's AIO O_DIRECT writes have completed.</summary>
+    public static void EmitAioWait(ProgramBuilder b)
+    {
+        int slot = OpHistory.AioInFlightSlot(b.Geo);
+        b.Add("io_getevents",
+            (s, tid) => s.Local(tid, slot) > 0
+                ? Guard.Block(WaitKind.DioCompletion, tid, static _ => "io_getevents: an AIO O_DIRECT write in flight")
+                : Guard.Run,
+            (_, _) => { });
+    }
+
+    /// <summary>
+    /// iomap_dio_complete_work for an AIO write: xfs_dio_write_end_io (unwritten conversion, i_size),
+    /// kiocb_invalidate_post_direct_write (DioInvalidate=at-completion), inode_dio_end, ki_complete.
+    /// The write's range and id come from its bio.
+    /// </summary>
+    public static void AioComplete(KernelState s, Bio bio, StepContext c)
+    {
+        var g = s.Geo;
+        int u0 = g.FirstUnitOfBlock(bio.FirstBlock), to = bio.IoEndUnit;
+        byte own = bio.Data[to - 1 - u0];
+        int from = u0 + Array.IndexOf(bio.Data, own);
+        for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
+            if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
+        if (to > s.Inode.ISize) s.Inode.ISize = to;
+        Completion.SetFileSize(s, to, c);
+        if (s.Machine.Variant.DioInvalidatesAtCompletion) InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
+        s.Inode.DioCount--;
+        OpHistory.WriteDone(s, DataTag.WriteId(own), from, to);
+        s.LocalW(bio.Owner, OpHistory.AioInFlightSlot(g))--;
+        c.Note($"ki_complete: {s.Machine.Threads[bio.Owner].Name}'s W{DataTag.WriteId(own)}");
+    }
+
+    /// <summary>Drops the range's clean, unlocked folios that are not under writeback (the others stay: the kernel warns and goes on).</summary>
+    private static void InvalidateClean(KernelState s, int from, int to, StepContext c, string who)
+    {
+        var g = s.Geo;
+        for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
+            if (s.Folios[i].Present && !s.Folios[i].Locked && !s.Folios[i].Dirty && !s.Folios[i].Writeback)
+            {
+                PageCache.Delete(s, i, c, who);
+                c.Note($"F{i} invalidated");
+            }
+    }
+
+    /// <summary>iomap_dio_bio_end_io: the data is on disk (DMA done); wake the submitter, or queue an AIO write's completion.</summary>
     public static void BioEndIo(KernelState s, Bio bio, StepContext c)
     {
         var g = s.Geo;
@@ -195,6 +266,12 @@ public static class DirectIo
                 // owed once it returns (OpHistory.WriteDone)
                 s.H.MustSurvive[u0 + k] = DataTag.None;
             }
+        if (bio.Aio)
+        {
+            s.WorkW.Add(new WorkItem(WorkKind.DioComplete, bio.Owner, bio));
+            c.Note("queue iomap_dio_complete_work");
+            return;
+        }
         WaitingForBio.Set(s, bio.Owner, 0);
         c.Note($"wake {s.Machine.Threads[bio.Owner].Name}");
     }

@@ -23,10 +23,13 @@ public static class OpHistory
     /// fsync and sync use those). The SPIN peer model's processes (bench) use the scratch slots only,
     /// so its states do not carry slots that are always zero.
     /// </summary>
-    public static int LocalsPerThread(Geometry g, bool bench) => bench ? ScratchSlots : ScratchSlots + (2 * g.Units) + 1;
+    public static int LocalsPerThread(Geometry g, bool bench) => bench ? ScratchSlots : ScratchSlots + (2 * g.Units) + 2;
 
     /// <summary>The slot of the thread's open file's f_wb_err (after the read history).</summary>
     public static int FileWbErrSlot(Geometry g) => ScratchSlots + (2 * g.Units);
+
+    /// <summary>The slot counting the thread's asynchronous O_DIRECT writes not yet completed (io_getevents waits for it).</summary>
+    public static int AioInFlightSlot(Geometry g) => ScratchSlots + (2 * g.Units) + 1;
 
     public static void SizeOpStarted(KernelState s) => s.H.SizeOpSince = true;
 

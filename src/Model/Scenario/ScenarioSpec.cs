@@ -21,6 +21,8 @@ public enum OpKind
     Readahead,
     Open,
     ZeroRange,
+    AioDioWrite,
+    AioWait,
     BenchWriter,
     BenchTruncate,
     BenchFlusher,

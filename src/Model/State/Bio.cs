@@ -36,7 +36,8 @@ public sealed record Bio(
     bool Dontcache,
     bool CompleteInTask = false,
     bool Completed = false,
-    bool Error = false)
+    bool Error = false,
+    bool Aio = false)
 {
     public void Encode(ref Encoder e)
     {
@@ -47,7 +48,7 @@ public sealed record Bio(
         e.Bytes(Data);
         e.Byte((byte)Folios.Length);
         foreach (var f in Folios) e.Byte((byte)f);
-        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0) | (CompleteInTask ? 16 : 0) | (Completed ? 32 : 0) | (Error ? 64 : 0)));
+        e.Byte((byte)((ToCow ? 1 : 0) | (Unwritten ? 2 : 0) | (NeedsWq ? 4 : 0) | (Dontcache ? 8 : 0) | (CompleteInTask ? 16 : 0) | (Completed ? 32 : 0) | (Error ? 64 : 0) | (Aio ? 128 : 0)));
         e.Short(IoEndUnit);
     }
 
@@ -79,6 +80,8 @@ public enum WorkKind : byte
     BioCompleteInTask,
     /// <summary>The dropbehind-deferral series' dropbehind work item: drain the batch.</summary>
     DropbehindWork,
+    /// <summary>iomap_dio_complete_work on sb->s_dio_done_wq: an asynchronous O_DIRECT write's completion.</summary>
+    DioComplete,
 }
 
 /// <summary>A folio_end_dropbehind that the context which ended writeback still has to run.</summary>

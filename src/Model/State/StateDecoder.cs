@@ -130,7 +130,7 @@ public static class StateDecoder
         for (int i = 0; i < folios.Length; i++) folios[i] = d.Byte();
         int flags = d.Byte();
         return new Bio(kind, owner, first, count, data, folios, (flags & 1) != 0, (flags & 2) != 0, d.Short(), (flags & 4) != 0,
-            (flags & 8) != 0, (flags & 16) != 0, (flags & 32) != 0, (flags & 64) != 0);
+            (flags & 8) != 0, (flags & 16) != 0, (flags & 32) != 0, (flags & 64) != 0, (flags & 128) != 0);
     }
 
     internal static WtCtx WtOf(ref Decoder d)

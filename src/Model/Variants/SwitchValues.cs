@@ -240,3 +240,12 @@ public enum IomapValidityMode
     [Value("none", "before 6.1: a write uses the mapping from its iomap_begin for every folio it covers, even after writeback converted the extent and reclaim dropped the folio, so it zeroes a partial block that now holds data")]
     None,
 }
+
+/// <summary>The values of <see cref="Switches.DioInvalidate"/>.</summary>
+public enum DioInvalidateMode
+{
+    [Value("at-completion", "the page cache over an O_DIRECT write is invalidated when the write completes, after ->end_io (iomap_dio_complete: kiocb_invalidate_post_direct_write; for AIO since \"fs: Fix page cache inconsistency when mixing buffered and AIO DIO\", 4.14)")]
+    AtCompletion,
+    [Value("submitter", "before 4.14: generic_file_direct_write invalidated after ->direct_IO returned, which for an AIO write is right after submission, before the data is on disk; a buffered read in between caches the old data for good")]
+    Submitter,
+}

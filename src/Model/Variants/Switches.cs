@@ -114,8 +114,11 @@ public static class Switches
     public static readonly Switch<IomapValidityMode> IomapValidity = new("IomapValidity", IomapValidityMode.IfSeq,
         "whether a buffered write revalidates the block mapping it cached when it moves on to the next folio");
 
+    public static readonly Switch<DioInvalidateMode> DioInvalidate = new("DioInvalidate", DioInvalidateMode.AtCompletion,
+        "when an asynchronous O_DIRECT write invalidates the page cache over its range");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity, DioInvalidate];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -149,6 +152,7 @@ public sealed class Variant
         FadviseTakesIrwsem = Get(Switches.FadviseLock) == FadviseLockMode.IRwsemShared;
         WbErrReporting = Get(Switches.WbErrReporting);
         WriteRevalidatesIomap = Get(Switches.IomapValidity) == IomapValidityMode.IfSeq;
+        DioInvalidatesAtCompletion = Get(Switches.DioInvalidate) == DioInvalidateMode.AtCompletion;
     }
 
     // resolved once: the guards that read them run for every thread of every state the search visits
@@ -170,6 +174,9 @@ public sealed class Variant
 
     /// <summary>IomapValidity: a buffered write revalidates its cached mapping per folio (6.1 on).</summary>
     public bool WriteRevalidatesIomap { get; }
+
+    /// <summary>DioInvalidate: an AIO O_DIRECT write invalidates the cache at completion (4.14 on), or its submitter does.</summary>
+    public bool DioInvalidatesAtCompletion { get; }
 
     /// <summary>BenchFix: the SPIN peer model's FIX.</summary>
     public bool BenchFix { get; }

@@ -12,4 +12,26 @@ public class DirectIoTests
         var r = Assert.Single(o.Events.OfType<ReadReturned>());
         Assert.Equal(DataTag.Zero, r.Tag);
     }
+
+    [Fact]
+    public void AnAioWriteReturnsAfterSubmissionAndCompletesOnTheDioWorkqueue()
+    {
+        var spec = ScenarioText.OneThread("[{op: aio-dio-write, offset: 0, length: 4K}, {op: aio-wait}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}]}");
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        int app = 0, device = s.Machine.DeviceTid, wq = s.Machine.ThreadIndex("wq");
+        while (Semantics.Status(s, app, out _, out _) == ThreadStatus.Enabled) s = Semantics.Execute(s, app, 0, out _, out _);
+        // returned -EIOCBQUEUED: the IOLOCK is free, the bio in flight, io_getevents waits
+        Assert.False(s.Inode.IRwsem.HeldBy(app));
+        Assert.Equal(1, s.Inode.DioCount);
+        Assert.Equal(ThreadStatus.Blocked, Semantics.Status(s, app, out _, out _));
+        Assert.Equal(DataTag.None, s.History.MustSurvive[0]); // not complete, nothing owed yet
+        s = Semantics.Execute(s, device, 0, out _, out _);
+        Assert.Single(s.Work.ToArray());
+        s = Semantics.Execute(s, wq, 0, out var ctx, out _);
+        Assert.Equal("iomap_dio_complete_work", ctx.Function);
+        Assert.Equal(0, s.Inode.DioCount);
+        Assert.Equal(DataTag.Write(1), s.History.MustSurvive[0]); // ki_complete: the write returned
+        Assert.Equal(ThreadStatus.Enabled, Semantics.Status(s, app, out _, out _));
+    }
 }
