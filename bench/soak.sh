@@ -31,6 +31,6 @@ echo "coyote: $total schedules in $secs s ($(python3 -c "print(round($total / ma
 # leaves one of the two out. dropbehind-leak is left out too: the invalidation's trylock still skips
 # a folio someone holds under BIO_COMPLETE_IN_TASK (db-trylock), which the fixed profile does not fix
 INV="isize-regression,stale-data,read-coherence,zeroed-range,error-reported,lost-write,stable-pages,deadlock,blocked-forever,folio-flags"
-ALL="buffered-write,dontcache-write,writethrough,aio-writethrough,buffered-read,dio-read,truncate,fsync,sync,memory-pressure,mmap-read,punch-hole,readahead,open"
+ALL="buffered-write,dontcache-write,writethrough,aio-writethrough,buffered-read,dio-read,truncate,fsync,sync,memory-pressure,mmap-read,punch-hole,readahead,open,zero-range"
 $MC generate --profile fixed --tests "$TESTS" --seed 1 -q --ops "$ALL,dio-write" --invariants "$INV" --out "$OUT/generated" | head -5
 $MC generate --profile fixed --tests "$TESTS" --seed 2 -q --ops "$ALL,mmap-store" --invariants "$INV" --out "$OUT/generated" | head -5

@@ -51,5 +51,17 @@ public sealed class Catalog(string root)
         throw new InputException(idOrPath, 0, "scenario", $"no scenario file and no catalog scenario with id '{idOrPath}' (see 'modelcheck list')");
     }
 
-    public string TracePath(string id, string variant) => Path.Combine(TraceDir, $"{id}.{variant}.json");
+    public string TracePath(string id, string variant) => Path.Combine(TraceDir, TraceFileName(id, variant));
+
+    /// <summary>
+    /// "id.variant.json"; a variant too long for a file name (a generated scenario's expect line
+    /// sets every switch) keeps its first 80 characters and a hash of the whole.
+    /// </summary>
+    public static string TraceFileName(string id, string variant)
+    {
+        string name = $"{id}.{variant}.json";
+        if (System.Text.Encoding.UTF8.GetByteCount(name) <= 200) return name;
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(variant)))[..12];
+        return $"{id}.{variant[..Math.Min(80, variant.Length)]}-{hash}.json";
+    }
 }

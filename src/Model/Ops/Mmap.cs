@@ -5,7 +5,8 @@ namespace ModelCheck.Model.Ops;
 
 /// <summary>
 /// A user store through a MAP_SHARED mapping (kernel-reference §2.13). Through a writable PTE the
-/// store is invisible to the kernel; otherwise it faults: filemap_fault finds or reads the
+/// store is invisible to the kernel; otherwise it faults (__xfs_write_fault holds the invalidate
+/// lock, XFS_MMAPLOCK_SHARED, around it): filemap_fault finds or reads the
 /// folio (a non-DONTCACHE lookup), iomap_page_mkwrite locks it, checks truncation, reserves
 /// blocks and marks it dirty, folio_wait_stable waits for writeback when the mapping needs
 /// stable pages, then the PTE becomes writable and the store is retried.
@@ -64,8 +65,9 @@ public static class Mmap
             {
                 var f = s.Folios[i];
                 if (f.Present && (f.PteWritablePages & g.PageBit(from)) != 0) return Guard.Skip(store.Index);
-                if (!f.Present && !s.Inode.InvalidateLock.CanRead)
-                    return Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+                // __xfs_write_fault takes XFS_MMAPLOCK_SHARED around page_mkwrite, cached folio or not
+                if (!s.Inode.InvalidateLock.CanRead)
+                    return Guard.Block(WaitKind.InvalidateLock, -1, "xfs_ilock(XFS_MMAPLOCK_SHARED)");
                 return PageCache.LockGuard(s, i, tid);
             },
             (s, c) =>

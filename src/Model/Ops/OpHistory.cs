@@ -72,13 +72,18 @@ public static class OpHistory
             if (h.ErrLost[u] == tag) continue; // a writeback error already lost it: fsync owes the error instead
             int rank = h.Rank(u, tag);
             h.Floor[u] = Math.Max(h.Floor[u], rank);
-            // a newer write that already replaced this data (a store during a write-through) wins
+            // a newer write that already replaced this data wins (a store during a write-through, an
+            // O_DIRECT write that landed on disk under a folio a read filled before it)
+            if (Newer(s, u, tag, rank, PageCache.DiskRead(s, u))) continue;
             int fi = s.Geo.FolioOfUnit(u);
-            byte visible = s.Folios[fi].Present ? s.CacheData[u] : PageCache.DiskRead(s, u);
-            if (DataTag.IsWrite(visible) && visible != tag && h.Rank(u, visible) > rank) continue;
+            bool cached = s.Folios[fi].Present && (s.Folios[fi].UptodateMask & (1 << (s.Geo.BlockOfUnit(u) - s.Geo.FirstBlockOfFolio(fi)))) != 0;
+            if (cached && Newer(s, u, tag, rank, s.CacheData[u])) continue;
             h.MustSurvive[u] = tag;
         }
     }
+
+    private static bool Newer(KernelState s, int u, byte tag, int rank, byte other) =>
+        DataTag.IsWrite(other) && other != tag && s.History.Rank(u, other) > rank;
 
     public static void TruncateSetSize(KernelState s, int newSize)
     {
