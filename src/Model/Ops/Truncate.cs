@@ -1,5 +1,6 @@
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
+using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Model.Ops;
 
@@ -67,13 +68,18 @@ public static class Truncate
             // only a truncate down (or to the same size) frees blocks: growing keeps post-EOF preallocation
             if (newSize > OldSize.Get(s, c.Tid)) return;
             int firstFree = (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock;
+            var freed = new List<int>();
             for (int blk = firstFree; blk < g.Blocks; blk++)
             {
                 if (s.Extents[blk] != ExtentType.Hole || s.Cow[blk] != CowType.None) c.Note($"blk {blk} freed");
+                if (s.Extents[blk] != ExtentType.Hole) freed.Add(blk);
                 s.ExtentsW[blk] = ExtentType.Hole;
                 s.CowW[blk] = CowType.None;
             }
-        }, (_, _) => $"i_disk_size = {g.Bytes(newSize)}");
+            Faults.FreeBlocks(s, freed, c);
+        }, (_, _) => $"i_disk_size = {g.Bytes(newSize)}",
+            (s, tid) => Faults.FreedBlockReuse.Alternatives(s, canFail: newSize <= OldSize.Get(s, tid)
+                && PunchHole.AnyAllocated(s, (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock, g.Blocks)));
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
             OldSize.Set(s, c.Tid, 0);

@@ -31,7 +31,20 @@ public static class Faults
     public static readonly FaultDef WritebackIoError = new("writeback-io-error", "block/blk-core.c::bio_endio (bi_status BLK_STS_IOERR)",
         "the device may fail one writeback bio per run (flusher, fsync, sync writeback; not O_DIRECT or write-through bios, whose errors go to their caller), or a FUSE server answer one WRITE with -EIO: the data does not reach the disk and the completion records the error in the mapping");
 
-    public static readonly IReadOnlyList<FaultDef> All = [DioDoneWqAlloc, WritebackIoError];
+    public static readonly FaultDef FreedBlockReuse = new("freed-block-reuse", "fs/xfs/xfs_bmap_util.c::xfs_free_file_space, fs/xfs/xfs_inode.c::xfs_itruncate_extents",
+        "the blocks a hole punch or truncate frees may go to another file at once and be written there: their disk bytes become that owner's (Stale), which a read bio that mapped them before the free then returns");
+
+    public static readonly IReadOnlyList<FaultDef> All = [DioDoneWqAlloc, WritebackIoError, FreedBlockReuse];
+
+    /// <summary>Freeing blocks: with <see cref="FreedBlockReuse"/> injected, another owner writes them at once.</summary>
+    public static void FreeBlocks(KernelState s, IReadOnlyList<int> freed, StepContext c)
+    {
+        if (freed.Count == 0 || !FreedBlockReuse.Fails(c)) return;
+        var g = s.Geo;
+        foreach (int blk in freed)
+            for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = DataTag.Stale;
+        c.Note($"blk {string.Join(",", freed)} reused and written by another file");
+    }
 
     public static FaultDef? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 }

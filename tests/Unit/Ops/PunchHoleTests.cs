@@ -48,4 +48,29 @@ public class PunchHoleTests
         Assert.Equal(8, s.Inode.ISize);
         Assert.True(s.History.ZeroRank[1] > 0 && s.History.ZeroRank[5] > 0 && s.History.ZeroRank[6] == 0);
     }
+
+    [Fact]
+    public void WithFreedBlockReuseTheFreeingStepMayHandTheBlockToAnotherFile()
+    {
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}]}
+            threads:
+              - name: user
+                ops: [{op: punch-hole, offset: 0, length: 4K}]
+            actors: {device: irq}
+            faults: [freed-block-reuse]
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        while (Semantics.Status(s, 0, out int pc, out var guard) == ThreadStatus.Enabled
+               && !(guard.Kind == GuardKind.Run && s.Machine.Threads[0].Program[pc].Function == "xfs_free_file_space"))
+            s = Semantics.Execute(s, 0, 0, out _, out _);
+        Assert.Equal(2, Semantics.Alternatives(s, 0));
+        var kept = Semantics.Execute(s, 0, 0, out _, out _);
+        var reused = Semantics.Execute(s, 0, 1, out var ctx, out _);
+        Assert.Equal(DataTag.Write(0), kept.Disk[0]);
+        Assert.Equal(DataTag.Stale, reused.Disk[0]);
+        Assert.Equal(DataTag.Write(0), reused.Disk[s.Geo.FirstUnitOfBlock(1)]); // only the freed block
+        Assert.Contains(ctx.Notes, n => n.Contains("reused", StringComparison.Ordinal));
+    }
 }
