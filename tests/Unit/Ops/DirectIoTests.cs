@@ -20,7 +20,7 @@ public class DirectIoTests
             "{block_size: 4K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}]}");
         var s = MachineBuilder.Build(spec, Variant.Default);
         int app = 0, device = s.Machine.DeviceTid, wq = s.Machine.ThreadIndex("wq");
-        while (Semantics.Status(s, app, out _, out _) == ThreadStatus.Enabled) s = Semantics.Execute(s, app, 0, out _, out _);
+        s = Mechanism.RunUntil(s, app);
         // returned -EIOCBQUEUED: the IOLOCK is free, the bio in flight, io_getevents waits
         Assert.False(s.Inode.IRwsem.HeldBy(app));
         Assert.Equal(1, s.Inode.DioCount);

@@ -1,8 +1,28 @@
 namespace ModelCheck.Tests.Unit.Ops;
 
-/// <summary>Runs a scenario's threads to quiescence in a fixed order and returns the final state.</summary>
+/// <summary>Drives a scenario's threads for the mechanism tests: to quiescence, or step by step in the order a test writes down.</summary>
 internal static class Mechanism
 {
+    /// <summary>Runs every thread to quiescence in a fixed order and returns the final state.</summary>
     public static KernelState Run(ScenarioSpec spec, Variant? v = null) =>
         DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, v ?? Variant.Default)).Final;
+
+    /// <summary>One step of thread tid with alternative alt; its events go to events.</summary>
+    public static KernelState Step(KernelState s, int tid, int alt = 0, List<ModelEvent>? events = null)
+    {
+        var next = Semantics.Execute(s, tid, alt, out var ctx, out _);
+        events?.AddRange(ctx.Events);
+        return next;
+    }
+
+    /// <summary>Thread tid's steps (alternative 0) while it is enabled, stopping before a runnable step named function.</summary>
+    public static KernelState RunUntil(KernelState s, int tid, string? function = null, List<ModelEvent>? events = null)
+    {
+        while (Semantics.Status(s, tid, out int pc, out var guard) == ThreadStatus.Enabled)
+        {
+            if (guard.Kind == GuardKind.Run && s.Machine.Threads[tid].Program[pc].Function == function) break;
+            s = Step(s, tid, 0, events);
+        }
+        return s;
+    }
 }

@@ -62,9 +62,7 @@ public class PunchHoleTests
             faults: [freed-block-reuse]
             """);
         var s = MachineBuilder.Build(spec, Variant.Default);
-        while (Semantics.Status(s, 0, out int pc, out var guard) == ThreadStatus.Enabled
-               && !(guard.Kind == GuardKind.Run && s.Machine.Threads[0].Program[pc].Function == "xfs_free_file_space"))
-            s = Semantics.Execute(s, 0, 0, out _, out _);
+        s = Mechanism.RunUntil(s, 0, "xfs_free_file_space");
         Assert.Equal(2, Semantics.Alternatives(s, 0));
         var kept = Semantics.Execute(s, 0, 0, out _, out _);
         var reused = Semantics.Execute(s, 0, 1, out var ctx, out _);

@@ -7,39 +7,20 @@ public class ReadaheadTests
 {
     private const string File8K = "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}]}";
 
-    /// <summary>Runs thread tid's steps (alternative 0) until its next step is function (or it is blocked or done).</summary>
-    private static KernelState RunUntil(KernelState s, int tid, string function, List<ModelEvent>? events = null)
-    {
-        while (Semantics.Status(s, tid, out int pc, out var guard) == ThreadStatus.Enabled)
-        {
-            if (guard.Kind == GuardKind.Run && s.Machine.Threads[tid].Program[pc].Function == function) break;
-            s = Semantics.Execute(s, tid, 0, out var ctx, out _);
-            events?.AddRange(ctx.Events);
-        }
-        return s;
-    }
-
-    private static KernelState Step(KernelState s, int tid, List<ModelEvent>? events = null)
-    {
-        var next = Semantics.Execute(s, tid, 0, out var ctx, out _);
-        events?.AddRange(ctx.Events);
-        return next;
-    }
-
     [Fact]
     public void ReadaheadLeavesLockedFoliosThatTheDeviceFillsFromDiskAndUnlocks()
     {
         var spec = ScenarioText.OneThread("[{op: readahead, offset: 0, length: 8K}]", File8K);
         var s = MachineBuilder.Build(spec, Variant.Default);
         int user = 0, device = s.Machine.DeviceTid;
-        s = RunUntil(s, user, "-"); // xfs_file_fadvise, page_cache_ra_unbounded, read_pages: the call returns before the I/O ends
+        s = Mechanism.RunUntil(s, user); // xfs_file_fadvise, page_cache_ra_unbounded, read_pages: the call returns before the I/O ends
         Assert.Equal(ThreadStatus.Finished, Semantics.Status(s, user, out _, out _));
         Assert.Equal(device, s.Folios[0].LockOwner);
         Assert.False(s.Folios[0].Uptodate(s.Geo));
         Assert.Single(s.Bios.ToArray());
         Assert.Equal(BioKind.Read, s.Bios[0].Kind);
         Assert.False(s.Inode.InvalidateLock.HeldBy(user));
-        s = Step(s, device);
+        s = Mechanism.Step(s, device);
         Assert.Empty(s.Bios.ToArray());
         Assert.All(new[] { 0, 1 }, i => Assert.True(s.Folios[i].Present && !s.Folios[i].Locked && s.Folios[i].Uptodate(s.Geo)));
         Assert.All(s.CacheData.ToArray(), t => Assert.Equal(DataTag.Write(0), t));
@@ -64,9 +45,9 @@ public class ReadaheadTests
         var spec = ScenarioText.OneThread("[{op: readahead, offset: 0, length: 8K}]", File8K);
         var s = MachineBuilder.Build(spec, Variant.Default);
         Assert.Equal("xfs_file_fadvise", s.Machine.Threads[0].Program[0].Function);
-        s = Step(s, 0);
+        s = Mechanism.Step(s, 0);
         Assert.True(s.Inode.IRwsem.HeldBy(0));
-        s = Step(Step(s, 0), 0);
+        s = Mechanism.Step(Mechanism.Step(s, 0), 0);
         Assert.False(s.Inode.IRwsem.HeldBy(0));
     }
 
@@ -87,16 +68,16 @@ public class ReadaheadTests
             """);
         var s = MachineBuilder.Build(spec, new Variant(new Dictionary<string, string> { ["FillInvalidateLock"] = fill, ["FadviseLock"] = "none" }));
         int punch = 0, ra = 1, device = s.Machine.DeviceTid;
-        s = RunUntil(s, punch, "xfs_free_file_space"); // the page cache of the range is truncated, the blocks not yet freed
+        s = Mechanism.RunUntil(s, punch, "xfs_free_file_space"); // the page cache of the range is truncated, the blocks not yet freed
         bool raRuns = Semantics.Status(s, ra, out _, out _) == ThreadStatus.Enabled;
         Assert.Equal(raced, raRuns); // with the invalidate_lock (or XFS's IOLOCK: the test below), readahead waits for the punch
         if (!raced) return;
-        s = Step(Step(s, ra), ra); // adds F0, maps block 0 (still written), submits the read
-        s = RunUntil(s, punch, "xfs_zero_range");
+        s = Mechanism.Step(Mechanism.Step(s, ra), ra); // adds F0, maps block 0 (still written), submits the read
+        s = Mechanism.RunUntil(s, punch, "xfs_zero_range");
         Assert.Equal(ExtentType.Hole, s.Extents[0]);
-        s = Step(s, device); // the read lands the old block's bytes in F0
+        s = Mechanism.Step(s, device); // the read lands the old block's bytes in F0
         var events = new List<ModelEvent>();
-        s = RunUntil(s, punch, "-", events);
+        s = Mechanism.RunUntil(s, punch, events: events);
         var read = events.OfType<ReadReturned>().First();
         Assert.Equal(DataTag.Write(0), read.Tag);
         Assert.True(read.FloorIsZeroing);

@@ -5,20 +5,6 @@ namespace ModelCheck.Tests.Unit.Ops;
 /// <summary>src/Model/Ops/WritebackError.cs: a failed writeback bio, errseq_t, and what fsync reports to each file description.</summary>
 public class WritebackErrorTests
 {
-    private static KernelState Run(KernelState s, int tid, int alt = 0, List<ModelEvent>? events = null)
-    {
-        var next = Semantics.Execute(s, tid, alt, out var ctx, out _);
-        events?.AddRange(ctx.Events);
-        return next;
-    }
-
-    /// <summary>Runs thread tid's steps (alternative 0) while it is enabled.</summary>
-    private static KernelState Drain(KernelState s, int tid, List<ModelEvent>? events = null)
-    {
-        while (Semantics.Status(s, tid, out _, out _) == ThreadStatus.Enabled) s = Run(s, tid, 0, events);
-        return s;
-    }
-
     /// <summary>Two user threads: a writer (write, then its steps up to the fsync's check) and a second description; the device fails the writeback bio.</summary>
     private static (KernelState S, List<ModelEvent> Events) FailedWriteback(string reporting, string secondOps)
     {
@@ -37,11 +23,11 @@ public class WritebackErrorTests
         var events = new List<ModelEvent>();
         int writer = 0, device = s.Machine.DeviceTid;
         // the write, then the fsync's writeback submits the bio and waits for it
-        s = Drain(s, writer, events);
+        s = Mechanism.RunUntil(s, writer, events: events);
         Assert.Single(s.Bios.ToArray());
         Assert.Equal(2, Semantics.Alternatives(s, device)); // complete it, or fail it
-        s = Run(s, device, alt: 1, events);
-        s = Drain(s, s.Machine.ThreadIndex("wq"), events); // xfs_end_io: the bio was past i_disk_size
+        s = Mechanism.Step(s, device, alt: 1, events);
+        s = Mechanism.RunUntil(s, s.Machine.ThreadIndex("wq"), events: events); // xfs_end_io: the bio was past i_disk_size
         return (s, events);
     }
 
@@ -64,8 +50,8 @@ public class WritebackErrorTests
     public void BothDescriptionsOpenAtTheErrorSeeIt(string reporting, bool secondSeesIt)
     {
         var (s, events) = FailedWriteback(reporting, "[{op: fsync}]");
-        s = Drain(s, 0, events); // the writer's fsync returns first
-        s = Drain(s, 1, events);
+        s = Mechanism.RunUntil(s, 0, events: events); // the writer's fsync returns first
+        s = Mechanism.RunUntil(s, 1, events: events);
         var returned = events.OfType<FsyncReturned>().ToList();
         Assert.Equal([true, secondSeesIt], returned.Select(r => r.Error));
         Assert.All(returned, r => Assert.True(r.Owed));
@@ -79,7 +65,7 @@ public class WritebackErrorTests
     public void ADescriptionOpenedAfterAnErrorNobodySawSeesItOnlyWithTheOnceGuarantee(string reporting, bool seesIt)
     {
         var (s, events) = FailedWriteback(reporting, "[{op: open}, {op: fsync}]");
-        s = Drain(s, 1, events); // opens after the error, fsyncs before the writer's fsync checks
+        s = Mechanism.RunUntil(s, 1, events: events); // opens after the error, fsyncs before the writer's fsync checks
         var r = events.OfType<FsyncReturned>().Single();
         Assert.Equal(seesIt, r.Error);
         Assert.True(r.Owed);
@@ -89,7 +75,7 @@ public class WritebackErrorTests
     public void ASecondFsyncOnTheSameDescriptionReportsNothing()
     {
         var (s, events) = FailedWriteback("errseq", "[{op: open}]");
-        s = Drain(s, 0, events);
+        s = Mechanism.RunUntil(s, 0, events: events);
         Assert.True(events.OfType<FsyncReturned>().Single().Error);
         Assert.Equal(0, s.History.ErrOwed & 1);
         Assert.False(s.History.ErrUnreported);
