@@ -2,10 +2,10 @@
 # Soak: Coyote schedules over every catalog scenario under the `fixed` kernel profile (every
 # finding's fix), then generated scenarios on the same profile. Any violation is printed with its
 # trace for triage; the figures (schedules/s, tests/s) go in the note of the issue that asked.
-# Usage: bench/soak.sh [ITERATIONS_PER_SCENARIO (default 19608: 10^6 over the 51 catalog scenarios)] [GENERATED_TESTS (default 10000)] [SEED (default 1)]
+# Usage: bench/soak.sh [ITERATIONS_PER_SCENARIO (default 21277: 10^6 over the 47 catalog scenarios)] [GENERATED_TESTS (default 10000)] [SEED (default 1)]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ITER="${1:-19608}"
+ITER="${1:-21277}"
 TESTS="${2:-10000}"
 SEED="${3:-1}"
 dotnet build src/Cli -c Release -v q -nologo >/dev/null || exit 1
