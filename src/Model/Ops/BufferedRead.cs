@@ -4,10 +4,13 @@ using ModelCheck.Model.Steps;
 namespace ModelCheck.Model.Ops;
 
 /// <summary>
-/// XFS buffered read (kernel-reference §2.8): IOLOCK_SHARED, filemap_read: per folio find it (or
-/// create and read it under the invalidate_lock), wait for uptodate under the folio lock,
-/// sample i_size after the folio is uptodate, copy without the lock, then
-/// filemap_end_dropbehind_read drops a clean dropbehind folio it can trylock.
+/// XFS buffered read (kernel-reference §2.8): IOLOCK_SHARED, filemap_read: per folio,
+/// filemap_get_pages finds it or fills it by sync readahead (page_cache_sync_ra under the
+/// invalidate_lock: a locked, not uptodate folio and a read bio the device completes with
+/// folio_end_read), filemap_update_page waits for the folio lock until it is uptodate, then the copy
+/// samples i_size and copies without the lock, and filemap_end_dropbehind_read drops a clean
+/// dropbehind folio it can trylock. A file system the model has no readahead for (FUSE) fills the
+/// folio in place (filemap_create_folio and read_folio in one step).
 /// </summary>
 public static class BufferedRead
 {
@@ -35,10 +38,38 @@ public static class BufferedRead
         else
             b.Add("generic_file_read_iter", (_, _) => Guard.Run, (s, c) => OpHistory.ReadStarted(s, c.Tid),
                 (_, _) => BufferedWrite.Range(g, from, to));
+        // a folio not cached is filled by sync readahead, whose read bio the device completes
+        // (a file system without readahead here, FUSE, reads it in place: filemap_create_folio)
+        bool readahead = b.Fs.Refuses(Scenario.OpKind.Readahead) is null;
         for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
         {
             int i = fi;
             int u0 = Math.Max(from, g.FirstUnitOfFolio(i));
+            if (readahead)
+            {
+                var lookup = b.MarkHere();
+                b.Add("filemap_get_pages",
+                    (s, tid) =>
+                    {
+                        if (u0 >= s.Inode.ISize || AtEof.IsSet(s, tid)) return Guard.Skip(end.Index);
+                        if (s.Folios[i].Present) return Guard.Skip(); // found: on to the copy
+                        return !fillLock || s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+                    },
+                    (s, c) => Readahead.SyncReadahead(s, i, c),
+                    (_, _) => $"F{i}: page_cache_sync_ra");
+                b.Add("filemap_read",
+                    (s, tid) =>
+                    {
+                        if (u0 >= s.Inode.ISize || AtEof.IsSet(s, tid)) return Guard.Skip(end.Index);
+                        var f = s.Folios[i];
+                        if (!f.Present) return Guard.Skip(lookup); // reclaimed after its read: filemap_get_pages again
+                        if (!f.Uptodate(g)) return PageCache.LockGuard(s, i, tid); // filemap_update_page
+                        return Guard.Run;
+                    },
+                    (s, c) => ReadFolio(s, i, from, to, c),
+                    (_, _) => $"F{i}");
+                continue;
+            }
             b.Add("filemap_get_pages",
                 (s, tid) =>
                 {

@@ -62,6 +62,18 @@ public static class Readahead
     }
 
     /// <summary>
+    /// page_cache_sync_ra from filemap_get_pages for a folio not cached: added locked and not
+    /// uptodate, its blocks mapped and its read bio submitted (or zeroed at once where nothing is
+    /// written). The caller holds what the fill needs (the invalidate_lock, in the same step).
+    /// </summary>
+    public static void SyncReadahead(KernelState s, int i, StepContext c)
+    {
+        PageCache.AddFolio(s, i, c.Tid, dropbehind: false);
+        c.Note($"page_cache_sync_ra: F{i} added, locked, !uptodate");
+        Submit(s, 1 << i, c);
+    }
+
+    /// <summary>
     /// iomap_readahead over the added folios: zero what is not a written extent, and send one read
     /// bio per run of contiguous written blocks; a folio with nothing to read ends at once.
     /// </summary>
