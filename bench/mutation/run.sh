@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (a local tool: dotnet-tools.json), not in CI.
-#   bench/mutation/run.sh [invariants|model] [OUTPUT_DIR]
+#   bench/mutation/run.sh [invariants|model] [OUTPUT_DIR] [FILES]
+# FILES: comma-separated globs relative to the project (e.g. "Ops/Readahead.cs,Ops/CachedIomap.cs")
+#   mutate only those files: a run per directory or per mechanism fits in one sitting.
 # invariants (default): src/Invariants against the unit tests, the catalog and the golden file,
 #   about 10 to 50 minutes on 2 cores.
 # model: src/Model against the unit tests and the golden file (every catalog row's verdict, states,
@@ -21,4 +23,6 @@ esac
 OUT="$(realpath -m "${2:-out/mutation-$TARGET}")"
 dotnet tool restore >/dev/null
 cd "$DIR"
-dotnet dotnet-stryker --config-file "../../bench/mutation/$CONFIG" --output "$OUT"
+MUTATE=()
+if [ -n "${3:-}" ]; then IFS=, read -ra GLOBS <<< "$3"; for g in "${GLOBS[@]}"; do MUTATE+=(--mutate "$g"); done; fi
+dotnet dotnet-stryker --config-file "../../bench/mutation/$CONFIG" --output "$OUT" "${MUTATE[@]}"
