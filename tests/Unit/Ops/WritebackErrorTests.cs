@@ -80,4 +80,51 @@ public class WritebackErrorTests
         Assert.Equal(0, s.History.ErrOwed & 1);
         Assert.False(s.History.ErrUnreported);
     }
+
+    [Fact]
+    public void ASecondErrorAfterTheFirstWasSeenBumpsTheCounterSoEveryDescriptionSeesItAgain()
+    {
+        // errseq_set: the counter moves only when the last error was seen (two errors are more than
+        // one run's budget, so the mechanism is driven directly)
+        var (s, events) = FailedWriteback("errseq", "[{op: fsync}]");
+        s = Mechanism.RunUntil(s, 0, events: events);
+        byte seen = s.Inode.WbErr;
+        var c = new StepContext { Tid = 1, Context = ExecContext.Task };
+        WritebackError.MappingSetError(s, 0, [DataTag.Write(1)], c);
+        Assert.NotEqual(seen, s.Inode.WbErr);
+        Assert.Equal(1, seen & 1); // the first error was seen by the writer's fsync
+        Assert.Equal(2, s.Inode.WbErr & 3); // the new one: an error, not seen yet
+        Assert.True(s.Inode.WbErr > seen); // the counter moved
+        Assert.Equal(0b11, s.History.ErrOwed & 0b11); // both descriptions are owed the new error
+        Assert.True(WritebackError.FsyncCheck(s, new StepContext { Tid = 0, Context = ExecContext.Task }));
+        // an unseen error hit again does not move the counter
+        byte unseen = s.Inode.WbErr = (byte)(s.Inode.WbErr & ~1);
+        WritebackError.MappingSetError(s, 0, [DataTag.Write(1)], c);
+        Assert.Equal(unseen, s.Inode.WbErr);
+    }
+
+    [Fact]
+    public void TheDeviceCanFailAnyWritebackBioButNoOtherKind()
+    {
+        var s = MachineBuilder.Build(ScenarioText.Parse("""
+            id: t
+            file: {block_size: 4K, folio_size: 4K, max_size: 12K, size: 12K, extents: [{offset: 0, length: 12K, type: written}]}
+            threads:
+              - name: user
+                ops: [{op: fsync}]
+            actors: {device: irq}
+            faults: [writeback-io-error]
+            """), Variant.Default);
+        var g = s.Geo;
+        s.BiosW.Add(new Bio(BioKind.Writeback, -1, 0, 1, new byte[g.UnitsPerBlock], [0], false, false, 4, false, false));
+        s.BiosW.Add(new Bio(BioKind.Read, -1, 1, 1, new byte[g.UnitsPerBlock], [1], false, false, 8, false, false));
+        s.BiosW.Add(new Bio(BioKind.Writeback, -1, 2, 1, new byte[g.UnitsPerBlock], [2], false, false, 12, false, false));
+        Assert.Equal(5, WritebackError.DeviceAlternatives(s)); // complete any of 3, or fail either writeback bio
+        Assert.Equal((1, false), WritebackError.Choice(s, 1));
+        Assert.Equal((0, true), WritebackError.Choice(s, 3));
+        Assert.Equal((2, true), WritebackError.Choice(s, 4));
+        Assert.Throws<ModelError>(() => WritebackError.Choice(s, 5));
+        s.Inode.IoErrors = 1;
+        Assert.Equal(3, WritebackError.DeviceAlternatives(s)); // the run's one error is spent
+    }
 }
