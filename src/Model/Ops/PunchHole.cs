@@ -1,6 +1,5 @@
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
-using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Model.Ops;
 
@@ -18,13 +17,6 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class PunchHole
 {
-    /// <summary>Some block of [first, end) is allocated (freeing it frees something).</summary>
-    public static bool AnyAllocated(KernelState s, int first, int end)
-    {
-        for (int blk = first; blk < end; blk++)
-            if (s.Extents[blk] != ExtentType.Hole) return true;
-        return false;
-    }
 
     public static void Emit(ProgramBuilder b, int from, int to, bool zeroRange = false)
     {
@@ -65,22 +57,8 @@ public static class PunchHole
         }, (_, _) => $"{g.Bytes(rFrom)}..{g.Bytes(rTo)}");
         TruncateRange.Emit(b, rFrom, rTo);
         int firstWhole = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock, endWhole = to / g.UnitsPerBlock; // whole blocks only
-        b.Add("xfs_free_file_space", (_, _) => Guard.Run, (s, c) =>
-        {
-            var freed = new List<int>();
-            for (int blk = firstWhole; blk < endWhole; blk++)
-            {
-                if (s.Extents[blk] != ExtentType.Hole)
-                {
-                    c.Note($"blk {blk} freed");
-                    freed.Add(blk);
-                }
-                s.ExtentsW[blk] = ExtentType.Hole;
-                s.CowW[blk] = CowType.None;
-            }
-            Faults.FreeBlocks(s, freed, c);
-        }, (_, _) => "xfs_unmap_extent (whole blocks)",
-            (s, _) => Faults.FreedBlockReuse.Alternatives(s, canFail: AnyAllocated(s, firstWhole, endWhole)));
+        b.Add("xfs_free_file_space", (_, _) => Guard.Run, (s, c) => Bunmapi.Free(s, firstWhole, endWhole, c),
+            (_, _) => "xfs_unmap_extent (whole blocks)", (s, _) => Bunmapi.Alternatives(s, firstWhole, endWhole));
         // xfs_zero_range over the partial blocks, clipped to EOF (it must not enlarge i_size)
         ZeroRange.Emit(b, "xfs_zero_range", (s, _) => (from, Math.Min(to, s.Inode.ISize)), null, null);
         // zeroing that reached EOF inside a page: write the EOF page back (filemap_write_and_wait_range)

@@ -1,6 +1,5 @@
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
-using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Model.Ops;
 
@@ -62,24 +61,15 @@ public static class Truncate
             && g.FirstUnitOfFolio(i + 1) > s.Inode.IDiskSize && g.FirstUnitOfFolio(i) < newSize;
         Writeback.EmitRange(b, SyncMode.All, needFlush);
         Writeback.EmitWaitRange(b, needFlush);
+        int firstFree = (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock;
         b.Add("xfs_itruncate_extents", (_, _) => Guard.Run, (s, c) =>
         {
             s.Inode.IDiskSize = newSize;
             // only a truncate down (or to the same size) frees blocks: growing keeps post-EOF preallocation
             if (newSize > OldSize.Get(s, c.Tid)) return;
-            int firstFree = (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock;
-            var freed = new List<int>();
-            for (int blk = firstFree; blk < g.Blocks; blk++)
-            {
-                if (s.Extents[blk] != ExtentType.Hole || s.Cow[blk] != CowType.None) c.Note($"blk {blk} freed");
-                if (s.Extents[blk] != ExtentType.Hole) freed.Add(blk);
-                s.ExtentsW[blk] = ExtentType.Hole;
-                s.CowW[blk] = CowType.None;
-            }
-            Faults.FreeBlocks(s, freed, c);
+            Bunmapi.Free(s, firstFree, g.Blocks, c);
         }, (_, _) => $"i_disk_size = {g.Bytes(newSize)}",
-            (s, tid) => Faults.FreedBlockReuse.Alternatives(s, canFail: newSize <= OldSize.Get(s, tid)
-                && PunchHole.AnyAllocated(s, (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock, g.Blocks)));
+            (s, tid) => newSize <= OldSize.Get(s, tid) ? Bunmapi.Alternatives(s, firstFree, g.Blocks) : 1);
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
             OldSize.Set(s, c.Tid, 0);

@@ -36,15 +36,6 @@ public static class Faults
 
     public static readonly IReadOnlyList<FaultDef> All = [DioDoneWqAlloc, WritebackIoError, FreedBlockReuse];
 
-    /// <summary>Freeing blocks: with <see cref="FreedBlockReuse"/> injected, another owner writes them at once.</summary>
-    public static void FreeBlocks(KernelState s, IReadOnlyList<int> freed, StepContext c)
-    {
-        if (freed.Count == 0 || !FreedBlockReuse.Fails(c)) return;
-        var g = s.Geo;
-        foreach (int blk in freed)
-            for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = DataTag.Stale;
-        c.Note($"blk {string.Join(",", freed)} reused and written by another file");
-    }
 
     public static FaultDef? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 }
