@@ -51,16 +51,16 @@ public static class BufferedRead
                 b.Add("filemap_get_pages",
                     (s, tid) =>
                     {
-                        if (u0 >= s.Inode.ISize || AtEof.IsSet(s, tid)) return Guard.Skip(end.Index);
+                        if (PastEof(s, tid, u0)) return Guard.Skip(end.Index);
                         if (s.Folios[i].Present) return Guard.Skip(); // found: on to the copy
-                        return !fillLock || s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+                        return Readahead.FillGuard(s, fillLock);
                     },
                     (s, c) => Readahead.SyncReadahead(s, i, c),
                     (_, _) => $"F{i}: page_cache_sync_ra");
                 b.Add("filemap_read",
                     (s, tid) =>
                     {
-                        if (u0 >= s.Inode.ISize || AtEof.IsSet(s, tid)) return Guard.Skip(end.Index);
+                        if (PastEof(s, tid, u0)) return Guard.Skip(end.Index);
                         var f = s.Folios[i];
                         if (!f.Present) return Guard.Skip(lookup); // reclaimed after its read: filemap_get_pages again
                         if (!f.Uptodate(g)) return PageCache.LockGuard(s, i, tid); // filemap_update_page
@@ -73,11 +73,9 @@ public static class BufferedRead
             b.Add("filemap_get_pages",
                 (s, tid) =>
                 {
-                    // past EOF, or an earlier folio already ended the read at EOF (filemap_read stops there)
-                    if (u0 >= s.Inode.ISize || AtEof.IsSet(s, tid)) return Guard.Skip(end.Index);
+                    if (PastEof(s, tid, u0)) return Guard.Skip(end.Index);
                     var f = s.Folios[i];
-                    if (!f.Present)
-                        return !fillLock || s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+                    if (!f.Present) return Readahead.FillGuard(s, fillLock);
                     if (!f.Uptodate(g)) return PageCache.LockGuard(s, i, tid);
                     return Guard.Run;
                 },
@@ -92,6 +90,9 @@ public static class BufferedRead
             OpHistory.ReadDone(s, c.Tid);
         });
     }
+
+    /// <summary>The folio starting the read at u0 is past EOF, or an earlier folio already ended the read at EOF (filemap_read stops there).</summary>
+    private static bool PastEof(KernelState s, int tid, int u0) => u0 >= s.Inode.ISize || AtEof.IsSet(s, tid);
 
     private static void ReadFolio(KernelState s, int i, int from, int to, StepContext c)
     {

@@ -30,9 +30,7 @@ public static class Readahead
         if (iolock)
             b.Add("xfs_file_fadvise", InodeLock.Shared, (s, c) => s.Inode.IRwsem.LockShared(c.Tid), (_, _) => "POSIX_FADV_WILLNEED: IOLOCK_SHARED");
         b.Add("page_cache_ra_unbounded",
-            (s, _) => takes && !s.Inode.InvalidateLock.CanRead
-                ? Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared")
-                : Guard.Run,
+            (s, _) => FillGuard(s, takes),
             (s, c) =>
             {
                 if (takes) s.Inode.InvalidateLock.LockShared(c.Tid);
@@ -60,6 +58,10 @@ public static class Readahead
             },
             (_, _) => "iomap_readahead; submit_bio");
     }
+
+    /// <summary>Filling folios: the invalidate_lock shared first, where the fill path takes it (FillInvalidateLock).</summary>
+    public static Guard FillGuard(KernelState s, bool takesInvalidateLock) =>
+        !takesInvalidateLock || s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
 
     /// <summary>
     /// page_cache_sync_ra from filemap_get_pages for a folio not cached: added locked and not
