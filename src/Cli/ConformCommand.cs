@@ -35,6 +35,11 @@ public static class ConformCommand
             {
                 spec = FsSpec.Parse(p.GetValue(fs)!, p.GetValue(blockSize)!);
                 kinds = ConformOp.ParseOps(p.GetValue(ops));
+                // the default list leaves out what the file system's model refuses (ext4: zero-range)
+                var flavour = Conformance.Flavour(spec);
+                if (string.IsNullOrWhiteSpace(p.GetValue(ops))) kinds = [.. kinds.Where(k => flavour.Refuses(k) is null)];
+                else if (kinds.FirstOrDefault(k => flavour.Refuses(k) is not null) is var refused && flavour.Refuses(refused) is { } refusal)
+                    throw new ArgumentException($"--ops {OpNames.Name(refused)}: {refusal}");
             }
             catch (ArgumentException e)
             {
@@ -82,7 +87,7 @@ public static class ConformCommand
                 {
                     Directory.CreateDirectory(dir);
                     File.WriteAllText(yamlPath, ConformOp.ToYaml(id, d.Ops, spec.BlockSize,
-                        $"modelcheck conform --fs {spec.Type} --block-size {spec.BlockSize / 1024}K --seed {s}, Linux {release}, model [{v}]\n{d}\n{d.Table()}"));
+                        $"modelcheck conform --fs {spec.Type} --block-size {spec.BlockSize / 1024}K --seed {s}, Linux {release}, model [{v}]\n{d}\n{d.Table()}", spec.Type));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -128,7 +133,7 @@ public static class ConformCommand
         List<Observation> model, kernel;
         using (var mount = LoopMount.Create(spec))
         {
-            model = ModelSide.Run(seq, spec.BlockSize, v);
+            model = ModelSide.Run(seq, spec.BlockSize, v, spec.Type);
             kernel = KernelSide.Run(mount, seq);
             d = Conformance.Compare(mount, seq, v, compared);
         }

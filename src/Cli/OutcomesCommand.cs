@@ -46,7 +46,7 @@ public static class OutcomesCommand
                 return ExitCodes.CannotRun;
             }
             string release = LoopMount.KernelRelease();
-            var (allowed, complete, states) = ModelOutcomes.Enumerate(spec, v);
+            var (allowed, complete, states) = ModelOutcomes.Enumerate(Conformance.OnFilesystem(spec, fsSpec), v);
             Dictionary<Outcome, int> seen;
             var status = p.GetValue(json) ? null : ProgressOutput.Text($"outcomes {spec.Id}");
             using (var mount = LoopMount.Create(fsSpec))

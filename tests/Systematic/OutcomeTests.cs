@@ -82,8 +82,9 @@ public class OutcomeTests
     [Fact]
     public void Ext4ReadsTakeNoInodeLockSoAReadMaySeeAWriteHalfDone()
     {
-        var ext4 = Conformance.ModelVariant(new FsSpec("ext4", 4096), KernelProfiles.V618, new Dictionary<string, string>());
-        var (outcomes, _, _) = ModelOutcomes.Enumerate(Catalog.Resolve("race-write-read"), ext4);
+        var fs = new FsSpec("ext4", 4096);
+        var ext4 = Conformance.ModelVariant(fs, KernelProfiles.V618, new Dictionary<string, string>());
+        var (outcomes, _, _) = ModelOutcomes.Enumerate(Conformance.OnFilesystem(Catalog.Resolve("race-write-read"), fs), ext4);
         Assert.Contains(outcomes, o => o.Reads == "reader.1=[W1 W0]");
         Assert.Equal(4, outcomes.Count);
     }
@@ -92,8 +93,9 @@ public class OutcomeTests
     public void AReadThatReachesEofStopsThereEvenIfTheFileGrowsBehindIt()
     {
         // found by outcomes on ext4: an unlocked read once skipped the EOF folio's tail and went on
-        var ext4 = Conformance.ModelVariant(new FsSpec("ext4", 2048), KernelProfiles.V618, new Dictionary<string, string>());
-        var (outcomes, _, _) = ModelOutcomes.Enumerate(Catalog.Resolve("race-extend-truncate-read"), ext4);
+        var fs = new FsSpec("ext4", 2048);
+        var ext4 = Conformance.ModelVariant(fs, KernelProfiles.V618, new Dictionary<string, string>());
+        var (outcomes, _, _) = ModelOutcomes.Enumerate(Conformance.OnFilesystem(Catalog.Resolve("race-extend-truncate-read"), fs), ext4);
         Assert.Equal(
             ["truncate.2=[W0 0 W1 W1] | size 8K file [W0 0 W1 W1]", "truncate.2=[W0] | size 2K file [W0]", "truncate.2=[W0] | size 8K file [W0 0 W1 W1]"],
             outcomes.Select(o => o.ToString()).Order(StringComparer.Ordinal));

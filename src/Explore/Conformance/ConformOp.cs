@@ -78,14 +78,15 @@ public sealed record ConformOp(OpKind Kind, int Offset, int Length, int Size)
     }
 
     /// <summary>The sequence as a scenario file a user can check, edit and keep.</summary>
-    public static string ToYaml(string id, IReadOnlyList<ConformOp> ops, int blockSize, string note)
+    public static string ToYaml(string id, IReadOnlyList<ConformOp> ops, int blockSize, string note, string fs = "xfs")
     {
         static string K(int units) => units.ToString(CultureInfo.InvariantCulture) + "K";
         var sb = new StringBuilder();
         sb.Append("# ").Append(note.Replace("\n", "\n# ", StringComparison.Ordinal)).Append('\n');
         sb.Append("id: ").Append(id).Append('\n');
         sb.Append("title: conformance disagreement between the model and the kernel\n");
-        sb.Append($"file: {{block_size: {K(blockSize / 1024)}, folio_size: 4K, max_size: {K(ConformanceGeometry.FileUnits)}, size: 0}}\n");
+        string onFs = fs == "xfs" ? "" : $", fs: {fs}";
+        sb.Append($"file: {{block_size: {K(blockSize / 1024)}, folio_size: 4K, max_size: {K(ConformanceGeometry.FileUnits)}, size: 0{onFs}}}\n");
         sb.Append("threads:\n  - name: user\n    ops:\n");
         foreach (var o in ops)
         {

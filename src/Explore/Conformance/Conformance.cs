@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using ModelCheck.Explore.Engines.Generate;
 using ModelCheck.Kernel;
+using ModelCheck.Model.Filesystems;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Steps;
 using ModelCheck.Model.Variants;
@@ -77,23 +78,24 @@ public static class Conformance
     }
 
     /// <summary>
-    /// The model's variant for a file system: the profile, then for ext4 no XFS completion
-    /// workqueue (ext4 ends overwrite writeback in the bio's softirq) and no inode lock around
-    /// buffered reads (generic_file_read_iter), then the explicit values.
-    /// The model has no ext4 flavour yet: docs/conformance.md lists where ext4 differs.
+    /// The model's variant for a file system: the profile, then what the file system's flavour
+    /// implies (ext4: no inode lock around buffered reads or fadvise, no XFS completion workqueue),
+    /// then the explicit values.
     /// </summary>
     public static Variant ModelVariant(FsSpec fs, KernelProfile profile, IReadOnlyDictionary<string, string> explicitValues)
     {
         var d = new Dictionary<string, string>(profile.Values);
-        if (fs.Type == "ext4")
-        {
-            d["XfsDontcacheWq"] = "removed";
-            d["ReadLock"] = "none";
-            d["FadviseLock"] = "none"; // ext4 has no ->fadvise: generic_fadvise takes no inode lock
-        }
+        foreach (var (k, val) in Flavour(fs).ImpliedSwitches) d[k] = val;
         foreach (var (k, val) in explicitValues) d[k] = val;
         return new Variant(d);
     }
+
+    /// <summary>The model's file system for the one the harness mounts.</summary>
+    public static FilesystemOps Flavour(FsSpec fs) => Filesystems.Find(fs.Type) ?? Filesystems.Xfs;
+
+    /// <summary>A catalog scenario (written for XFS) as the harness runs it on this file system.</summary>
+    public static ScenarioSpec OnFilesystem(ScenarioSpec spec, FsSpec fs) =>
+        spec.File.Fs == "xfs" && fs.Type != "xfs" ? spec with { File = spec.File with { Fs = fs.Type } } : spec;
 
     /// <summary>Compares one sequence; null when the model and the kernel agree after every operation.</summary>
     public static Disagreement? Compare(LoopMount mount, IReadOnlyList<ConformOp> ops, Variant variant, ISet<string> compared)
@@ -101,7 +103,7 @@ public static class Conformance
         List<Observation> model;
         try
         {
-            model = ModelSide.Run(ops, mount.Fs.BlockSize, variant);
+            model = ModelSide.Run(ops, mount.Fs.BlockSize, variant, mount.Fs.Type);
         }
         catch (ModelError e)
         {

@@ -13,12 +13,12 @@ namespace ModelCheck.Explore.Conformance;
 /// </summary>
 public static class ModelSide
 {
-    public static ScenarioSpec Spec(IReadOnlyList<ConformOp> ops, int blockSize)
+    public static ScenarioSpec Spec(IReadOnlyList<ConformOp> ops, int blockSize, string fs = "xfs")
     {
         const long K = ConformanceGeometry.UnitBytes;
         var specOps = ops.Select((o, i) => new OpSpec(o.Kind, o.Offset * K, o.Length * K, o.Size * K, false, i + 1)).ToList();
         return new ScenarioSpec("conformance", "", "", "",
-            new FileSpec(blockSize, ConformanceGeometry.PageUnits * K, ConformanceGeometry.FileUnits * K, 0, [], []),
+            new FileSpec(blockSize, ConformanceGeometry.PageUnits * K, ConformanceGeometry.FileUnits * K, 0, [], [], Fs: fs),
             [new ThreadSpec("user", specOps)],
             new ActorsSpec(0, "irq", "v2"),
             // dropbehind-leak is left out: the kernel here leaks by design (skip in IRQ context), and
@@ -29,9 +29,9 @@ public static class ModelSide
     }
 
     /// <summary>The observation after each operation; a broken invariant or a stuck thread is a ModelError.</summary>
-    public static List<Observation> Run(IReadOnlyList<ConformOp> ops, int blockSize, Variant variant)
+    public static List<Observation> Run(IReadOnlyList<ConformOp> ops, int blockSize, Variant variant, string fs = "xfs")
     {
-        var spec = Spec(ops, blockSize);
+        var spec = Spec(ops, blockSize, fs);
         var s = MachineBuilder.Build(spec, variant);
         var invariants = InvariantSet.For(spec);
         int k = s.Geo.UnitBytes / ConformanceGeometry.UnitBytes;

@@ -174,7 +174,7 @@ public static class ScenarioLoader
         string fs = y.Str(m, "fs", "file.", "xfs");
         return Model.Filesystems.Filesystems.Find(fs) is not null
             ? fs
-            : throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be xfs, fuse (writeback_cache mode), blockdev (buffer_head) or bench (the SPIN peer model)");
+            : throw y.Error(y.Get(m, "fs"), "file.fs", $"'{fs}' must be one of {string.Join(", ", Model.Filesystems.Filesystems.All.Select(f => f.Name))}");
     }
 
     private static List<ThreadSpec> ParseThreads(YamlNodes y, YamlSequenceNode seq)

@@ -1,3 +1,4 @@
+using ModelCheck.Model.Ops;
 using ModelCheck.Model.Scenario;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
@@ -60,6 +61,55 @@ public abstract class FilesystemOps
 
     /// <summary>Inode and mapping setup (mapping flags set when the inode is created).</summary>
     public virtual void InitInode(KernelState s) { }
+
+    /// <summary>
+    /// Switch values this file system implies where a variant leaves them unset (ext4 takes no
+    /// inode lock around buffered reads or fadvise); an explicit value in the variant wins.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string> ImpliedSwitches { get; } = new Dictionary<string, string>();
+
+    /// <summary>The variant a scenario on this file system runs: the implied values under the explicit ones.</summary>
+    public Variant Apply(Variant v)
+    {
+        if (ImpliedSwitches.Count == 0 || ImpliedSwitches.All(kv => v.Explicit.ContainsKey(kv.Key))) return v;
+        var d = new Dictionary<string, string>(ImpliedSwitches);
+        foreach (var (k, val) in v.Explicit) d[k] = val;
+        return new Variant(d);
+    }
+
+    /// <summary>
+    /// What a write that starts past EOF zeroes first, with the i_rwsem held: XFS zeroes the gap
+    /// from the old EOF through iomap_zero_range for buffered and direct writes alike
+    /// (xfs_file_write_zero_eof).
+    /// </summary>
+    public virtual void EmitWriteZeroEof(ProgramBuilder b, int from, bool direct) => ZeroRange.EmitWriteZeroEof(b, from);
+
+    /// <summary>ftruncate: ->setattr with ATTR_SIZE (xfs_setattr_size).</summary>
+    public virtual void EmitTruncate(ProgramBuilder b, int newSize) => Truncate.Emit(b, newSize);
+
+    /// <summary>fallocate PUNCH_HOLE or ZERO_RANGE with KEEP_SIZE (xfs_file_fallocate).</summary>
+    public virtual void EmitFallocate(ProgramBuilder b, int from, int to, bool zeroRange) => PunchHole.Emit(b, from, to, zeroRange);
+
+    /// <summary>
+    /// Writeback's allocation of a delalloc block it is about to write (xfs_bmapi_convert_delalloc:
+    /// the whole delalloc extent, as unwritten).
+    /// </summary>
+    public virtual void AllocateDelalloc(KernelState s, int blk, StepContext c) => Writeback.ConvertDelallocExtent(s, blk, c);
+
+    /// <summary>
+    /// Whether writeback raises the on-disk size when it submits the I/O (ext4's
+    /// mpage_map_and_submit_extent) instead of at completion (xfs_setfilesize in the ioend work).
+    /// </summary>
+    public virtual bool DiskSizeAtSubmission => false;
+
+    /// <summary>The bio end_io that queues completion work, and the work function.</summary>
+    public virtual (string EndBio, string EndIoWork) CompletionFunctions => ("xfs_end_bio", "xfs_end_io");
+
+    /// <summary>The bio end_io that ends the folios' writeback in the bio's own context.</summary>
+    public virtual string InlineEndBioFunction => "ioend_writeback_end_bio";
+
+    /// <summary>->writepages, as the trace names the step that writes one folio.</summary>
+    public virtual string WritepagesFunction => "iomap_writepages";
 }
 
 /// <summary>The file systems a scenario can name.</summary>
@@ -67,7 +117,9 @@ public static class Filesystems
 {
     public static readonly FilesystemOps Xfs = new XfsOps();
 
-    public static readonly IReadOnlyList<FilesystemOps> All = [Xfs, new FuseOps(), new BlockdevOps(), new Peer.PeerModelOps()];
+    public static readonly FilesystemOps Ext4 = new Ext4Ops();
+
+    public static readonly IReadOnlyList<FilesystemOps> All = [Xfs, Ext4, new FuseOps(), new BlockdevOps(), new Peer.PeerModelOps()];
 
     public static FilesystemOps? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 }

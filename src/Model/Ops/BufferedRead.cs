@@ -7,7 +7,8 @@ namespace ModelCheck.Model.Ops;
 /// XFS buffered read (kernel-reference §2.8): IOLOCK_SHARED, filemap_read: per folio,
 /// filemap_get_pages finds it or fills it by sync readahead (page_cache_sync_ra under the
 /// invalidate_lock: a locked, not uptodate folio and a read bio the device completes with
-/// folio_end_read), filemap_update_page waits for the folio lock until it is uptodate, then the copy
+/// folio_end_read), filemap_update_page waits for the folio lock until it is uptodate (and reads a
+/// cached folio that is not uptodate under the invalidate_lock and its lock), then the copy
 /// samples i_size and copies without the lock, and filemap_end_dropbehind_read drops a clean
 /// dropbehind folio it can trylock. A file system the model has no readahead for (FUSE) fills the
 /// folio in place (filemap_create_folio and read_folio in one step).
@@ -63,7 +64,7 @@ public static class BufferedRead
                         if (PastEof(s, tid, u0)) return Guard.Skip(end.Index);
                         var f = s.Folios[i];
                         if (!f.Present) return Guard.Skip(lookup); // reclaimed after its read: filemap_get_pages again
-                        if (!f.Uptodate(g)) return PageCache.LockGuard(s, i, tid); // filemap_update_page
+                        if (!f.Uptodate(g)) return UpdatePageGuard(s, i, tid, fillLock);
                         return Guard.Run;
                     },
                     (s, c) => ReadFolio(s, i, from, to, c),
@@ -76,7 +77,7 @@ public static class BufferedRead
                     if (PastEof(s, tid, u0)) return Guard.Skip(end.Index);
                     var f = s.Folios[i];
                     if (!f.Present) return Readahead.FillGuard(s, fillLock);
-                    if (!f.Uptodate(g)) return PageCache.LockGuard(s, i, tid);
+                    if (!f.Uptodate(g)) return UpdatePageGuard(s, i, tid, fillLock);
                     return Guard.Run;
                 },
                 (s, c) => ReadFolio(s, i, from, to, c),
@@ -90,6 +91,14 @@ public static class BufferedRead
             OpHistory.ReadDone(s, c.Tid);
         });
     }
+
+    /// <summary>
+    /// filemap_update_page for a cached folio that is not uptodate: the invalidate_lock shared (with
+    /// FillInvalidateLock=filemap, the same 5.15 change as filemap_create_folio), then the folio
+    /// lock, then read_folio. A partial-block zeroing (ext4) leaves such folios behind.
+    /// </summary>
+    private static Guard UpdatePageGuard(KernelState s, int i, int tid, bool fillLock) =>
+        Readahead.FillGuard(s, fillLock) is { Kind: GuardKind.Block } w ? w : PageCache.LockGuard(s, i, tid);
 
     /// <summary>The folio starting the read at u0 is past EOF, or an earlier folio already ended the read at EOF (filemap_read stops there).</summary>
     private static bool PastEof(KernelState s, int tid, int u0) => u0 >= s.Inode.ISize || AtEof.IsSet(s, tid);

@@ -30,7 +30,7 @@ public static class BufferedWrite
             OpHistory.WriteStarted(s, writeId, from, to);
             OldSize.Set(s, c.Tid, s.Inode.ISize);
         });
-        ZeroRange.EmitWriteZeroEof(b, from);
+        b.Fs.EmitWriteZeroEof(b, from, direct: false);
         b.Add("xfs_buffered_write_iomap_begin", (_, _) => Guard.Run, (s, c) =>
         {
             for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)

@@ -104,13 +104,14 @@ public static class Completion
                 }
                 else if (bio.NeedsWq)
                 {
-                    c.Function = "xfs_end_bio";
+                    var (endBio, work) = s.Machine.Fs.CompletionFunctions;
+                    c.Function = endBio;
                     s.WorkW.Add(new WorkItem(WorkKind.XfsEndIo, -1, bio));
-                    c.Note("queue xfs_end_io work");
+                    c.Note($"queue {work} work");
                 }
                 else
                 {
-                    c.Function = "ioend_writeback_end_bio";
+                    c.Function = s.Machine.Fs.InlineEndBioFunction;
                     FinishFolios(s, bio, c);
                 }
                 c.NextPc = 0;
@@ -133,7 +134,7 @@ public static class Completion
                 s.WorkW.RemoveAt(c.Alt);
                 if (w.Kind == WorkKind.XfsEndIo)
                 {
-                    c.Function = "xfs_end_io";
+                    c.Function = s.Machine.Fs.CompletionFunctions.EndIoWork;
                     XfsEndIoendWrite(s, w.Ioend!, c);
                 }
                 else if (w.Kind == WorkKind.BioCompleteInTask)

@@ -105,7 +105,7 @@ public static class DirectIo
                 }
                 OpHistory.WriteStarted(s, writeId, from, to);
             }, (_, _) => BufferedWrite.Range(g, from, to));
-        ZeroRange.EmitWriteZeroEof(b, from);
+        b.Fs.EmitWriteZeroEof(b, from, direct: true);
         var filter = InRange(g, from, to);
         Writeback.EmitRange(b, SyncMode.All, filter);
         Writeback.EmitWaitRange(b, filter);

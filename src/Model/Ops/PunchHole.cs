@@ -17,6 +17,16 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class PunchHole
 {
+    /// <summary>The punched range's data is being discarded: nothing in it is owed, and reads may see zeros.</summary>
+    public static void DiscardHistory(KernelState s, int from, int to)
+    {
+        var h = s.H;
+        for (int u = from; u < to; u++)
+        {
+            h.Floor[u] = 0;
+            h.MustSurvive[u] = DataTag.None;
+        }
+    }
 
     public static void Emit(ProgramBuilder b, int from, int to, bool zeroRange = false)
     {
@@ -47,13 +57,7 @@ public static class PunchHole
                 ref var f = ref s.FoliosW[i];
                 f.PteMapped = f.PteWritable = f.PteDirty = false; // the punched data goes
             }
-            // the punched range's data is being discarded: nothing in it is owed, and reads may see zeros
-            var h = s.H;
-            for (int u = from; u < to; u++)
-            {
-                h.Floor[u] = 0;
-                h.MustSurvive[u] = DataTag.None;
-            }
+            DiscardHistory(s, from, to);
         }, (_, _) => $"{g.Bytes(rFrom)}..{g.Bytes(rTo)}");
         TruncateRange.Emit(b, rFrom, rTo);
         int firstWhole = (from + g.UnitsPerBlock - 1) / g.UnitsPerBlock, endWhole = to / g.UnitsPerBlock; // whole blocks only

@@ -43,14 +43,7 @@ public static class Truncate
             s.Inode.ISize = newSize;
             if (newSize > old) IsizeExtended.Apply(s, old, newSize, c);
             OpHistory.TruncateSetSize(s, newSize);
-            // unmap_mapping_range: zap the PTEs of folios past the new EOF
-            for (int i = keepFolios; i < g.Folios; i++)
-            {
-                ref var f = ref s.FoliosW[i];
-                if (!f.Present || !f.PteMapped) continue;
-                if (f.PteDirty) PageCache.MarkDirty(s, i);
-                f.PteMapped = f.PteWritable = f.PteDirty = false;
-            }
+            UnmapPastEof(s, keepFolios);
         }, (_, _) => $"i_size_write({g.Bytes(newSize)})");
         TruncateRange.Emit(b, newSize, g.Units);
         // filemap_write_and_wait_range(i_disk_size, new - 1) when zeroing happened or the on-disk EOF
@@ -76,6 +69,18 @@ public static class Truncate
             DidZeroing.Set(s, c.Tid, 0);
             OpHistory.TruncateDone(s, newSize);
         });
+    }
+
+    /// <summary>truncate_pagecache's unmap_mapping_range: zap the PTEs of the folios from keepFolios on (past the new EOF).</summary>
+    public static void UnmapPastEof(KernelState s, int keepFolios)
+    {
+        for (int i = keepFolios; i < s.Geo.Folios; i++)
+        {
+            ref var f = ref s.FoliosW[i];
+            if (!f.Present || !f.PteMapped) continue;
+            if (f.PteDirty) PageCache.MarkDirty(s, i);
+            f.PteMapped = f.PteWritable = f.PteDirty = false;
+        }
     }
 
     /// <summary>

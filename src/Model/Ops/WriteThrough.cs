@@ -37,7 +37,7 @@ public static class WriteThrough
             s.Inode.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
         }, (_, _) => "xfs_file_buffered_write");
-        ZeroRange.EmitWriteZeroEof(b, from);
+        b.Fs.EmitWriteZeroEof(b, from, direct: false);
         var failed = b.NewLabel();
         b.Add("iomap_file_writethrough_write", (_, _) => Guard.Run, (s, c) =>
         {

@@ -67,7 +67,7 @@ public static class Writeback
             (s, tid) => !Tagged(s.Folios[i], mode) || !filter(s, tid, i) ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
             (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
             (_, _) => $"F{i} (writeback_get_folio)");
-        b.Add("iomap_writepages",
+        b.Add(b.Fs.WritepagesFunction,
             // folio_prepare_writeback: a clean folio is skipped before the WB_SYNC_ALL wait for its
             // writeback ("did somebody else write it for us?"); only a dirty one under writeback waits
             (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback && s.Folios[i].Dirty
@@ -155,7 +155,7 @@ public static class Writeback
             bool unwritten = false;
             for (int blk = b0; blk < b0 + n; blk++)
             {
-                if (!toCow && s.Extents[blk] == ExtentType.Delalloc) ConvertDelalloc(s, blk, c);
+                if (!toCow && s.Extents[blk] == ExtentType.Delalloc) s.Machine.Fs.AllocateDelalloc(s, blk, c);
                 if (toCow && s.Cow[blk] == CowType.Unwritten)
                 {
                     s.CowW[blk] = CowType.Written; // xfs_reflink_convert_cow at submission
@@ -165,6 +165,7 @@ public static class Writeback
             int firstUnit = g.FirstUnitOfBlock(b0), units = n * g.UnitsPerBlock;
             var data = s.CacheData.Slice(firstUnit, units).ToArray();
             int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
+            if (s.Machine.Fs.DiskSizeAtSubmission) Completion.SetFileSize(s, ioEnd, c);
             var (needsWq, ioendDontcache, completeInTask) = s.Machine.Fs.CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
             var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);
             s.BiosW.Add(bio);
@@ -179,7 +180,7 @@ public static class Writeback
     /// the ioend converts the blocks it wrote (xfs_iomap_write_unwritten) and the rest stay
     /// unwritten until their own writeback. The live kernel shows it (FIEMAP: written, unwritten).
     /// </summary>
-    private static void ConvertDelalloc(KernelState s, int blk, StepContext c)
+    public static void ConvertDelallocExtent(KernelState s, int blk, StepContext c)
     {
         var g = s.Geo;
         int first = blk, last = blk;
@@ -194,9 +195,9 @@ public static class Writeback
     }
 
     /// <summary>The BDI flusher: WB_SYNC_NONE passes over DIRTY-tagged folios, as many as the scenario allows.</summary>
-    public static ThreadInfo Flusher(Geometry g, int passes)
+    public static ThreadInfo Flusher(Geometry g, int passes, Filesystems.FilesystemOps fs)
     {
-        var b = new ProgramBuilder(g);
+        var b = new ProgramBuilder(g) { Fs = fs };
         var top = b.MarkHere();
         b.Add("wb_workfn",
             (s, _) => PageCache.AnyFolio(s, f => f.TagDirty && f.Dirty) ? Guard.Skip() : Guard.Block(WaitKind.Idle, -1, "no dirty folios"),

@@ -55,6 +55,7 @@ public static class MachineBuilder
     {
         var g = GeometryOf(spec);
         var fs = Filesystems.Filesystems.Find(spec.File.Fs) ?? throw new ScenarioException("file.fs", 0, $"unknown file system '{spec.File.Fs}'");
+        variant = fs.Apply(variant);
         int u(long bytes) => (int)(bytes / g.UnitBytes);
         var threads = new List<ThreadInfo>();
         int writeId = 0;
@@ -79,7 +80,7 @@ public static class MachineBuilder
             threads.Add(new ThreadInfo(t.Name, daemon ? ThreadKind.Actor : ThreadKind.User, ExecContext.Task, program, ops));
         }
         var deviceCtx = spec.Actors.DeviceContext == "task" ? ExecContext.Task : ExecContext.Irq;
-        if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses));
+        if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses, fs));
         threads.AddRange(fs.Actors(g, spec.Actors));
         int deviceTid = -1;
         if (fs.HasBlockDevice)

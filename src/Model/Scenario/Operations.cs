@@ -54,7 +54,7 @@ public static class Operations
             {
                 if (a.Op.Size < 0 || a.Op.Size / a.Geo.UnitBytes > a.Geo.Units)
                     throw a.Bad("size", $"truncate size {a.Op.Size} must be within 0..max_size");
-                Truncate.Emit(b, (int)(a.Op.Size / a.Geo.UnitBytes));
+                b.Fs.EmitTruncate(b, (int)(a.Op.Size / a.Geo.UnitBytes));
             }),
         new(OpKind.Fsync, "fsync",
             "fsync(2): xfs_file_fsync, file_write_and_wait_range: write back every dirty folio (WB_SYNC_ALL, TOWRITE tags) and wait for writeback",
@@ -86,7 +86,7 @@ public static class Operations
             OpShape.Range, Writes: false, static (b, a) => Migrate.Emit(b, a.Geo.FolioOfUnit(a.From))),
         new(OpKind.PunchHole, "punch-hole",
             "fallocate(FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE): xfs_file_fallocate takes the i_rwsem and the invalidate lock exclusive, flushes and waits on the range, truncates its page cache (truncate_inode_pages_range, shared with truncate), zeroes partial blocks and frees the whole blocks' extents",
-            OpShape.Range, Writes: false, static (b, a) => PunchHole.Emit(b, a.From, a.To)),
+            OpShape.Range, Writes: false, static (b, a) => b.Fs.EmitFallocate(b, a.From, a.To, zeroRange: false)),
         new(OpKind.AioDioWrite, "aio-dio-write",
             "io_submit of an O_DIRECT write: as dio-write up to the bio's submission, then iomap_dio_rw returns -EIOCBQUEUED and the IOLOCK is dropped; the device completes the bio and iomap_dio_complete_work runs ->end_io, the post-write invalidation (switch DioInvalidate) and inode_dio_end on the dio-done workqueue",
             OpShape.Range, Writes: true, static (b, a) => DirectIo.EmitWrite(b, a.From, a.To, a.WriteId, aio: true)),
@@ -95,7 +95,7 @@ public static class Operations
             OpShape.Plain, Writes: false, static (b, _) => DirectIo.EmitAioWait(b)),
         new(OpKind.ZeroRange, "zero-range",
             "fallocate(FALLOC_FL_ZERO_RANGE|FALLOC_FL_KEEP_SIZE): xfs_falloc_zero_range runs the hole punch's xfs_free_file_space (locks, flush, page-cache truncation, partial-block zeroing, extent freeing), then xfs_alloc_file_space allocates unwritten extents over the range rounded out to blocks",
-            OpShape.Range, Writes: false, static (b, a) => PunchHole.Emit(b, a.From, a.To, zeroRange: true)),
+            OpShape.Range, Writes: false, static (b, a) => b.Fs.EmitFallocate(b, a.From, a.To, zeroRange: true)),
         new(OpKind.Readahead, "readahead",
             "readahead(2) or posix_fadvise(POSIX_FADV_WILLNEED): xfs_file_fadvise holds the i_rwsem shared (switch FadviseLock); page_cache_ra_unbounded takes the invalidate_lock shared (switch FillInvalidateLock), adds locked, not uptodate folios up to EOF, and iomap_readahead maps the blocks and submits read bios that the device completes later (folio_end_read)",
             OpShape.Range, Writes: false, static (b, a) => Readahead.Emit(b, a.From, a.To)),

@@ -1,0 +1,102 @@
+using ModelCheck.Model.Ops;
+using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
+
+namespace ModelCheck.Model.Filesystems;
+
+/// <summary>
+/// ext4 with its default mount options (data=ordered, delalloc, dioread_nolock; fs/ext4), where it
+/// differs from XFS in this model:
+/// - buffered reads and fadvise take no inode lock (generic_file_read_iter, generic_fadvise): the
+///   ReadLock and FadviseLock switches default to none;
+/// - writeback allocates only the delalloc blocks it writes, as unwritten extents
+///   (mpage_map_one_extent with EXT4_GET_BLOCKS_UNWRIT_EXT), raises i_disksize when it submits the
+///   I/O (mpage_map_and_submit_extent), and completes in the bio's end_io (ext4_end_bio, softirq)
+///   unless the io_end has unwritten extents to convert, which goes to a workqueue
+///   (ext4_end_io_rsv_work); the live kernel shows both (live-kernel.md: DONTCACHE overwrites leak,
+///   writes needing conversion are dropped);
+/// - an extending buffered write zeroes only the rest of the old EOF block
+///   (ext4_block_zero_eof), and an extending O_DIRECT write zeroes nothing (the finding in
+///   findings.md);
+/// - truncate and hole punch have their own step programs (<see cref="Ext4Setattr"/>,
+///   <see cref="Ext4PunchHole"/>) without XFS's writeback of the range.
+/// Not modelled (kept as XFS's steps): ext4's buffered write path through buffer heads
+/// (ext4_da_write_begin, whose reservation the model's delalloc marking stands for), its DIO lock
+/// choice (ext4_dio_write_checks takes the i_rwsem shared only for aligned overwrites of
+/// allocated blocks), the journal, ext4_zero_range (refused).
+/// </summary>
+public sealed class Ext4Ops : FilesystemOps
+{
+    public override string Name => "ext4";
+
+    public override string Description => "ext4 (data=ordered, delalloc, dioread_nolock) over buffer heads";
+
+    public override IReadOnlyDictionary<string, string> ImpliedSwitches { get; } = new Dictionary<string, string>
+    {
+        ["ReadLock"] = "none",
+        ["FadviseLock"] = "none",
+        ["XfsDontcacheWq"] = "removed", // no XFS completion workqueue: its routing is CompletionRouting below
+    };
+
+    public override string? Refuses(OpKind kind) => kind switch
+    {
+        OpKind.ZeroRange => "zero-range on ext4 (ext4_zero_range) is not modelled yet",
+        _ => base.Refuses(kind),
+    };
+
+    public override void Writepage(KernelState s, int folio, StepContext c) => Writeback.IomapWritepage(s, folio, c);
+
+    /// <summary>
+    /// mpage_map_one_extent with dioread_nolock: the block is allocated as an unwritten extent, the
+    /// io_end flagged for conversion; its neighbours stay delalloc until their own writeback.
+    /// </summary>
+    public override void AllocateDelalloc(KernelState s, int blk, StepContext c)
+    {
+        var g = s.Geo;
+        s.ExtentsW[blk] = ExtentType.Unwritten;
+        for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = DataTag.Stale;
+        c.Note($"blk {blk} delalloc -> unwritten");
+    }
+
+    public override bool DiskSizeAtSubmission => true;
+
+    public override (string EndBio, string EndIoWork) CompletionFunctions => ("ext4_end_bio", "ext4_end_io_rsv_work");
+
+    public override string InlineEndBioFunction => "ext4_end_bio";
+
+    public override string WritepagesFunction => "ext4_writepages";
+
+    /// <summary>
+    /// ext4_end_bio: an io_end with unwritten extents goes to the conversion workqueue, every other
+    /// one ends its folios in the bio's context. The dropbehind series' per-folio flag is taken as
+    /// for buffer heads (<see cref="BlockdevOps"/>).
+    /// </summary>
+    public override (bool NeedsWq, bool IoendDontcache, bool CompleteInTask) CompletionRouting(KernelState s, int folio, bool needsWq)
+    {
+        bool dropbehind = s.Folios[folio].Dropbehind;
+        return (needsWq, dropbehind, !needsWq && s.Machine.Variant.Dropbehind.Irq.CompleteInTask && dropbehind);
+    }
+
+    /// <summary>ext4_block_zero_eof for a buffered write past EOF; nothing for O_DIRECT (ext4_dio_write_checks).</summary>
+    public override void EmitWriteZeroEof(ProgramBuilder b, int from, bool direct)
+    {
+        if (direct) return;
+        var g = b.Geo;
+        Ext4BlockZero.Emit(b, "ext4_block_zero_eof", (s, _) =>
+        {
+            int isize = s.Inode.ISize;
+            if (from <= isize) return (0, 0);
+            var (z0, z1) = Ext4BlockZero.BlockTail(g, isize);
+            return (z0, Math.Min(z1, from));
+        });
+    }
+
+    public override void EmitTruncate(ProgramBuilder b, int newSize) => Ext4Setattr.Emit(b, newSize);
+
+    public override void EmitFallocate(ProgramBuilder b, int from, int to, bool zeroRange)
+    {
+        if (zeroRange) throw new ModelError("ext4_zero_range is not modelled");
+        Ext4PunchHole.Emit(b, from, to);
+    }
+}
