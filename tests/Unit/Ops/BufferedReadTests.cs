@@ -30,4 +30,30 @@ public class BufferedReadTests
         Assert.DoesNotContain(MachineBuilder.Build(spec, Variant.Default).Machine.Threads[0].Program, p => p.Function == "filemap_read");
         Assert.Equal(DataTag.Write(0), Mechanism.Run(spec).CacheData[0]);
     }
+    [Theory]
+    [InlineData("default", true)]
+    [InlineData("FillInvalidateLock=fs-only", false)]
+    public void FilemapUpdatePageReadsACachedFolioThatIsNotUptodateUnderTheInvalidateLock(string variant, bool waits)
+    {
+        // ext4's partial-block zeroing in a hole punch leaves folio 0 cached with only block 0 read
+        // in; an unlocked read of it (ext4) must wait for the punch's invalidate_lock, or it reads
+        // block 1 before the punch frees it (read-punch-ext4)
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {fs: ext4, block_size: 2K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}]}
+            threads:
+              - name: punch
+                ops: [{op: punch-hole, offset: 1K, length: 4K}]
+              - name: reader
+                ops: [{op: buffered-read, offset: 0, length: 4K}]
+            actors: {device: irq}
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Parse([variant]));
+        s = Mechanism.RunUntil(s, 0, "ext4_ext_remove_space");
+        Assert.True(s.Folios[0].Present && !s.Folios[0].Uptodate(s.Geo));
+        s = Mechanism.Step(s, 1); // generic_file_read_iter
+        var status = Semantics.Status(s, 1, out _, out var guard);
+        Assert.Equal(waits ? ThreadStatus.Blocked : ThreadStatus.Enabled, status);
+        if (waits) Assert.Equal(WaitKind.InvalidateLock, guard.Wait.Kind);
+    }
 }
