@@ -63,22 +63,25 @@ public sealed class ReadCoherence : Invariant
 public sealed class ZeroedRange : Invariant
 {
     public override string Id => "zeroed-range";
-    public override string Title => "bytes a returned hole punch defined as zero read as zero until something writes them";
+    public override string Title => "bytes the kernel defines as zero (a returned hole punch or zero range, the bytes a growing i_size exposes) read as zero until something writes them";
     public override string Kind => "history";
     public override string Rationale =>
         "Once fallocate(FALLOC_FL_PUNCH_HOLE) returns, its range below EOF is a hole (partial blocks zeroed), " +
         "so a read that starts later returns zeros there until a write lands. The page cache is truncated before " +
         "the blocks are freed (xfs_flush_unmap_range, then xfs_unmap_extent): a path that adds a folio and maps the " +
         "old blocks in between (readahead without the invalidate_lock, before 5.15) leaves the old bytes cached " +
-        "over the hole. The model ranks the zeros as a version when the punch returns and reports a later read " +
-        "that returns anything older.";
+        "over the hole. Likewise, when i_size grows (an extending write, a truncate up), the bytes between the old " +
+        "EOF and the new one that the growing operation does not write are zeros: whatever the cache held past the " +
+        "old EOF (a store through mmap into the EOF page) is not part of the file, and the kernel must zero it " +
+        "before the size exposes it (xfs_file_write_zero_eof, ext4's EOF block zeroing). The model ranks the zeros " +
+        "as a version when the punch returns or when i_size grows, and reports a later read that returns anything older.";
 
     public override Violation? AfterStep(KernelState s, IReadOnlyList<ModelEvent> events)
     {
         foreach (var e in events)
             if (e is ReadReturned r && r.FloorIsZeroing && r.Rank < r.FloorRank)
                 return Fail($"{s.Machine.Threads[r.Tid].Name}'s {r.Op} returned {DataTag.Name(r.Tag)} at {s.Geo.Bytes(r.Unit)}, " +
-                            "which a hole punch that returned before the read started had zeroed, and nothing has written since");
+                            "which was zeros before the read started (a returned hole punch or zero range, or past the old EOF when i_size grew), and nothing has written since");
         return null;
     }
 }

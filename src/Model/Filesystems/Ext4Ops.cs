@@ -67,6 +67,25 @@ public sealed class Ext4Ops : FilesystemOps
 
     public override string WritepagesFunction => "ext4_writepages";
 
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        ["xfs_file_buffered_write"] = "ext4_buffered_write_iter",
+        ["xfs_buffered_write_iomap_begin"] = "ext4_da_map_blocks",
+        ["iomap_page_mkwrite"] = "ext4_page_mkwrite",
+        ["iomap_write_begin"] = "ext4_da_write_begin",
+        ["iomap_write_end"] = "ext4_da_write_end",
+        ["xfs_file_buffered_read"] = "ext4_file_read_iter",
+        ["xfs_file_dio_read"] = "ext4_dio_read_iter",
+        ["xfs_file_dio_write"] = "ext4_dio_write_iter",
+        ["xfs_file_dio_write_aligned"] = "ext4_dio_write_iter",
+        ["xfs_file_dio_write_unaligned"] = "ext4_dio_write_iter",
+        ["xfs_direct_write_iomap_begin"] = "ext4_iomap_begin",
+        ["xfs_iunlock"] = "inode_unlock",
+        ["xfs_file_fadvise"] = "generic_fadvise",
+    };
+
+    public override string FunctionName(string shared) => Names.GetValueOrDefault(shared, shared);
+
     /// <summary>
     /// ext4_end_bio: an io_end with unwritten extents goes to the conversion workqueue, every other
     /// one ends its folios in the bio's context. The dropbehind series' per-folio flag is taken as

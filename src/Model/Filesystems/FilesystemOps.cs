@@ -108,6 +108,12 @@ public abstract class FilesystemOps
     /// <summary>The bio end_io that ends the folios' writeback in the bio's own context.</summary>
     public virtual string InlineEndBioFunction => "ioend_writeback_end_bio";
 
+    /// <summary>
+    /// The name this file system's kernel gives a step the model's shared step programs name after
+    /// XFS or iomap (ext4: xfs_iunlock is inode_unlock); the trace shows the file system's own.
+    /// </summary>
+    public virtual string FunctionName(string shared) => shared;
+
     /// <summary>->writepages, as the trace names the step that writes one folio.</summary>
     public virtual string WritepagesFunction => "iomap_writepages";
 }

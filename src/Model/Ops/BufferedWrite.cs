@@ -45,12 +45,7 @@ public static class BufferedWrite
             {
                 if (cached) CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c, cached: blk => CachedIomap.TypeFor(s, c.Tid, blk, lastBlock, c));
                 else CopyIntoFolio(s, i, from, to, DataTag.Write(writeId), c);
-                int end = Math.Min(to, g.FirstUnitOfFolio(i + 1));
-                if (end > s.Inode.ISize)
-                {
-                    s.Inode.ISize = end;
-                    c.Note($"i_size_write({g.Bytes(end)})");
-                }
+                OpHistory.GrowSize(s, Math.Min(to, g.FirstUnitOfFolio(i + 1)), from, to, c);
                 s.FoliosW[i].LockOwner = -1;
             }, (_, _) => $"F{i}");
         }

@@ -177,7 +177,7 @@ public static class DirectIo
                 // xfs_dio_write_end_io: convert unwritten, then raise i_size
                 for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
                     if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
-                if (to > s.Inode.ISize) s.Inode.ISize = to;
+                OpHistory.GrowSize(s, to, from, to);
                 Completion.SetFileSize(s, to, c);
                 InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
                 s.Inode.DioCount--; // inode_dio_end
@@ -229,7 +229,7 @@ public static class DirectIo
         int from = u0 + Array.IndexOf(bio.Data, own);
         for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
             if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
-        if (to > s.Inode.ISize) s.Inode.ISize = to;
+        OpHistory.GrowSize(s, to, from, to);
         Completion.SetFileSize(s, to, c);
         if (s.Machine.Variant.DioInvalidatesAtCompletion) InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
         s.Inode.DioCount--;
@@ -307,6 +307,6 @@ public static class DirectIo
             BufferedWrite.CopyIntoFolio(s, i, from, to, tag, c);
             s.FoliosW[i].LockOwner = -1;
         }
-        if (to > s.Inode.ISize) s.Inode.ISize = to;
+        OpHistory.GrowSize(s, to, from, to);
     }
 }

@@ -49,7 +49,8 @@ public static class Ext4Setattr
             {
                 int old = s.Inode.ISize;
                 s.Inode.IDiskSize = newSize;
-                s.Inode.ISize = newSize;
+                if (newSize > old) OpHistory.GrowSize(s, newSize, newSize, newSize);
+                else s.Inode.ISize = newSize;
                 if (newSize > old) IsizeExtended.Apply(s, old, newSize, c);
                 OpHistory.TruncateSetSize(s, newSize);
             }, (_, _) => $"i_disksize = i_size = {g.Bytes(newSize)}");

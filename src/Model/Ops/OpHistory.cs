@@ -113,6 +113,29 @@ public static class OpHistory
         }
     }
 
+    /// <summary>
+    /// i_size_write growing the file to newSize: the bytes between the old EOF and the new one that
+    /// the growing operation does not write itself ([writeFrom, writeTo)) are zeros from now on
+    /// (zeroed-range), whatever the cache held past the old EOF: a store through mmap past EOF is
+    /// not part of the file, and the kernel must zero it before the size exposes it.
+    /// </summary>
+    public static void GrowSize(KernelState s, int newSize, int writeFrom, int writeTo, StepContext? note = null)
+    {
+        int old = s.Inode.ISize;
+        if (newSize <= old) return;
+        s.Inode.ISize = newSize;
+        note?.Note($"i_size_write({s.Geo.Bytes(newSize)})");
+        var h = s.H;
+        int rank = 0;
+        for (int u = old; u < newSize; u++)
+        {
+            if (u >= writeFrom && u < writeTo) continue;
+            if (rank == 0) rank = h.NextRank++;
+            h.ZeroRank[u] = rank;
+            h.Floor[u] = rank;
+        }
+    }
+
     public static void TruncateDone(KernelState s, int newSize)
     {
         s.H.TruncSize = newSize;

@@ -40,7 +40,8 @@ public static class Truncate
         b.Add("truncate_setsize", (s, tid) => IsizeExtended.Check(s, s.Inode.ISize, newSize, tid) is { Kind: GuardKind.Block } w ? w : Guard.Run, (s, c) =>
         {
             int old = s.Inode.ISize;
-            s.Inode.ISize = newSize;
+            if (newSize > old) OpHistory.GrowSize(s, newSize, newSize, newSize);
+            else s.Inode.ISize = newSize;
             if (newSize > old) IsizeExtended.Apply(s, old, newSize, c);
             OpHistory.TruncateSetSize(s, newSize);
             UnmapPastEof(s, keepFolios);

@@ -287,11 +287,7 @@ public static class WriteThrough
                     c.Note($"blk {blk} unwritten -> written");
                 }
         }
-        if (end > s.Inode.ISize)
-        {
-            s.Inode.ISize = end;
-            c.Note($"i_size_write({g.Bytes(end)})");
-        }
+        OpHistory.GrowSize(s, end, w.Pos, end, c);
         Completion.SetFileSize(s, end, c);
         if (!policy.WritebackEnd.AtBioEnd)
         {

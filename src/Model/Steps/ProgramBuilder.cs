@@ -46,7 +46,7 @@ public sealed class ProgramBuilder
     {
         steps.Add(new Step
         {
-            Function = function,
+            Function = Fs.FunctionName(function),
             Check = check,
             Apply = apply,
             Args = args,

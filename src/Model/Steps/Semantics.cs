@@ -126,6 +126,7 @@ public static class Semantics
         next.Threads[tid].Pc = (short)pc;
         ctx = new StepContext { Tid = tid, Alt = alt, Context = info.Context, NextPc = pc + 1 };
         step.Apply(next, ctx);
+        if (ctx.Function is { } named) ctx.Function = s.Machine.Fs.FunctionName(named);
         next.Threads[tid].Pc = (short)ctx.NextPc;
         if (before is not null && !before.AsSpan().SequenceEqual(s.EncodeToArray()))
             throw new ModelError($"{step.Function} changed the state it was cloned from (a write bypassed copy-on-write)");

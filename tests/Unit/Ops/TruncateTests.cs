@@ -27,4 +27,15 @@ public class TruncateTests
         Assert.Equal(DataTag.Write(1), s.CacheData[0]);
         Assert.Equal(DataTag.Zero, s.CacheData[1]);
     }
+    [Fact]
+    public void GrowingTheSizeRanksTheBytesItExposesAsZerosButNotWhatTheGrowingWriteWrites()
+    {
+        // zeroed-range: past the old EOF the file reads zeros once i_size covers it (unit = 1K)
+        var truncated = Mechanism.Run(ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 1K}, {op: truncate, size: 4K}]"));
+        Assert.Equal(0, truncated.History.ZeroRank[0]);
+        Assert.All(new[] { 1, 2, 3 }, u => Assert.True(truncated.History.ZeroRank[u] > 0));
+        var written = Mechanism.Run(ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 1K}, {op: buffered-write, offset: 2K, length: 1K}]"));
+        Assert.True(written.History.ZeroRank[1] > 0); // the gap the extending write leaves
+        Assert.Equal(0, written.History.ZeroRank[2]); // its own bytes are a write, not zeros
+    }
 }
