@@ -102,6 +102,7 @@ public static class ConformCommand
                     operations = r.Operations, seconds = Math.Round(r.Seconds, 2), compared,
                     agree = r.Shrunk is null,
                     nondeterministic = r.Nondeterministic.Select(x => x.ToString()),
+                    kernelFindings = r.KernelFindings.Select(x => new { ops = x.Ops.Select(o => o.ToString()), invariant = x.KernelFinding }),
                     disagreement = r.Shrunk is null ? null : new
                     {
                         ops = r.Shrunk.Ops.Select(o => o.ToString()), afterOp = r.Shrunk.Index + 1, differences = r.Shrunk.Differences,
@@ -120,7 +121,10 @@ public static class ConformCommand
             if (!p.GetValue(json))
                 foreach (var x in r.Nondeterministic.Take(5))
                     Console.WriteLine("kernel outcome varies between runs (not counted): " + x.ToString().Replace("\n", "\n  ", StringComparison.Ordinal));
-            if (r.Shrunk is null && !p.GetValue(json)) Console.WriteLine($"agree: {r.Tests} sequences, {r.Operations} operations, compared {string.Join(",", compared)} after every operation, {r.Nondeterministic.Count} with a kernel outcome that varied ({r.Seconds:0.0} s)");
+            if (!p.GetValue(json))
+                foreach (var x in r.KernelFindings.DistinctBy(x => x.KernelFinding?.Split(':')[0]).Take(5))
+                    Console.WriteLine($"kernel finding (the kernel agrees with the model, whose invariant flags it): [{string.Join(", ", x.Ops)}]\n  {x.KernelFinding}");
+            if (r.Shrunk is null && !p.GetValue(json)) Console.WriteLine($"agree: {r.Tests} sequences, {r.Operations} operations, compared {string.Join(",", compared)} after every operation, {r.Nondeterministic.Count} with a kernel outcome that varied, {r.KernelFindings.Count} kernel findings ({r.Seconds:0.0} s)");
             return r.Shrunk is null ? ExitCodes.Holds : ExitCodes.Violation;
         });
         return cmd;
@@ -133,7 +137,7 @@ public static class ConformCommand
         List<Observation> model, kernel;
         using (var mount = LoopMount.Create(spec))
         {
-            model = ModelSide.Run(seq, spec.BlockSize, v, spec.Type);
+            model = ModelSide.Run(seq, spec.BlockSize, v, spec.Type, []);
             kernel = KernelSide.Run(mount, seq);
             d = Conformance.Compare(mount, seq, v, compared);
         }
@@ -143,7 +147,7 @@ public static class ConformCommand
             {
                 fs = spec.Type, blockSize = spec.BlockSize, kernel = release, variant = v.Explicit, ops = seq.Select(o => o.ToString()),
                 model = model.Select(o => o.ToString()), kernelObserved = kernel.Select(o => o.ToString()),
-                agree = d is null, nondeterministic = d?.Nondeterministic ?? false, differences = d?.Differences,
+                agree = d is null || d.KernelFinding is not null, nondeterministic = d?.Nondeterministic ?? false, kernelFinding = d?.KernelFinding, differences = d?.Differences,
             });
         }
         else
@@ -151,9 +155,10 @@ public static class ConformCommand
             Console.WriteLine($"conform: {spec} on Linux {release}, model variant [{v}]");
             for (int i = 0; i < seq.Count; i++)
                 Console.WriteLine($"{i + 1,2}. {seq[i]}\n      model:  {model[i]}\n      kernel: {kernel[i]}");
-            Console.WriteLine(d is null ? "agree" : d.Nondeterministic ? "the kernel's outcome varies between runs: " + d : "DISAGREE " + d);
+            Console.WriteLine(d is null ? "agree" : d.Nondeterministic ? "the kernel's outcome varies between runs: " + d
+                : d.KernelFinding is not null ? "agree; kernel finding: " + d.KernelFinding : "DISAGREE " + d);
         }
-        return d is null || d.Nondeterministic ? ExitCodes.Holds : ExitCodes.Violation;
+        return d is null || d.Nondeterministic || d.KernelFinding is not null ? ExitCodes.Holds : ExitCodes.Violation;
     }
 
     private static HashSet<string> ParseCompare(string? list)

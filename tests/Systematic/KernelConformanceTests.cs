@@ -69,6 +69,23 @@ public class KernelConformanceTests
     }
 
     [SkippableFact]
+    public void AnExtendingDirectWriteOverAPostEofStoreIsAKernelFindingOnExt4AndAgreementOnXfs()
+    {
+        // the kernel and the model agree on every observable; on ext4 the model's zeroed-range
+        // flags the outcome (the stored bytes past the old EOF come back), so conform reports a
+        // kernel finding; on XFS the EOF zeroing removes them and nothing is flagged
+        var seq = ConformOp.ParseSequence("truncate(3K), mmap-store(3K,1K), dio-write(4K,1K), dio-read(3K,1K)");
+        using (var ext4 = Mount("ext4", 4096))
+        {
+            var d = Conformance.Compare(ext4, seq, ModelOf("ext4"), All);
+            Assert.NotNull(d);
+            Assert.StartsWith("invariant zeroed-range", d.KernelFinding, StringComparison.Ordinal);
+        }
+        using var xfs = Mount("xfs", 4096);
+        Assert.Null(Conformance.Compare(xfs, seq, ModelOf("xfs"), All));
+    }
+
+    [SkippableFact]
     public void Ext4KeepsADontcacheWriteStartingInsideANewBlockCachedWhichTheModelDoesNotExplain()
     {
         // an open disagreement (docs/conformance.md): on 4K blocks a DONTCACHE write into a new

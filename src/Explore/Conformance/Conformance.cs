@@ -18,6 +18,12 @@ public sealed record Disagreement(IReadOnlyList<ConformOp> Ops, int Index, IRead
     /// <summary>The kernel showed the model's outcome in a rerun: its outcome varies from run to run.</summary>
     public bool Nondeterministic { get; init; }
 
+    /// <summary>
+    /// The kernel and the model agree on every observable, and the model's invariant flags that
+    /// outcome (the message): the kernel does what the invariant forbids.
+    /// </summary>
+    public string? KernelFinding { get; init; }
+
     /// <summary>Both sides' observations after each operation up to the disagreement.</summary>
     public IReadOnlyList<(Observation Model, Observation Kernel)> Steps { get; init; } = [];
 
@@ -32,6 +38,9 @@ public sealed record ConformResult(int Tests, int Operations, double Seconds, Di
 {
     /// <summary>Sequences whose kernel outcome varied between runs (one in three agreed with the model).</summary>
     public List<Disagreement> Nondeterministic { get; init; } = [];
+
+    /// <summary>Sequences where the kernel and the model agree and a model invariant flags the outcome.</summary>
+    public List<Disagreement> KernelFindings { get; init; } = [];
 }
 
 /// <summary>
@@ -101,9 +110,10 @@ public static class Conformance
     public static Disagreement? Compare(LoopMount mount, IReadOnlyList<ConformOp> ops, Variant variant, ISet<string> compared)
     {
         List<Observation> model;
+        var flagged = new List<string>();
         try
         {
-            model = ModelSide.Run(ops, mount.Fs.BlockSize, variant, mount.Fs.Type);
+            model = ModelSide.Run(ops, mount.Fs.BlockSize, variant, mount.Fs.Type, flagged);
         }
         catch (ModelError e)
         {
@@ -111,7 +121,12 @@ public static class Conformance
         }
         var kernel = KernelSide.Run(mount, ops);
         var first = FirstDifference(model, kernel, ops, compared);
-        if (first is null) return null;
+        // the kernel does exactly what the model does, and the model says that is a bug
+        if (first is null)
+            return flagged.Count == 0 ? null
+                : new Disagreement(ops, ops.Count - 1, ["the kernel agrees with the model, whose " + flagged[0]], model[^1], kernel[^1])
+                { KernelFinding = flagged[0], Steps = [.. model.Zip(kernel)] };
+        if (flagged.Count > 0) first = first with { Differences = [.. first.Differences, "model: " + flagged[0]] };
         // a kernel outcome that changes from run to run is not the model's to decide: run the
         // sequence again, and if the kernel ever shows what the model shows, call it nondeterministic
         for (int again = 0; again < Reruns; again++)
@@ -139,6 +154,7 @@ public static class Conformance
         int evaluated = 0, operations = 0, disagreeing = 0, tests = 0;
         Disagreement? first = null, last = null;
         var varying = new List<Disagreement>();
+        var findings = new List<Disagreement>();
         var arb = Arb.From(Gen.Choose(1, o.MaxOps).SelectMany(n => Gen.ArrayOf(OpGen(o.Ops), n)), Shrink);
         var property = Prop.ForAll(arb, ops =>
         {
@@ -153,6 +169,11 @@ public static class Conformance
                 varying.Add(d);
                 return true;
             }
+            if (d.KernelFinding is not null)
+            {
+                findings.Add(d);
+                return true;
+            }
             disagreeing++;
             first ??= d;
             last = d;
@@ -161,6 +182,6 @@ public static class Conformance
         var config = Config.Quick.WithMaxTest(o.Tests).WithRunner(new QuietRunner()).WithReplay(o.Seed, 0x9E3779B97F4A7C15UL | 1);
         Check.One(config, property);
         // FsCheck's shrink evaluates the property on each candidate: the last failure is the smallest
-        return new ConformResult(tests, operations, sw.Elapsed.TotalSeconds, first, last, disagreeing) { Nondeterministic = varying };
+        return new ConformResult(tests, operations, sw.Elapsed.TotalSeconds, first, last, disagreeing) { Nondeterministic = varying, KernelFindings = findings };
     }
 }
