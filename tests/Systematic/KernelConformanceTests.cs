@@ -37,8 +37,8 @@ public class KernelConformanceTests
         Assert.Equal(120, r.Tests);
     }
 
-    /// <summary>What conformance runs on ext4: every operation but zero-range (ext4_zero_range is not modelled) and DONTCACHE writes (below).</summary>
-    private static readonly OpKind[] Ext4Ops = [.. ConformOp.KernelCalls.Keys.Where(k => k is not (OpKind.ZeroRange or OpKind.DontcacheWrite))];
+    /// <summary>What conformance runs on ext4: every operation but DONTCACHE writes (the open case below).</summary>
+    private static readonly OpKind[] Ext4Ops = [.. ConformOp.KernelCalls.Keys.Where(k => k != OpKind.DontcacheWrite)];
 
     [SkippableTheory]
     [InlineData(4096, 11UL)]
@@ -50,6 +50,9 @@ public class KernelConformanceTests
         var r = Conformance.Run(mount, new ConformOptions(mount.Fs, 120, seed, Ext4Ops, ModelOf("ext4"), All));
         Assert.True(r.Shrunk is null, $"{mount.Fs}: {r.Shrunk}\n{r.Shrunk?.Table()}");
         Assert.Equal(120, r.Tests);
+        // the only kernel finding known on ext4: an extending O_DIRECT write over a post-EOF store
+        // (zeroed-range); any other is a model artifact or a new finding, to triage either way
+        Assert.All(r.KernelFindings, f => Assert.StartsWith("invariant zeroed-range", f.KernelFinding, StringComparison.Ordinal));
     }
 
     [SkippableFact]

@@ -19,12 +19,12 @@ namespace ModelCheck.Model.Filesystems;
 /// - an extending buffered write zeroes only the rest of the old EOF block
 ///   (ext4_block_zero_eof), and an extending O_DIRECT write zeroes nothing (the finding in
 ///   findings.md);
-/// - truncate and hole punch have their own step programs (<see cref="Ext4Setattr"/>,
-///   <see cref="Ext4PunchHole"/>) without XFS's writeback of the range.
+/// - truncate, hole punch and zero range have their own step programs (<see cref="Ext4Setattr"/>,
+///   <see cref="Ext4PunchHole"/>, <see cref="Ext4ZeroRange"/>) without XFS's writeback of the range.
 /// Not modelled (kept as XFS's steps): ext4's buffered write path through buffer heads
 /// (ext4_da_write_begin, whose reservation the model's delalloc marking stands for), its DIO lock
 /// choice (ext4_dio_write_checks takes the i_rwsem shared only for aligned overwrites of
-/// allocated blocks), the journal, ext4_zero_range (refused).
+/// allocated blocks), the journal.
 /// </summary>
 public sealed class Ext4Ops : FilesystemOps
 {
@@ -37,12 +37,6 @@ public sealed class Ext4Ops : FilesystemOps
         ["ReadLock"] = "none",
         ["FadviseLock"] = "none",
         ["XfsDontcacheWq"] = "removed", // no XFS completion workqueue: its routing is CompletionRouting below
-    };
-
-    public override string? Refuses(OpKind kind) => kind switch
-    {
-        OpKind.ZeroRange => "zero-range on ext4 (ext4_zero_range) is not modelled yet",
-        _ => base.Refuses(kind),
     };
 
     public override void Writepage(KernelState s, int folio, StepContext c) => Writeback.IomapWritepage(s, folio, c);
@@ -115,7 +109,7 @@ public sealed class Ext4Ops : FilesystemOps
 
     public override void EmitFallocate(ProgramBuilder b, int from, int to, bool zeroRange)
     {
-        if (zeroRange) throw new ModelError("ext4_zero_range is not modelled");
-        Ext4PunchHole.Emit(b, from, to);
+        if (zeroRange) Ext4ZeroRange.Emit(b, from, to);
+        else Ext4PunchHole.Emit(b, from, to);
     }
 }

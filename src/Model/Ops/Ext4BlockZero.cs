@@ -9,9 +9,10 @@ namespace ModelCheck.Model.Ops;
 /// ext4_zero_partial_blocks (hole punch). Unlike iomap_zero_range it looks the folio up with
 /// FGP_LOCK | FGP_CREAT: a folio that was not cached is created, and stays in the cache (not
 /// uptodate) even when there is nothing to zero. The block's buffer is mapped with
-/// ext4_get_block(create=0); a hole is left alone ("unmapped? It's a hole - nothing to do"); a
-/// mapped block (written, unwritten or delalloc) is read in if the folio is not uptodate, zeroed
-/// over the range and its buffer dirtied (mark_buffer_dirty, so the folio is dirty). The live
+/// ext4_get_block(create=0); a hole, or an unwritten block no buffered write has mapped, is left
+/// alone ("unmapped? It's a hole - nothing to do"); a mapped block (written, delalloc, or
+/// unwritten with dirty data over it) is read in if the folio is not uptodate, zeroed over the
+/// range and its buffer dirtied (mark_buffer_dirty, so the folio is dirty). The live
 /// kernel shows the created folio: `truncate(8K), truncate(7K)` on a new file leaves page 1 cached
 /// (conform --fs ext4). One step: the folio lock is held throughout.
 /// </summary>
@@ -49,8 +50,14 @@ public static class Ext4BlockZero
         bool created = !s.Folios[i].Present;
         if (created) PageCache.AddFolio(s, i, tid, dropbehind: false);
         else PageCache.NonDontcacheLookup(s, i); // FGP_CREAT without FGP_DONTCACHE
-        if (s.Extents[blk] == ExtentType.Hole)
-            c.Note(created ? $"blk {blk} is a hole: F{i} created, nothing zeroed" : $"blk {blk} is a hole: nothing zeroed");
+        // ext4_get_block(create=0) leaves an unwritten block unmapped (ext4_update_bh_state drops
+        // BH_Mapped), so it counts as a hole unless a buffered write already mapped its buffer
+        // (its data is dirty in the cache)
+        int k = blk - g.FirstBlockOfFolio(i);
+        bool unmapped = s.Extents[blk] == ExtentType.Hole
+            || (s.Extents[blk] == ExtentType.Unwritten && (s.Folios[i].DirtyMask & (1 << k)) == 0);
+        if (unmapped)
+            c.Note(created ? $"blk {blk} unmapped: F{i} created, nothing zeroed" : $"blk {blk} unmapped: nothing zeroed");
         else
         {
             BufferedWrite.CopyIntoFolio(s, i, from, to, DataTag.Zero, c);

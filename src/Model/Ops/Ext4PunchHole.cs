@@ -5,8 +5,7 @@ namespace ModelCheck.Model.Ops;
 
 /// <summary>
 /// fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) on ext4 (ext4_fallocate -> ext4_punch_hole,
-/// fs/ext4/inode.c): ext4_fallocate takes the i_rwsem, waits for direct I/O and takes the
-/// invalidate_lock; a range starting at or past EOF returns at once; a range past EOF is cut at the end
+/// fs/ext4/inode.c), inside <see cref="Ext4Fallocate"/>'s locks: a range starting at or past EOF returns at once; a range past EOF is cut at the end
 /// of the page after the EOF page's start (i_size + PAGE_SIZE - its offset in the page); ext4_update_disksize_before_punch raises i_disksize to the
 /// range's end below EOF; ext4_truncate_page_cache_block_range write-protects a partial folio
 /// that loses a whole block (ext4_truncate_folio, block size below the page size) and truncates
@@ -31,16 +30,7 @@ public static class Ext4PunchHole
         var ends = new SortedSet<int> { to };
         for (int e = (from / page + 1) * page; e < to + page && e <= g.Units; e += page) ends.Add(e);
         var branches = ends.ToDictionary(e => e, _ => b.NewLabel());
-        b.Add("ext4_fallocate",
-            (s, tid) => InodeLock.ExclusiveWithInvalidate(s, tid) is { Kind: GuardKind.Block } l ? l
-                : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w
-                : Guard.Run,
-            (s, c) =>
-            {
-                s.Inode.IRwsem.Lock(c.Tid);
-                s.Inode.InvalidateLock.Lock(c.Tid);
-            },
-            (_, _) => $"PUNCH_HOLE|KEEP_SIZE {BufferedWrite.Range(g, from, to)}");
+        Ext4Fallocate.EmitLock(b, "PUNCH_HOLE", from, to);
         b.Add("ext4_punch_hole", (_, _) => Guard.Run, (s, c) =>
         {
             int isize = s.Inode.ISize;
@@ -68,50 +58,16 @@ public static class Ext4PunchHole
             EmitRange(b, from, end, unlock);
         }
         b.Mark(unlock);
-        InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
-        {
-            End.Clear(s, c.Tid);
-            OpHistory.Zeroed(s, from, to);
-        });
+        Ext4Fallocate.EmitUnlock(b, from, to, End);
     }
 
     /// <summary>The punch of [from, end) once the end is known: page cache, partial blocks, extents.</summary>
     private static void EmitRange(ProgramBuilder b, int from, int end, Label unlock)
     {
         var g = b.Geo;
-        int bs = g.UnitsPerBlock, page = g.UnitsPerPage;
-        b.Add("ext4_truncate_page_cache_block_range", (_, _) => Guard.Run, (s, c) =>
-        {
-            // ext4_truncate_folio: a partial folio that loses a whole block is write-protected, so
-            // the next store faults into ext4_page_mkwrite and maps its blocks again (the folio
-            // lock it takes for this is not modelled)
-            if (bs < page && (from % page != 0 || end % page != 0) && from < s.Inode.ISize)
-            {
-                int boundary = (from + page - 1) / page * page;
-                WriteProtectPartial(s, from, Math.Min(boundary, end), c);
-                if (end > boundary) WriteProtectPartial(s, end / page * page, end, c);
-            }
-            // truncate_pagecache_range: unmap_mapping_range of the whole pages in the range
-            for (int i = (from + page - 1) / page; i < end / page; i++)
-            {
-                if (!s.Folios[i].Present || !s.Folios[i].PteMapped) continue;
-                ref var f = ref s.FoliosW[i];
-                f.PteMapped = f.PteWritable = f.PteDirty = false;
-            }
-            PunchHole.DiscardHistory(s, from, end);
-        }, (_, _) => BufferedWrite.Range(g, from, end));
-        TruncateRange.Emit(b, from, end);
-        // ext4_zero_partial_blocks: one block when the range starts and ends in it, else each partial end
-        int startBlock = from / bs, endBlock = (end - 1) / bs;
-        if (startBlock == endBlock)
-        {
-            if (from % bs != 0 || end % bs != 0) Ext4BlockZero.Emit(b, "ext4_zero_partial_blocks", (_, _) => (from, end));
-        }
-        else
-        {
-            if (from % bs != 0) Ext4BlockZero.Emit(b, "ext4_zero_partial_blocks", (_, _) => (from, g.FirstUnitOfBlock(startBlock + 1)));
-            if (end % bs != 0) Ext4BlockZero.Emit(b, "ext4_zero_partial_blocks", (_, _) => (g.FirstUnitOfBlock(endBlock), end));
-        }
+        int bs = g.UnitsPerBlock;
+        Ext4Fallocate.EmitTruncatePageCache(b, from, end);
+        Ext4Fallocate.EmitZeroPartialBlocks(b, from, end);
         int firstWhole = (from + bs - 1) / bs, endWhole = end / bs;
         b.Add("ext4_ext_remove_space", (_, _) => Guard.Run, (s, c) =>
             {
@@ -119,20 +75,5 @@ public static class Ext4PunchHole
                 c.Goto(unlock);
             },
             (_, _) => "whole blocks", (s, _) => Bunmapi.Alternatives(s, firstWhole, endWhole));
-    }
-
-    /// <summary>ext4_truncate_folio over [start, end) of one folio: folio_mkclean when a whole block lies inside.</summary>
-    private static void WriteProtectPartial(KernelState s, int start, int end, StepContext c)
-    {
-        var g = s.Geo;
-        int bs = g.UnitsPerBlock;
-        if ((start + bs - 1) / bs * bs >= end / bs * bs) return; // no complete block
-        int i = g.FolioOfUnit(start);
-        if (!s.Folios[i].Present) return;
-        if (PageCache.Mkclean(s, i))
-        {
-            PageCache.MarkDirty(s, i);
-            c.Note($"F{i} write-protected");
-        }
     }
 }
