@@ -18,9 +18,10 @@ public static class GenerateCommand
         var outDir = new Option<string>("--out") { Description = "where to write the shrunk scenario and trace", DefaultValueFactory = _ => "out/generated" };
         var json = new Option<bool>("--json") { Description = "print JSON" };
         var only = new Option<string[]>("--invariants") { Description = "check only these invariant ids (default: all)", AllowMultipleArgumentsPerToken = true };
+        var fsOpt = new Option<string>("--fs") { Description = "the file system the generated scenarios run on: xfs | ext4", DefaultValueFactory = _ => "xfs" };
         var cmd = new Command("generate", "FsCheck: generated scenarios and schedules, every invariant must hold; failures are shrunk")
         {
-            tests, seed, ops, variant, outDir, json, only,
+            tests, seed, ops, variant, outDir, json, only, fsOpt,
         };
         var shard = Shard.Create();
         cmd.Add(shard);
@@ -34,7 +35,15 @@ public static class GenerateCommand
             var sh = given ?? Shard.Whole;
             int n = sh.Part(p.GetValue(tests));
             if (n <= 0) throw new InputException("--tests", 0, "tests", "must be positive (and at least the number of shards)");
+            string fs = p.GetValue(fsOpt)!;
+            if (fs is not ("xfs" or "ext4")) throw new InputException("--fs", 0, "fs", $"'{fs}' is not a file system generate runs on (xfs, ext4)");
+            var flavour = ModelCheck.Model.Filesystems.Filesystems.Find(fs)!;
             var kinds = Generator.ParseOps(p.GetValue(ops) ?? []);
+            if (kinds.FirstOrDefault(k => flavour.Refuses(k) is not null) is var refused && flavour.Refuses(refused) is { } refusal)
+            {
+                if ((p.GetValue(ops) ?? []).Length > 0) throw new InputException("--ops", 0, "ops", $"{OpNames.Name(refused)} on {fs}: {refusal}");
+                kinds = [.. kinds.Where(k => flavour.Refuses(k) is null)];
+            }
             // a profile's kernel without an operation: left out of the default set, an error when asked for
             var missing = kinds.Where(k => kernel.MissingOps.Contains(OpNames.Name(k))).ToList();
             if (missing.Count > 0 && (p.GetValue(ops) ?? []).Length > 0)
@@ -46,7 +55,7 @@ public static class GenerateCommand
                 if (ModelCheck.Invariants.InvariantCatalog.Find(id) is null)
                     throw new InputException("--invariants", 0, "invariants", $"unknown invariant '{id}'");
             using var stop = new Interruption();
-            var r = Generator.Run(n, s, kinds, v, invs.Count > 0 ? invs : null, p.GetValue(json) ? null : ProgressOutput.Generate("generate"), stop.Token);
+            var r = Generator.Run(n, s, kinds, v, invs.Count > 0 ? invs : null, p.GetValue(json) ? null : ProgressOutput.Generate("generate"), fs, stop.Token);
             ProgressOutput.End();
             string? yamlPath = null, tracePath = null;
             if (r.Failed)

@@ -60,5 +60,7 @@ catch (ModelError e)
 catch (Exception e) when (e is not OutOfMemoryException)
 {
     Console.Error.WriteLine($"modelcheck: internal error: {e.GetType().Name}: {e.Message}");
+    // for the model's developers: MODELCHECK_STACK=1 prints where
+    if (Environment.GetEnvironmentVariable("MODELCHECK_STACK") == "1") Console.Error.WriteLine(e.StackTrace);
     return ExitCodes.Internal;
 }

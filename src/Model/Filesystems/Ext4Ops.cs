@@ -39,6 +39,12 @@ public sealed class Ext4Ops : FilesystemOps
         ["XfsDontcacheWq"] = "removed", // no XFS completion workqueue: its routing is CompletionRouting below
     };
 
+    public override string? Refuses(OpKind kind) => kind switch
+    {
+        OpKind.WriteThrough or OpKind.AioWriteThrough => "RWF_WRITETHROUGH (the posted series) is wired up for XFS only (iomap_file_writethrough_write from xfs_file_write_iter)",
+        _ => base.Refuses(kind),
+    };
+
     public override void Writepage(KernelState s, int folio, StepContext c) => Writeback.IomapWritepage(s, folio, c);
 
     /// <summary>

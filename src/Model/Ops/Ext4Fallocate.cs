@@ -54,8 +54,11 @@ public static class Ext4Fallocate
                 WriteProtectPartial(s, from, Math.Min(boundary, end), c);
                 if (end > boundary) WriteProtectPartial(s, end / page * page, end, c);
             }
-            for (int i = (from + page - 1) / page; i < end / page; i++)
+            // the PTEs of the whole pages in the range (a folio's mapping is one bit here)
+            int holeBegin = (from + page - 1) / page * page, holeEnd = end / page * page;
+            for (int i = 0; i < g.Folios && holeBegin < holeEnd; i++)
             {
+                if (g.FirstUnitOfFolio(i + 1) <= holeBegin || g.FirstUnitOfFolio(i) >= holeEnd) continue;
                 if (!s.Folios[i].Present || !s.Folios[i].PteMapped) continue;
                 ref var f = ref s.FoliosW[i];
                 f.PteMapped = f.PteWritable = f.PteDirty = false;

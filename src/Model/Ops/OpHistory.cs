@@ -70,6 +70,7 @@ public static class OpHistory
         for (int u = from; u < to && u < limit; u++)
         {
             if (h.ErrLost[u] == tag) continue; // a writeback error already lost it: fsync owes the error instead
+            if (PunchHole.InProgress(s, u)) continue; // a concurrent punch may discard it: either order is legal
             int rank = h.Rank(u, tag);
             h.Floor[u] = Math.Max(h.Floor[u], rank);
             // a newer write that already replaced this data wins (a store during a write-through, an

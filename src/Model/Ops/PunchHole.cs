@@ -17,7 +17,12 @@ namespace ModelCheck.Model.Ops;
 /// </summary>
 public static class PunchHole
 {
-    /// <summary>The punched range's data is being discarded: nothing in it is owed, and reads may see zeros.</summary>
+    /// <summary>
+    /// The punched range's data is being discarded: nothing in it is owed, and reads may see zeros.
+    /// While the operation holds its locks, a write that completes inside the range (a store whose
+    /// fault was past page_mkwrite when the punch took the invalidate_lock) is concurrent with it and
+    /// may be discarded too: either order is legal (<see cref="InProgress"/>).
+    /// </summary>
     public static void DiscardHistory(KernelState s, int from, int to)
     {
         var h = s.H;
@@ -26,6 +31,18 @@ public static class PunchHole
             h.Floor[u] = 0;
             h.MustSurvive[u] = DataTag.None;
         }
+    }
+
+    /// <summary>
+    /// Some thread is inside a punch or zero range over unit u, holding the invalidate_lock (both
+    /// file systems hold it from before the page-cache truncation to the return).
+    /// </summary>
+    public static bool InProgress(KernelState s, int u)
+    {
+        int t = s.Inode.InvalidateLock.Writer;
+        if (t < 0 || t >= s.Threads.Length) return false;
+        var op = s.Machine.Threads[t].OpAt(s.Threads[t].Pc);
+        return op is not null && u >= op.DiscardFrom && u < op.DiscardTo;
     }
 
     public static void Emit(ProgramBuilder b, int from, int to, bool zeroRange = false)

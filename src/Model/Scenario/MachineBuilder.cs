@@ -71,7 +71,8 @@ public static class MachineBuilder
                     throw new ScenarioException("op", op.Line, why);
                 int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
                 string label = Label(op, g, id);
-                b.BeginOp(label, op.MayBlock);
+                bool discards = op.Kind is OpKind.PunchHole or OpKind.ZeroRange;
+                b.BeginOp(label, op.MayBlock, discards ? from : 0, discards ? to : 0);
                 Operations.Of(op.Kind).Emit(b, new OpSite(op, from, to, id, g));
                 b.EndOp();
             }

@@ -7,7 +7,13 @@ namespace ModelCheck.Model.Steps;
 public enum ThreadKind : byte { User, Actor }
 
 /// <summary>An operation inside a thread's program: its pc range and label.</summary>
-public sealed record OpRange(int Start, int End, string Label, bool MayBlock);
+public sealed record OpRange(int Start, int End, string Label, bool MayBlock)
+{
+    /// <summary>The units a fallocate that discards data (punch hole, zero range) covers, [From, To); empty otherwise.</summary>
+    public int DiscardFrom { get; init; }
+
+    public int DiscardTo { get; init; }
+}
 
 /// <summary>A thread's static description: its program and context.</summary>
 public sealed record ThreadInfo(string Name, ThreadKind Kind, ExecContext Context, Step[] Program, OpRange[] Ops)

@@ -56,18 +56,21 @@ public sealed class ProgramBuilder
         });
     }
 
-    public void BeginOp(string label, bool mayBlock)
+    public void BeginOp(string label, bool mayBlock, int discardFrom = 0, int discardTo = 0)
     {
         opStart = steps.Count;
         opLabel = label;
         opMayBlock = mayBlock;
+        opDiscard = (discardFrom, discardTo);
     }
 
     public void EndOp()
     {
-        ops.Add(new OpRange(opStart, steps.Count, opLabel, opMayBlock));
+        ops.Add(new OpRange(opStart, steps.Count, opLabel, opMayBlock) { DiscardFrom = opDiscard.From, DiscardTo = opDiscard.To });
         opStart = -1;
     }
+
+    private (int From, int To) opDiscard;
 
     public (Step[] Program, OpRange[] Ops) Build() => ([.. steps], [.. ops]);
 }

@@ -27,12 +27,15 @@ public sealed record GenScenario(
 {
     public int Blocks => Folios * BlocksPerFolio;
 
+    /// <summary>The file system the scenario runs on (generate --fs): xfs or ext4.</summary>
+    public string Fs { get; init; } = "xfs";
+
     public int OpCount => Threads.Sum(t => t.Length);
 
     public bool Writes => Threads.Any(t => t.Any(o => OpNames.IsWrite(o.Kind)));
 
     public override string ToString() =>
-        $"{Folios}x{BlocksPerFolio * 4}K folios, size {SizeBlocks * 4}K, extents [{string.Join(",", Extents)}], " +
+        (Fs == "xfs" ? "" : Fs + ": ") + $"{Folios}x{BlocksPerFolio * 4}K folios, size {SizeBlocks * 4}K, extents [{string.Join(",", Extents)}], " +
         $"threads: {string.Join(" | ", Threads.Select(t => string.Join("; ", t.Select(o => o.ToString()))))}";
 
     public string ToYaml(string id, IReadOnlyList<string>? invariants = null, string? expect = null)
@@ -53,6 +56,7 @@ public sealed record GenScenario(
             ["max_size"] = K(Blocks),
             ["size"] = K(SizeBlocks),
         };
+        if (Fs != "xfs") file["fs"] = Fs;
         if (extents.Count > 0) file["extents"] = extents;
         if (cached.Count > 0) file["cached"] = cached;
         var threads = Threads.Select((ops, i) => new Dictionary<string, object>

@@ -43,7 +43,7 @@ public static class Generator
     /// <param name="progress">called with (tests run, failing tests, FsCheck shrink steps, seconds) after each test and shrink</param>
     /// <param name="interrupt">SIGINT/SIGTERM: the remaining tests are skipped and the result says how many ran (<see cref="Result.Interrupted"/>)</param>
     public static Result Run(int tests, ulong seed, OpKind[] ops, Variant variant, IReadOnlyList<string>? invariants = null,
-        Action<int, int, int, double>? progress = null, CancellationToken interrupt = default)
+        Action<int, int, int, double>? progress = null, string fs = "xfs", CancellationToken interrupt = default)
     {
         var sw = Stopwatch.StartNew();
         int evaluated = 0, firstFailure = 0, failures = 0;
@@ -61,19 +61,20 @@ public static class Generator
             evaluated++;
             progress?.Invoke(evaluated, failures, runner.Shrinks, sw.Elapsed.TotalSeconds);
             ScheduleRun.Outcome? outcome;
+            var scenario = OnFilesystem(x.Scenario, fs);
             try
             {
-                outcome = Evaluate(x.Scenario, x.Schedule, variant, invariants);
+                outcome = Evaluate(scenario, x.Schedule, variant, invariants);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                crash ??= new InvalidOperationException($"the model failed on a generated scenario ({x.Scenario}): {e.Message}", e);
+                crash ??= new InvalidOperationException($"the model failed on a generated scenario ({scenario}): {e.Message}", e);
                 return true;
             }
             if (outcome?.Violation is null) return true;
             failures++;
             if (firstFailure == 0) firstFailure = evaluated;
-            last = x;
+            last = (scenario, x.Schedule);
             lastViolation = outcome.Violation;
             lastTrace = outcome.Trace;
             return false;
@@ -100,6 +101,19 @@ public static class Generator
             scenarioText: yaml, scenarioPath: "generated.yaml");
         return new Result(true, firstFailure, firstFailure, failures - 1 + extra, sw.Elapsed.TotalSeconds, seed,
             exhaustive is null ? g : small, schedule, violation, yaml, trace);
+    }
+
+    /// <summary>
+    /// A generated scenario on a file system. On ext4 no written block lies past EOF: ext4 trims
+    /// what a failed extension allocated (ext4_truncate_failed_write, the orphan list) and
+    /// preallocates past EOF only as unwritten (fallocate KEEP_SIZE), and its truncate up zeroes only
+    /// the old EOF block, relying on it (XFS zeroes the whole gap, so the grammar keeps them there).
+    /// </summary>
+    public static GenScenario OnFilesystem(GenScenario g, string fs)
+    {
+        if (fs == "xfs") return g;
+        var extents = g.Extents.Select((e, b) => b >= g.SizeBlocks && e == "written" ? "unwritten" : e).ToArray();
+        return g with { Fs = fs, Extents = extents };
     }
 
     /// <summary>Greedy scenario shrinking with a bounded exhaustive search as the oracle.</summary>
