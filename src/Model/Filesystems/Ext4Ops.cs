@@ -61,6 +61,26 @@ public sealed class Ext4Ops : FilesystemOps
 
     public override bool DiskSizeAtSubmission => true;
 
+    /// <summary>
+    /// block_dirty_folio dirties every buffer, but writeback writes only mapped ones
+    /// (ext4_bio_write_folio clears the dirty bit of an unmapped buffer): a buffer over an
+    /// unwritten block is mapped only by a write or page_mkwrite that covered it (those set the
+    /// block's dirty bit themselves), so folio_mark_dirty leaves the other unwritten blocks clean.
+    /// Found by conform (1K blocks): a zero range past EOF, a store, a truncate up and fsync leave
+    /// the block past the old EOF unwritten.
+    /// </summary>
+    public override int FolioMarkDirtyMask(KernelState s, int folio)
+    {
+        var g = s.Geo;
+        int mask = s.Folios[folio].DirtyMask;
+        for (int k = 0; k < g.BlocksPerFolio; k++)
+            if (s.Extents[g.FirstBlockOfFolio(folio) + k] != ExtentType.Unwritten) mask |= 1 << k;
+        return mask;
+    }
+
+    /// <summary>ext4_handle_inode_extension: the live kernel write-protects the old EOF page (conform, 1K blocks: the next store faults and reserves its blocks).</summary>
+    public override bool DioExtensionWriteProtects => true;
+
     public override (string EndBio, string EndIoWork) CompletionFunctions => ("ext4_end_bio", "ext4_end_io_rsv_work");
 
     public override string InlineEndBioFunction => "ext4_end_bio";

@@ -114,6 +114,19 @@ public abstract class FilesystemOps
     /// </summary>
     public virtual string FunctionName(string shared) => shared;
 
+    /// <summary>
+    /// An O_DIRECT write that extends the file write-protects the old EOF folio
+    /// (pagecache_isize_extended) when it raises i_size (ext4; XFS does not, its EOF zeroing's
+    /// flush write-protects instead).
+    /// </summary>
+    public virtual bool DioExtensionWriteProtects => false;
+
+    /// <summary>
+    /// The blocks folio_mark_dirty leaves for writeback to write: iomap_dirty_folio sets every
+    /// block's dirty bit, and writeback maps each (xfs_map_blocks).
+    /// </summary>
+    public virtual int FolioMarkDirtyMask(KernelState s, int folio) => s.Geo.AllBlocksMask;
+
     /// <summary>->writepages, as the trace names the step that writes one folio.</summary>
     public virtual string WritepagesFunction => "iomap_writepages";
 }

@@ -21,6 +21,9 @@ public static class DirectIo
     /// <summary>A synchronous O_DIRECT write's submitter waits for its bio (dio->submit.waiter); the bio's end_io clears it.</summary>
     private static readonly Local WaitingForBio = Local.Scratch(2, "dio->submit.waiter");
 
+    /// <summary>1 + i_size before the write's completion raised it (ext4's pagecache_isize_extended); 0: not set.</summary>
+    private static readonly Local OldSize = Local.Scratch(3, "old i_size");
+
     public const string ReadName = "dio-read";
 
     private static Writeback.FolioFilter InRange(Geometry g, int from, int to) =>
@@ -85,6 +88,7 @@ public static class DirectIo
         // the i_rwsem shared: a block-aligned write that does not start past EOF (no EOF zeroing);
         // i_size cannot shrink under it (truncate needs the lock exclusive)
         bool Shared(KernelState s) => aligned && from <= s.Inode.ISize;
+        bool writeProtects = b.Fs.DioExtensionWriteProtects;
         var end = b.NewLabel();
         b.Add("xfs_file_dio_write",
             (s, tid) => Shared(s) ? InodeLock.Shared(s, tid)
@@ -177,11 +181,32 @@ public static class DirectIo
                 // xfs_dio_write_end_io: convert unwritten, then raise i_size
                 for (int blk = g.BlockOfUnit(from); blk <= g.BlockOfUnit(to - 1); blk++)
                     if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
+                if (writeProtects) OldSize.Set(s, c.Tid, s.Inode.ISize + 1);
                 OpHistory.GrowSize(s, to, from, to);
                 Completion.SetFileSize(s, to, c);
-                InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
-                s.Inode.DioCount--; // inode_dio_end
-            }, (_, _) => "xfs_dio_write_end_io; kiocb_invalidate_post_direct_write; inode_dio_end");
+            }, (_, _) => "->end_io (xfs_dio_write_end_io)");
+        if (writeProtects)
+            b.Add("pagecache_isize_extended",
+                (s, tid) => !OldSize.IsSet(s, tid) ? Guard.Skip()
+                    : IsizeExtended.Check(s, OldSize.Get(s, tid) - 1, to, tid) is { Kind: GuardKind.Block } w ? w : Guard.Run,
+                (s, c) =>
+                {
+                    IsizeExtended.Apply(s, OldSize.Get(s, c.Tid) - 1, to, c);
+                    OldSize.Clear(s, c.Tid);
+                });
+        // kiocb_invalidate_post_direct_write after ->end_io: invalidate_inode_pages2_range locks
+        // each folio (waiting for a read in flight) and waits for its writeback; a dirty one stays
+        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
+        {
+            int i = fi;
+            b.Add("kiocb_invalidate_post_direct_write",
+                (s, tid) => !s.Folios[i].Present ? Guard.Skip()
+                    : PageCache.WaitWriteback(s, i) is { Kind: GuardKind.Block } w ? w
+                    : PageCache.LockGuard(s, i, tid),
+                (s, c) => InvalidateClean(s, g.FirstUnitOfFolio(i), g.FirstUnitOfFolio(i + 1), c, "kiocb_invalidate_post_direct_write"),
+                (_, _) => $"F{i}");
+        }
+        b.Add("inode_dio_end", (_, _) => Guard.Run, (s, _) => s.Inode.DioCount--);
         b.Mark(end);
         InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
     }

@@ -6,7 +6,7 @@ namespace ModelCheck.Model.Ops;
 /// <summary>
 /// fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) on ext4 (ext4_fallocate -> ext4_punch_hole,
 /// fs/ext4/inode.c), inside <see cref="Ext4Fallocate"/>'s locks: a range starting at or past EOF returns at once; a range past EOF is cut at the end
-/// of the page after the EOF page's start (i_size + PAGE_SIZE - its offset in the page); ext4_update_disksize_before_punch raises i_disksize to the
+/// of the EOF page (i_size rounded up to PAGE_SIZE); ext4_update_disksize_before_punch raises i_disksize to the
 /// range's end below EOF; ext4_truncate_page_cache_block_range write-protects a partial folio
 /// that loses a whole block (ext4_truncate_folio, block size below the page size) and truncates
 /// the range from the page cache, partial folios zeroed in place (truncate_pagecache_range);
@@ -26,7 +26,7 @@ public static class Ext4PunchHole
         var g = b.Geo;
         int page = g.UnitsPerPage;
         var unlock = b.NewLabel();
-        // the ends the range can be cut to: `to` itself below EOF, or the page after the EOF page
+        // the ends the range can be cut to: `to` itself below EOF, or the end of the EOF page
         var ends = new SortedSet<int> { to };
         for (int e = (from / page + 1) * page; e < to + page && e <= g.Units; e += page) ends.Add(e);
         var branches = ends.ToDictionary(e => e, _ => b.NewLabel());
@@ -40,8 +40,8 @@ public static class Ext4PunchHole
                 c.Goto(unlock);
                 return;
             }
-            // past EOF the hole ends at the page after i_size's (i_size + PAGE_SIZE - offset in page)
-            int end = to > isize ? Math.Min(g.Units, isize + page - (isize % page)) : to;
+            // past EOF the hole ends at the end of the EOF page (i_size rounded up to a page)
+            int end = to > isize ? Math.Min(g.Units, (isize + page - 1) / page * page) : to;
             End.Set(s, c.Tid, end + 1);
             // ext4_update_disksize_before_punch
             int size = Math.Min(isize, end);

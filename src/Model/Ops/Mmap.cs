@@ -92,10 +92,16 @@ public static class Mmap
                 }
                 PageCache.NonDontcacheLookup(s, i);
                 f.LockOwner = (sbyte)c.Tid;
-                // folio_mkwrite_check_truncate: blocks are reserved only up to EOF
+                // folio_mkwrite_check_truncate: blocks are reserved, and dirtied, only up to EOF
+                // (iomap_page_mkwrite's ifs_set_range_dirty, block_page_mkwrite's block_commit_write)
+                int mask = 0;
                 for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1) && g.FirstUnitOfBlock(blk) < s.Inode.ISize; blk++)
+                {
                     if (s.Extents[blk] == ExtentType.Hole && s.Cow[blk] == CowType.None) s.ExtentsW[blk] = ExtentType.Delalloc;
-                PageCache.MarkDirty(s, i);
+                    mask |= 1 << (blk - g.FirstBlockOfFolio(i));
+                }
+                f.DirtyMask |= (byte)mask;
+                PageCache.MarkFolioDirty(ref f);
             },
             (_, _) => $"F{i}");
         b.Add("folio_wait_stable",

@@ -131,6 +131,10 @@ public static class OpHistory
         for (int u = old; u < newSize; u++)
         {
             if (u >= writeFrom && u < writeTo) continue;
+            // data an extending write still in flight put there (a concurrent AIO write past the
+            // old EOF) is the file's, not garbage: it stays the newest version
+            byte cached = s.CacheData[u];
+            if (DataTag.IsWrite(cached) && DataTag.WriteId(cached) > 0 && h.WriteCut[DataTag.WriteId(cached)] != 0) continue;
             if (rank == 0) rank = h.NextRank++;
             h.ZeroRank[u] = rank;
             h.Floor[u] = rank;

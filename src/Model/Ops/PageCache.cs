@@ -49,11 +49,11 @@ public static class PageCache
         f.DontcacheOrigin = false;
     }
 
-    /// <summary>folio_mark_dirty (iomap_dirty_folio): all ifs dirty bits, PG_dirty, DIRTY mark.</summary>
+    /// <summary>folio_mark_dirty (iomap_dirty_folio, block_dirty_folio): the blocks ->dirty_folio dirties (<see cref="Filesystems.FilesystemOps.FolioMarkDirtyMask"/>), PG_dirty, DIRTY mark.</summary>
     public static void MarkDirty(KernelState s, int index)
     {
         ref var f = ref s.FoliosW[index];
-        f.DirtyMask = (byte)s.Geo.AllBlocksMask;
+        f.DirtyMask = (byte)s.Machine.Fs.FolioMarkDirtyMask(s, index);
         MarkFolioDirty(ref f);
     }
 

@@ -104,14 +104,17 @@ public static class Generator
     }
 
     /// <summary>
-    /// A generated scenario on a file system. On ext4 no written block lies past EOF: ext4 trims
-    /// what a failed extension allocated (ext4_truncate_failed_write, the orphan list) and
-    /// preallocates past EOF only as unwritten (fallocate KEEP_SIZE), and its truncate up zeroes only
-    /// the old EOF block, relying on it (XFS zeroes the whole gap, so the grammar keeps them there).
+    /// A generated scenario on a file system, starting from a file at rest: no written block lies
+    /// wholly past EOF. A file gets there only through a crash between an extension's I/O and its
+    /// size update: XFS frees post-EOF blocks when the file is released (xfs_free_eofblocks), ext4
+    /// trims a failed extension (ext4_truncate_failed_write, the orphan list), and both preallocate
+    /// past EOF only as unwritten or delalloc. From such a state an extension can expose the old
+    /// bytes (XFS: the EOF zeroing dirties a folio wholly past EOF, writeback cleans it without I/O,
+    /// an O_DIRECT write's invalidation drops it; docs/findings.md), which is a crash-recovery
+    /// question this grammar leaves to scenarios that set it up on purpose.
     /// </summary>
     public static GenScenario OnFilesystem(GenScenario g, string fs)
     {
-        if (fs == "xfs") return g;
         var extents = g.Extents.Select((e, b) => b >= g.SizeBlocks && e == "written" ? "unwritten" : e).ToArray();
         return g with { Fs = fs, Extents = extents };
     }
