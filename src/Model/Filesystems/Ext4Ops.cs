@@ -21,10 +21,9 @@ namespace ModelCheck.Model.Filesystems;
 ///   findings.md);
 /// - truncate, hole punch and zero range have their own step programs (<see cref="Ext4Setattr"/>,
 ///   <see cref="Ext4PunchHole"/>, <see cref="Ext4ZeroRange"/>) without XFS's writeback of the range.
+/// - an aligned O_DIRECT write keeps the i_rwsem shared only for a pure overwrite of written blocks.
 /// Not modelled (kept as XFS's steps): ext4's buffered write path through buffer heads
-/// (ext4_da_write_begin, whose reservation the model's delalloc marking stands for), its DIO lock
-/// choice (ext4_dio_write_checks takes the i_rwsem shared only for aligned overwrites of
-/// allocated blocks), the journal.
+/// (ext4_da_write_begin, whose reservation the model's delalloc marking stands for), the journal.
 /// </summary>
 public sealed class Ext4Ops : FilesystemOps
 {
@@ -62,19 +61,32 @@ public sealed class Ext4Ops : FilesystemOps
     public override bool DiskSizeAtSubmission => true;
 
     /// <summary>
+    /// ext4_dio_write_checks keeps the i_rwsem shared only for a pure overwrite: not extending, and
+    /// every block allocated and written (ext4_overwrite_io); anything else takes it exclusive.
+    /// </summary>
+    public override bool DioWriteShared(KernelState s, int from, int to)
+    {
+        if (to > s.Inode.ISize) return false;
+        for (int blk = s.Geo.BlockOfUnit(from); blk <= s.Geo.BlockOfUnit(to - 1); blk++)
+            if (s.Extents[blk] != ExtentType.Written) return false;
+        return true;
+    }
+
+    /// <summary>
     /// block_dirty_folio dirties every buffer, but writeback writes only mapped ones
-    /// (ext4_bio_write_folio clears the dirty bit of an unmapped buffer): a buffer over an
-    /// unwritten block is mapped only by a write or page_mkwrite that covered it (those set the
-    /// block's dirty bit themselves), so folio_mark_dirty leaves the other unwritten blocks clean.
-    /// Found by conform (1K blocks): a zero range past EOF, a store, a truncate up and fsync leave
-    /// the block past the old EOF unwritten.
+    /// (ext4_bio_write_folio clears the dirty bit of an unmapped buffer). Buffers over written or
+    /// delalloc blocks are mapped; one over a hole or an unwritten block is mapped only by a write
+    /// or page_mkwrite that covered it, which sets the block's dirty bit itself. So
+    /// folio_mark_dirty adds only the written and delalloc blocks. Found by conform (1K and 2K
+    /// blocks): a store past EOF, a truncate up, a zero range and a flush leave the block that was a
+    /// hole when the folio was dirtied unwritten.
     /// </summary>
     public override int FolioMarkDirtyMask(KernelState s, int folio)
     {
         var g = s.Geo;
         int mask = s.Folios[folio].DirtyMask;
         for (int k = 0; k < g.BlocksPerFolio; k++)
-            if (s.Extents[g.FirstBlockOfFolio(folio) + k] != ExtentType.Unwritten) mask |= 1 << k;
+            if (s.Extents[g.FirstBlockOfFolio(folio) + k] is ExtentType.Written or ExtentType.Delalloc) mask |= 1 << k;
         return mask;
     }
 

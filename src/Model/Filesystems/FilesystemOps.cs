@@ -127,6 +127,12 @@ public abstract class FilesystemOps
     /// </summary>
     public virtual int FolioMarkDirtyMask(KernelState s, int folio) => s.Geo.AllBlocksMask;
 
+    /// <summary>
+    /// An aligned O_DIRECT write of [from, to) keeps the i_rwsem shared: on XFS when it does not
+    /// start past EOF (no EOF zeroing; xfs_file_dio_write_aligned).
+    /// </summary>
+    public virtual bool DioWriteShared(KernelState s, int from, int to) => from <= s.Inode.ISize;
+
     /// <summary>->writepages, as the trace names the step that writes one folio.</summary>
     public virtual string WritepagesFunction => "iomap_writepages";
 }

@@ -87,7 +87,7 @@ public static class DirectIo
         bool aligned = from % g.UnitsPerBlock == 0 && to % g.UnitsPerBlock == 0;
         // the i_rwsem shared: a block-aligned write that does not start past EOF (no EOF zeroing);
         // i_size cannot shrink under it (truncate needs the lock exclusive)
-        bool Shared(KernelState s) => aligned && from <= s.Inode.ISize;
+        bool Shared(KernelState s) => aligned && s.Machine.Fs.DioWriteShared(s, from, to);
         bool writeProtects = b.Fs.DioExtensionWriteProtects;
         var end = b.NewLabel();
         b.Add("xfs_file_dio_write",

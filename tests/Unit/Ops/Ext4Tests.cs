@@ -122,6 +122,22 @@ public class Ext4Tests
         Assert.Equal(dirty, s.Folios[blk].Present && s.Folios[blk].Dirty);
     }
 
+    [Theory]
+    [InlineData("written", true)]
+    [InlineData("unwritten", false)]
+    public void AnAlignedDirectWriteKeepsTheInodeLockSharedOnlyForAPureOverwrite(string extent, bool shared)
+    {
+        // ext4_dio_write_checks: shared for an overwrite of written blocks (ext4_overwrite_io);
+        // XFS keeps it shared for any aligned write inside EOF
+        string file = File("ext4", size: "8K", extents: $", extents: [{{offset: 0, length: 8K, type: {extent}}}]");
+        var s = MachineBuilder.Build(ScenarioText.OneThread("[{op: dio-write, offset: 0, length: 4K}]", file), Variant.Default);
+        s = Mechanism.Step(s, 0);
+        Assert.Equal(shared, s.Inode.IRwsem.Writer < 0 && !s.Inode.IRwsem.CanWrite);
+        var xfs = MachineBuilder.Build(ScenarioText.OneThread("[{op: dio-write, offset: 0, length: 4K}]", file.Replace("fs: ext4", "fs: xfs", StringComparison.Ordinal)), Variant.Default);
+        xfs = Mechanism.Step(xfs, 0);
+        Assert.True(xfs.Inode.IRwsem.Writer < 0);
+    }
+
     /// <summary>The writer's steps until it waits (fsync for the writeback it submitted).</summary>
     private static KernelState InFlight(string fs, string ops) =>
         Mechanism.RunUntil(MachineBuilder.Build(ScenarioText.OneThread(ops, File(fs)), Variant.Default), 0);
