@@ -214,6 +214,17 @@ public sealed unsafe class KernelFile : IDisposable
 
     public void Fallocate(int mode, long off, long len) => Native.Check(Native.Fallocate(fd, mode, off, len), "fallocate");
 
+    public const int CollapseRange = Native.FALLOC_FL_COLLAPSE_RANGE, InsertRange = Native.FALLOC_FL_INSERT_RANGE;
+
+    /// <summary>fallocate that may refuse the range: true when it ran, false on EINVAL (any other error throws).</summary>
+    public bool TryFallocate(int mode, long off, long len)
+    {
+        if (Native.Fallocate(fd, mode, off, len) == 0) return true;
+        int errno = Native.Errno;
+        if (errno == Native.EINVAL) return false;
+        throw new KernelCallException("fallocate", errno);
+    }
+
     /// <summary>posix_fadvise(POSIX_FADV_WILLNEED): readahead of the range (readahead(2) is the same call since 4.19).</summary>
     public void FadviseWillneed(long off, long len)
     {

@@ -11,6 +11,7 @@ internal static unsafe partial class Native
     public const int POSIX_FADV_RANDOM = 1, POSIX_FADV_WILLNEED = 3, POSIX_FADV_DONTNEED = 4, MADV_RANDOM = 1;
     public const uint SYNC_FILE_RANGE_WAIT_BEFORE = 1, SYNC_FILE_RANGE_WRITE = 2, SYNC_FILE_RANGE_WAIT_AFTER = 4;
     public const int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;
+    public const int FALLOC_FL_COLLAPSE_RANGE = 0x08, FALLOC_FL_INSERT_RANGE = 0x20, EINVAL = 22;
     public const int MNT_DETACH = 2;
     public const long SYS_cachestat = 451;
 

@@ -30,6 +30,8 @@ public sealed record ConformOp(OpKind Kind, int Offset, int Length, int Size)
         [OpKind.PunchHole] = "fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)",
         [OpKind.Readahead] = "posix_fadvise(POSIX_FADV_WILLNEED)",
         [OpKind.ZeroRange] = "fallocate(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)",
+        [OpKind.CollapseRange] = "fallocate(FALLOC_FL_COLLAPSE_RANGE) (EINVAL leaves the file as it was)",
+        [OpKind.InsertRange] = "fallocate(FALLOC_FL_INSERT_RANGE), not issued when it would grow the file past 8 KiB",
     };
 
     public static OpKind[] ParseOps(string? list)

@@ -51,6 +51,11 @@ public static class KernelSide
             case OpKind.PunchHole: f.Fallocate(3, off, len); return null; // PUNCH_HOLE | KEEP_SIZE
             case OpKind.ZeroRange: f.Fallocate(0x11, off, len); return null; // ZERO_RANGE | KEEP_SIZE
             case OpKind.Readahead: f.FadviseWillneed(off, len); return null;
+            case OpKind.CollapseRange: f.TryFallocate(KernelFile.CollapseRange, off, len); return null; // EINVAL: nothing changed, as in the model
+            case OpKind.InsertRange:
+                // the model's file is max_size long: an insert past it is EINVAL there, so it is not issued here
+                if (f.Size + len <= (long)ConformanceGeometry.FileUnits * U) f.TryFallocate(KernelFile.InsertRange, off, len);
+                return null;
             default: throw new ArgumentException($"{OpNames.Name(kind)} has no kernel call in the harness");
         }
     }

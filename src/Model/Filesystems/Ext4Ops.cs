@@ -145,6 +145,9 @@ public sealed class Ext4Ops : FilesystemOps
 
     public override void EmitTruncate(ProgramBuilder b, int newSize) => Ext4Setattr.Emit(b, newSize);
 
+    /// <summary>ext4_collapse_range / ext4_insert_range set i_size and i_disksize themselves (no setattr).</summary>
+    public override void EmitShiftRange(ProgramBuilder b, int from, int to, bool insert) => ShiftRange.Emit(b, from, to, insert, viaSetattr: false);
+
     public override void EmitFallocate(ProgramBuilder b, int from, int to, bool zeroRange)
     {
         if (zeroRange) Ext4ZeroRange.Emit(b, from, to);

@@ -87,6 +87,9 @@ public abstract class FilesystemOps
     /// <summary>ftruncate: ->setattr with ATTR_SIZE (xfs_setattr_size).</summary>
     public virtual void EmitTruncate(ProgramBuilder b, int newSize) => Truncate.Emit(b, newSize);
 
+    /// <summary>fallocate COLLAPSE_RANGE or INSERT_RANGE (xfs_falloc_collapse_range, xfs_falloc_insert_range).</summary>
+    public virtual void EmitShiftRange(ProgramBuilder b, int from, int to, bool insert) => ShiftRange.Emit(b, from, to, insert, viaSetattr: true);
+
     /// <summary>fallocate PUNCH_HOLE or ZERO_RANGE with KEEP_SIZE (xfs_file_fallocate).</summary>
     public virtual void EmitFallocate(ProgramBuilder b, int from, int to, bool zeroRange) => PunchHole.Emit(b, from, to, zeroRange);
 

@@ -141,6 +141,42 @@ public static class OpHistory
         }
     }
 
+    /// <summary>
+    /// A collapse or insert moved the data of units [src, src + count) to [dst, dst + count): each
+    /// unit's versions, floor, owed data and zeros move with it; the units it left are forgotten.
+    /// </summary>
+    public static void ShiftUnits(KernelState s, int src, int dst, int count)
+    {
+        var h = s.H;
+        int w = h.Writes + 1, units = s.Geo.Units;
+        var floor = h.Floor.ToArray();
+        var must = h.MustSurvive.ToArray();
+        var zero = h.ZeroRank.ToArray();
+        var lost = h.ErrLost.ToArray();
+        var ranks = h.UnitRank.ToArray();
+        for (int u = Math.Min(src, dst); u < units; u++)
+        {
+            int from = u - dst + src;
+            bool moved = u >= dst && u < dst + count && from >= 0 && from < units;
+            h.Floor[u] = moved ? floor[from] : 0;
+            h.MustSurvive[u] = moved ? must[from] : DataTag.None;
+            h.ZeroRank[u] = moved ? zero[from] : 0;
+            h.ErrLost[u] = moved ? lost[from] : DataTag.None;
+            for (int k = 0; k < w; k++) h.UnitRank[(u * w) + k] = moved ? ranks[(from * w) + k] : 0;
+        }
+        // a read (or fsync) in progress took its floors before the data moved: its units now hold
+        // other data, so it is not judged there (it ran concurrently with the shift; either is legal)
+        for (int t = 0; t < s.Threads.Length; t++)
+        {
+            if (s.Machine.Threads[t].Kind != Steps.ThreadKind.User) continue;
+            for (int u = Math.Min(src, dst); u < units; u++)
+            {
+                if (s.Local(t, ScratchSlots + u) != 0) s.LocalW(t, ScratchSlots + u) = 0;
+                if (s.Local(t, ScratchSlots + units + u) != 0) s.LocalW(t, ScratchSlots + units + u) = 0;
+            }
+        }
+    }
+
     public static void TruncateDone(KernelState s, int newSize)
     {
         s.H.TruncSize = newSize;

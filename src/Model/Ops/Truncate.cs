@@ -19,16 +19,20 @@ public static class Truncate
     /// <summary>xfs_setattr_size's did_zeroing: the EOF block or the grown gap was zeroed in the page cache.</summary>
     private static readonly Local DidZeroing = Local.Scratch(1, "did_zeroing");
 
-    public static void Emit(ProgramBuilder b, int newSize)
+    /// <summary>The truncate; locked: called with both locks already held (xfs_falloc_setsize inside fallocate), whose caller drops them.</summary>
+    public static void Emit(ProgramBuilder b, int newSize, bool locked = false)
     {
         var g = b.Geo;
         int keepFolios = (newSize + g.UnitsPerFolio - 1) / g.UnitsPerFolio; // folios wholly past EOF start here
-        b.Add("do_truncate",
-            InodeLock.ExclusiveWithInvalidate,
+        b.Add(locked ? "xfs_falloc_setsize" : "do_truncate",
+            locked ? (_, _) => Guard.Run : InodeLock.ExclusiveWithInvalidate,
             (s, c) =>
             {
-                s.Inode.IRwsem.Lock(c.Tid);
-                s.Inode.InvalidateLock.Lock(c.Tid);
+                if (!locked)
+                {
+                    s.Inode.IRwsem.Lock(c.Tid);
+                    s.Inode.InvalidateLock.Lock(c.Tid);
+                }
                 OpHistory.TruncateStarted(s, newSize);
                 OldSize.Set(s, c.Tid, s.Inode.ISize);
             },
@@ -64,12 +68,14 @@ public static class Truncate
             Bunmapi.Free(s, firstFree, g.Blocks, c);
         }, (_, _) => $"i_disk_size = {g.Bytes(newSize)}",
             (s, tid) => newSize <= OldSize.Get(s, tid) ? Bunmapi.Alternatives(s, firstFree, g.Blocks) : 1);
-        InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
+        Action<KernelState, StepContext> done = (s, c) =>
         {
             OldSize.Set(s, c.Tid, 0);
             DidZeroing.Set(s, c.Tid, 0);
             OpHistory.TruncateDone(s, newSize);
-        });
+        };
+        if (locked) b.Add("xfs_vn_setattr_size", (_, _) => Guard.Run, done, (_, _) => "done");
+        else InodeLock.EmitUnlock(b, "inode_unlock", done);
     }
 
     /// <summary>truncate_pagecache's unmap_mapping_range: zap the PTEs of the folios from keepFolios on (past the new EOF).</summary>

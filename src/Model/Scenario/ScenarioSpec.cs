@@ -27,6 +27,8 @@ public enum OpKind
     BenchTruncate,
     BenchFlusher,
     BenchEndio,
+    CollapseRange,
+    InsertRange,
 }
 
 /// <summary>The operations' names and facts, from their declarations (<see cref="Operations"/>).</summary>
