@@ -94,10 +94,17 @@ public static class ShiftRange
             EmitSizeBranches(b, sizes, unlock);
         }
         b.Mark(unlock);
-        // the inserted range reads as zeros (Zeroed only ranks units below EOF: an EINVAL leaves none new)
+        // the inserted range, and after a collapse every hole from the offset to EOF (a hole moved
+        // down into the file), read as zeros from now on
         InodeLock.EmitUnlock(b, "inode_unlock", (s, c) =>
         {
-            if (insert && Shifted.IsSet(s, c.Tid)) OpHistory.Zeroed(s, from, to);
+            if (Shifted.IsSet(s, c.Tid))
+            {
+                if (insert) OpHistory.Zeroed(s, from, to);
+                else
+                    for (int blk = from / bs; blk < g.Blocks; blk++)
+                        if (s.Extents[blk] == ExtentType.Hole) OpHistory.Zeroed(s, g.FirstUnitOfBlock(blk), g.FirstUnitOfBlock(blk + 1));
+            }
             Shifted.Clear(s, c.Tid);
         });
     }
@@ -134,11 +141,25 @@ public static class ShiftRange
         c.Note($"blocks from {from / bs} moved up by {len / bs}");
     }
 
-    /// <summary>Moves count blocks' mappings and disk bytes from src to dst; the blocks left behind become holes.</summary>
+    /// <summary>
+    /// Moves count blocks' mappings and disk bytes from src to dst; the blocks left behind become
+    /// holes. The model's disk is indexed by file block, so a read bio still in flight, which reads
+    /// the physical blocks it mapped at submission, first takes their bytes as they are now.
+    /// </summary>
     private static void MoveBlocks(KernelState s, int src, int dst, int count)
     {
         var g = s.Geo;
         int bs = g.UnitsPerBlock;
+        for (int k = 0; k < s.Bios.Count; k++)
+        {
+            var bio = s.Bios[k];
+            if (bio.Kind != BioKind.Read || bio.Completed) continue;
+            int u0 = g.FirstUnitOfBlock(bio.FirstBlock);
+            var data = bio.Data.ToArray();
+            for (int j = 0; j < data.Length; j++)
+                if (data[j] == DataTag.None) data[j] = s.Disk[u0 + j];
+            s.BiosW[k] = bio with { Data = data };
+        }
         var ext = s.Extents.ToArray();
         var cow = s.Cow.ToArray();
         var disk = s.Disk.ToArray();

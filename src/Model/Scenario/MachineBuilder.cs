@@ -71,8 +71,15 @@ public static class MachineBuilder
                     throw new ScenarioException("op", op.Line, why);
                 int id = OpNames.IsWrite(op.Kind) ? ++writeId : 0;
                 string label = Label(op, g, id);
-                bool discards = op.Kind is OpKind.PunchHole or OpKind.ZeroRange;
-                b.BeginOp(label, op.MayBlock, discards ? from : 0, discards ? to : 0);
+                // what a store racing the operation may lose: the range a punch or zero range
+                // discards; for a collapse or insert, the page cache it drops, up to EOF
+                var (dFrom, dTo) = op.Kind switch
+                {
+                    OpKind.PunchHole or OpKind.ZeroRange => (from, to),
+                    OpKind.CollapseRange or OpKind.InsertRange => (0, g.Units),
+                    _ => (0, 0),
+                };
+                b.BeginOp(label, op.MayBlock, dFrom, dTo);
                 Operations.Of(op.Kind).Emit(b, new OpSite(op, from, to, id, g));
                 b.EndOp();
             }
