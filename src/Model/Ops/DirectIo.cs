@@ -114,16 +114,7 @@ public static class DirectIo
         Writeback.EmitRange(b, SyncMode.All, filter);
         Writeback.EmitWaitRange(b, filter);
         // invalidate_inode_pages2_range: lock, wait for writeback, unmap and invalidate each folio
-        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
-        {
-            int i = fi;
-            b.Add("invalidate_inode_pages2_range",
-                (s, tid) => !s.Folios[i].Present ? Guard.Skip()
-                    : PageCache.WaitWriteback(s, i) is { Kind: GuardKind.Block } w ? w
-                    : PageCache.LockGuard(s, i, tid),
-                (s, c) => Invalidate(s, i, c),
-                (_, _) => $"F{i}");
-        }
+        EmitPerFolioInvalidate(b, "invalidate_inode_pages2_range", from, to, Invalidate);
         b.Add("iomap_dio_rw",
             (s, tid) => Fallback.IsSet(s, tid) ? ZeroRange.Guard(s, from, to, tid) : Guard.Run,
             (s, c) =>
@@ -196,16 +187,8 @@ public static class DirectIo
                 });
         // kiocb_invalidate_post_direct_write after ->end_io: invalidate_inode_pages2_range locks
         // each folio (waiting for a read in flight) and waits for its writeback; a dirty one stays
-        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
-        {
-            int i = fi;
-            b.Add("kiocb_invalidate_post_direct_write",
-                (s, tid) => !s.Folios[i].Present ? Guard.Skip()
-                    : PageCache.WaitWriteback(s, i) is { Kind: GuardKind.Block } w ? w
-                    : PageCache.LockGuard(s, i, tid),
-                (s, c) => InvalidateClean(s, g.FirstUnitOfFolio(i), g.FirstUnitOfFolio(i + 1), c, "kiocb_invalidate_post_direct_write"),
-                (_, _) => $"F{i}");
-        }
+        EmitPerFolioInvalidate(b, "kiocb_invalidate_post_direct_write", from, to,
+            (s, i, c) => InvalidateClean(s, g.FirstUnitOfFolio(i), g.FirstUnitOfFolio(i + 1), c, "kiocb_invalidate_post_direct_write"));
         b.Add("inode_dio_end", (_, _) => Guard.Run, (s, _) => s.Inode.DioCount--);
         b.Mark(end);
         InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
@@ -264,6 +247,22 @@ public static class DirectIo
     }
 
     /// <summary>Drops the range's clean, unlocked folios that are not under writeback (the others stay: the kernel warns and goes on).</summary>
+    /// <summary>invalidate_inode_pages2_range's loop over [from, to): per folio, wait for its writeback, take its lock, then act.</summary>
+    private static void EmitPerFolioInvalidate(ProgramBuilder b, string function, int from, int to, Action<KernelState, int, StepContext> act)
+    {
+        var g = b.Geo;
+        for (int fi = g.FolioOfUnit(from); fi <= g.FolioOfUnit(to - 1); fi++)
+        {
+            int i = fi;
+            b.Add(function,
+                (s, tid) => !s.Folios[i].Present ? Guard.Skip()
+                    : PageCache.WaitWriteback(s, i) is { Kind: GuardKind.Block } w ? w
+                    : PageCache.LockGuard(s, i, tid),
+                (s, c) => act(s, i, c),
+                (_, _) => $"F{i}");
+        }
+    }
+
     private static void InvalidateClean(KernelState s, int from, int to, StepContext c, string who)
     {
         var g = s.Geo;

@@ -14,17 +14,8 @@ public static class Ext4Fallocate
     public static void EmitLock(ProgramBuilder b, string mode, int from, int to, bool discard = false)
     {
         var g = b.Geo;
-        b.Add("ext4_fallocate",
-            (s, tid) => InodeLock.ExclusiveWithInvalidate(s, tid) is { Kind: GuardKind.Block } l ? l
-                : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w
-                : Guard.Run,
-            (s, c) =>
-            {
-                s.Inode.IRwsem.Lock(c.Tid);
-                s.Inode.InvalidateLock.Lock(c.Tid);
-                if (discard) PunchHole.DiscardHistory(s, from, to);
-            },
-            (_, _) => $"{mode}|KEEP_SIZE {BufferedWrite.Range(g, from, to)}");
+        InodeLock.EmitFallocateLock(b, "ext4_fallocate", (_, _) => $"{mode}|KEEP_SIZE {BufferedWrite.Range(g, from, to)}",
+            discard ? s => PunchHole.DiscardHistory(s, from, to) : null);
     }
 
     /// <summary>Drops both locks; below EOF the range now reads as zeros until something writes it.</summary>

@@ -27,6 +27,24 @@ public static class InodeLock
             ? Guard.Skip()
             : Guard.Block(WaitKind.DioCount, -1, $"inode_dio_wait(i_dio_count={s.Inode.DioCount})");
 
+    /// <summary>
+    /// ->fallocate's locking for the modes that drop page cache (xfs_file_fallocate, ext4_fallocate):
+    /// the i_rwsem and the invalidate_lock exclusive, after direct I/O in flight has drained
+    /// (inode_dio_wait), in one step.
+    /// </summary>
+    public static void EmitFallocateLock(ProgramBuilder b, string function, Func<KernelState, int, string> describe, Action<KernelState>? then = null) =>
+        b.Add(function,
+            (s, tid) => ExclusiveWithInvalidate(s, tid) is { Kind: GuardKind.Block } l ? l
+                : DioWait(s) is { Kind: GuardKind.Block } w ? w
+                : Guard.Run,
+            (s, c) =>
+            {
+                s.Inode.IRwsem.Lock(c.Tid);
+                s.Inode.InvalidateLock.Lock(c.Tid);
+                then?.Invoke(s);
+            },
+            describe);
+
     public static void EmitUnlock(ProgramBuilder b, string function, Action<KernelState, StepContext>? after = null) =>
         b.Add(function, (_, _) => Guard.Run, (s, c) =>
         {

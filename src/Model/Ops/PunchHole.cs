@@ -52,16 +52,7 @@ public static class PunchHole
         // xfs_flush_unmap_range rounds the range out to max(block size, page size)
         int round = Math.Max(page, g.UnitsPerBlock);
         int rFrom = from / round * round, rTo = (to + round - 1) / round * round; // rTo exclusive
-        b.Add("xfs_file_fallocate",
-            (s, tid) => InodeLock.ExclusiveWithInvalidate(s, tid) is { Kind: GuardKind.Block } l ? l
-                : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w
-                : Guard.Run,
-            (s, c) =>
-            {
-                s.Inode.IRwsem.Lock(c.Tid);
-                s.Inode.InvalidateLock.Lock(c.Tid);
-            },
-            (_, _) => $"{(zeroRange ? "ZERO_RANGE" : "PUNCH_HOLE")}|KEEP_SIZE {BufferedWrite.Range(g, from, to)}");
+        InodeLock.EmitFallocateLock(b, "xfs_file_fallocate", (_, _) => $"{(zeroRange ? "ZERO_RANGE" : "PUNCH_HOLE")}|KEEP_SIZE {BufferedWrite.Range(g, from, to)}");
         Writeback.FolioFilter inRange = (_, _, i) => g.FirstUnitOfFolio(i + 1) > rFrom && g.FirstUnitOfFolio(i) < rTo;
         Writeback.EmitRange(b, SyncMode.All, inRange);
         Writeback.EmitWaitRange(b, inRange);

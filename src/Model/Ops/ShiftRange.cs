@@ -41,15 +41,7 @@ public static class ShiftRange
         var sizes = new SortedDictionary<int, Label>();
         if (viaSetattr)
             for (int ns = insert ? to + 1 : from + 1; ns <= (insert ? g.Units : g.Units - len); ns++) sizes[ns] = b.NewLabel();
-        b.Add(viaSetattr ? "xfs_file_fallocate" : "ext4_fallocate",
-            (s, tid) => InodeLock.ExclusiveWithInvalidate(s, tid) is { Kind: GuardKind.Block } l ? l
-                : InodeLock.DioWait(s) is { Kind: GuardKind.Block } w ? w
-                : Guard.Run,
-            (s, c) =>
-            {
-                s.Inode.IRwsem.Lock(c.Tid);
-                s.Inode.InvalidateLock.Lock(c.Tid);
-            },
+        InodeLock.EmitFallocateLock(b, viaSetattr ? "xfs_file_fallocate" : "ext4_fallocate",
             (_, _) => $"{(insert ? "INSERT_RANGE" : "COLLAPSE_RANGE")} {BufferedWrite.Range(g, from, to)}");
         b.Add(fn, (_, _) => Guard.Run, (s, c) =>
         {
