@@ -129,4 +129,30 @@ public class CliTests
         Assert.Equal(5, code);
         Assert.Contains("--max-states 10", err);
     }
+    [Theory]
+    [InlineData("generate", "--fs", "btrfs")]
+    [InlineData("generate", "--fs", "ext4", "--ops", "writethrough")]
+    public void GenerateBadFileSystemInputIsExitTwo(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("bad input", err);
+    }
+
+    [Fact]
+    public void GenerateRunsOnTheExt4Flavour()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mc-gen-ext4-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, err) = Run("generate", "--fs", "ext4", "--profile", "fixed", "--tests", "200", "--seed", "46",
+                "--ops", "buffered-write,dio-write,truncate,punch-hole,zero-range,collapse-range,buffered-read,fsync", "--json", "-q", "--out", dir);
+            Assert.True(code == 0, err + output);
+            Assert.Equal("holds", System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("verdict").GetString());
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
 }
