@@ -84,6 +84,14 @@ public static class TruncateRange
             {
                 ref var f = ref s.FoliosW[pf];
                 for (int u = z0; u < z1; u++) s.CacheDataW[u] = DataTag.Zero;
+                // a large folio that loses whole pages is split and those pages go, PTEs and all
+                // (split_folio, then the caller's truncation); the model's folios do not split, so
+                // their mapping goes: the next store faults into page_mkwrite again
+                if (z1 - z0 >= g.UnitsPerPage && g.UnitsPerFolio > g.UnitsPerPage && f.PteMapped)
+                {
+                    if (f.PteDirty) PageCache.MarkDirty(s, pf); // zap_pte_range: folio_mark_dirty
+                    f.PteMapped = f.PteWritable = f.PteDirty = false;
+                }
                 for (int k = 0; k < g.BlocksPerFolio; k++)
                 {
                     int blk = g.FirstBlockOfFolio(pf) + k;

@@ -17,7 +17,8 @@ public static class ScenarioGenerators
     [
         OpKind.BufferedWrite, OpKind.DontcacheWrite, OpKind.WriteThrough, OpKind.AioWriteThrough, OpKind.BufferedRead,
         OpKind.DioRead, OpKind.DioWrite, OpKind.Truncate, OpKind.Fsync, OpKind.MmapStore, OpKind.Sync, OpKind.MemoryPressure,
-        OpKind.MmapRead, OpKind.PunchHole, OpKind.Readahead, OpKind.Open, OpKind.ZeroRange,
+        OpKind.MmapRead, OpKind.PunchHole, OpKind.Readahead, OpKind.Open, OpKind.ZeroRange, OpKind.CollapseRange,
+        OpKind.InsertRange,
     ];
 
     private static Gen<GenOp> Op(OpKind[] kinds, int folios, int bpf)
