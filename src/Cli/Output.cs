@@ -47,9 +47,13 @@ public static class Output
     /// <summary>What `check` runs: the profile, every switch's resolved value, the invariants checked.</summary>
     public static void PrintResolved(ScenarioSpec spec, KernelProfile kernel, Variant v)
     {
+        // the file system's implied values where the variant leaves a switch unset (ext4: unlocked reads)
+        var fs = ModelCheck.Model.Filesystems.Filesystems.Find(spec.File.Fs);
+        var applied = fs?.Apply(v) ?? v;
         var items = Switches.All.Where(s => s != Switches.BenchFix || spec.Id.StartsWith("bench-", StringComparison.Ordinal))
-            .Select(s => $"{s.Name}={v.Get(s)}{(v.Explicit.ContainsKey(s.Name) ? "*" : "")}");
-        Console.WriteLine(Wrap($"profile {kernel.Name}; switches (* set by --variant): ", items, 100));
+            .Select(s => $"{s.Name}={applied.Get(s)}{(v.Explicit.ContainsKey(s.Name) ? "*" : fs is not null && fs.ImpliedSwitches.ContainsKey(s.Name) ? "+" : "")}");
+        string implied = fs is { ImpliedSwitches.Count: > 0 } ? $", + implied by file system {fs.Name}" : "";
+        Console.WriteLine(Wrap($"profile {kernel.Name}; switches (* set by --variant{implied}): ", items, 100));
         Console.WriteLine(Wrap("invariants: ", ModelCheck.Invariants.InvariantSet.For(spec).Items.Select(i =>
             spec.Invariants.Contains(i.Id) ? i.Id : i.Id + " (kernel assertions, always)"), 100));
     }
