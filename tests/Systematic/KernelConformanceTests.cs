@@ -89,6 +89,22 @@ public class KernelConformanceTests
     }
 
     [SkippableFact]
+    public void Ext4KeepsAStoreAfterATruncateUpAsPagecacheIsizeExtendedSays()
+    {
+        // isize-extend-mmap-ext4: the kernel keeps the second store; a model without
+        // pagecache_isize_extended (IsizeExtended=none, before 3.18) loses it, so it disagrees
+        var seq = ConformOp.ParseSequence("buffered-write(0K,1K), fsync, mmap-store(0K,1K), truncate(4K), mmap-store(2K,1K), fsync, dio-read(0K,4K)");
+        using var mount = Mount("ext4", 1024);
+        Assert.Null(Conformance.Compare(mount, seq, ModelOf("ext4"), All));
+        var before318 = Conformance.Compare(mount, seq, ModelOf("ext4", "IsizeExtended=none"), All);
+        Assert.NotNull(before318);
+        // the observables differ at the second store: the kernel faulted and reserved the blocks
+        // (extents wddd), the model without the fix did not (whhh) and later loses the store
+        Assert.Null(before318.KernelFinding);
+        Assert.Contains(before318.Differences, d => d.StartsWith("extents:", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public void Ext4KeepsADontcacheWriteStartingInsideANewBlockCachedWhichTheModelDoesNotExplain()
     {
         // an open disagreement (docs/conformance.md): on 4K blocks a DONTCACHE write into a new
