@@ -66,7 +66,7 @@ public static class ShiftRange
         Writeback.EmitWaitRange(b, tail);
         b.Add("truncate_pagecache", (_, _) => Guard.Run, (s, _) => Truncate.UnmapPastEof(s, g.FolioOfUnit(pageFrom)), (_, _) => $"from {g.Bytes(pageFrom)}");
         TruncateRange.Emit(b, pageFrom, g.Units);
-        string shiftFn = viaSetattr ? (insert ? "xfs_insert_file_space" : "xfs_collapse_file_space") : (insert ? "ext4_ext_shift_extents" : "ext4_ext_shift_extents");
+        string shiftFn = !viaSetattr ? "ext4_ext_shift_extents" : insert ? "xfs_insert_file_space" : "xfs_collapse_file_space";
         b.Add(shiftFn, (_, _) => Guard.Run, (s, c) =>
         {
             Shifted.Set(s, c.Tid, 1);
