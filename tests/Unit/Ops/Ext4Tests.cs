@@ -138,6 +138,56 @@ public class Ext4Tests
         Assert.True(xfs.Inode.IRwsem.Writer < 0);
     }
 
+    [Fact]
+    public void TruncateDownFreesBlocksPastTheNewEofAndDirtiesTheZeroedTailOfAWrittenBlock()
+    {
+        var s = Run("ext4", "[{op: buffered-write, offset: 0, length: 4K}, {op: buffered-write, offset: 4K, length: 4K}, {op: fsync}, {op: truncate, size: 5K}]");
+        Assert.Equal(5, s.Inode.ISize);
+        Assert.Equal(5, s.Inode.IDiskSize);
+        Assert.Equal([ExtentType.Written, ExtentType.Written], s.Extents[..2].ToArray());
+        Assert.True(s.Folios[1].Present && s.Folios[1].Dirty); // ext4_truncate zeroed 5K..8K through the cache, no writeback
+        Assert.Equal([DataTag.Write(2), DataTag.Zero, DataTag.Zero, DataTag.Zero], s.CacheData[4..8].ToArray());
+        var shrunk = Run("ext4", "[{op: buffered-write, offset: 0, length: 4K}, {op: buffered-write, offset: 4K, length: 4K}, {op: fsync}, {op: truncate, size: 3K}]");
+        Assert.Equal(ExtentType.Hole, shrunk.Extents[1]); // ext4_ext_truncate
+        Assert.False(shrunk.Folios[1].Present);
+    }
+
+    [Fact]
+    public void TruncateUpZeroesTheOldEofBlocksTailButWritesNothingBack()
+    {
+        // a store past EOF into the EOF page; the truncate up must zero it (ext4_block_zero_eof)
+        var s = Run("ext4", "[{op: buffered-write, offset: 0, length: 1K}, {op: fsync}, {op: mmap-store, offset: 2K, length: 1K}, {op: truncate, size: 8K}]");
+        Assert.Equal(DataTag.Zero, s.CacheData[2]);
+        Assert.True(s.Folios[0].Dirty);
+        Assert.Equal(8, s.Inode.ISize);
+        Assert.Equal(8, s.Inode.IDiskSize);
+        Assert.True(s.History.ZeroRank[4] > 0); // the exposed bytes read as zeros (zeroed-range)
+    }
+
+    [Theory]
+    [InlineData(0, true)]   // a shrink waits for direct I/O in flight (inode_dio_wait)
+    [InlineData(8, false)]  // a truncate up does not
+    public void TruncateWaitsForDirectIoOnlyWhenItShrinks(int newSizeK, bool waits)
+    {
+        var spec = ScenarioText.Parse($$"""
+            id: t
+            file: {fs: ext4, block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}]}
+            threads:
+              - name: dio
+                ops: [{op: aio-dio-write, offset: 0, length: 4K}]
+              - name: trunc
+                ops: [{op: truncate, size: {{newSizeK}}K}]
+            actors: {device: irq}
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        s = Mechanism.RunUntil(s, 0); // the AIO write is submitted and returns -EIOCBQUEUED
+        Assert.Equal(1, s.Inode.DioCount);
+        s = Mechanism.Step(s, 1); // do_truncate
+        var status = Semantics.Status(s, 1, out _, out var guard);
+        Assert.Equal(waits ? ThreadStatus.Blocked : ThreadStatus.Enabled, status);
+        if (waits) Assert.Equal(WaitKind.DioCount, guard.Wait.Kind);
+    }
+
     /// <summary>The writer's steps until it waits (fsync for the writeback it submitted).</summary>
     private static KernelState InFlight(string fs, string ops) =>
         Mechanism.RunUntil(MachineBuilder.Build(ScenarioText.OneThread(ops, File(fs)), Variant.Default), 0);

@@ -62,4 +62,37 @@ public class ShiftRangeTests
         var ext4 = Mechanism.Run(ScenarioText.OneThread(ops, File("ext4", "1K")));
         Assert.True(ext4.Folios[0].Present && ext4.Folios[0].Dirty);
     }
+    [Theory]
+    [InlineData("xfs", false)]
+    [InlineData("ext4", false)]
+    [InlineData("xfs", true)]
+    [InlineData("ext4", true)]
+    public void ShiftsMoveWholeBlocksWhenUnitsAreSmallerThanBlocks(string fs, bool insert)
+    {
+        // 4K blocks in 1K units (the read at 1K sets the unit): every unit of a moved block moves
+        // with it, with its history; a collapse leaves the tail a hole, an insert its range
+        string ops = "[{op: buffered-write, offset: 0, length: 4K}, {op: buffered-write, offset: 4K, length: 4K}, " +
+            "{op: buffered-write, offset: 8K, length: 4K}, {op: fsync}, " +
+            (insert ? "{op: insert-range, offset: 4K, length: 4K}" : "{op: collapse-range, offset: 4K, length: 4K}") +
+            ", {op: buffered-read, offset: 1K, length: 1K}]";
+        var s = Mechanism.Run(ScenarioText.OneThread(ops, $"{{fs: {fs}, block_size: 4K, folio_size: 4K, max_size: 16K, size: 0}}"));
+        var g = s.Geo;
+        Assert.Equal(4, g.UnitsPerBlock);
+        var expect = insert
+            ? new[] { DataTag.Write(1), DataTag.None, DataTag.Write(2), DataTag.Write(3) }
+            : [DataTag.Write(1), DataTag.Write(3), DataTag.None, DataTag.None];
+        for (int blk = 0; blk < 4; blk++)
+        {
+            bool hole = expect[blk] == DataTag.None;
+            Assert.Equal(hole ? ExtentType.Hole : ExtentType.Written, s.Extents[blk]);
+            for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++)
+            {
+                if (!hole) Assert.Equal(expect[blk], s.Disk[u]);
+                // what must survive moved with the data
+                if (!hole) Assert.Equal(expect[blk], s.History.MustSurvive[u]);
+            }
+        }
+        Assert.Equal((insert ? 16384 : 8192) / g.UnitBytes, s.Inode.ISize);
+        if (insert) Assert.All(Enumerable.Range(4, 4), u => Assert.True(s.History.ZeroRank[u] > 0));
+    }
 }
