@@ -67,10 +67,11 @@ public static class OpHistory
         byte tag = DataTag.Write(writeId);
         int limit = Math.Min(s.Inode.ISize, h.WriteCut[writeId]);
         h.WriteCut[writeId] = 0;
+        var (punchFrom, punchTo) = PunchHole.InProgress(s);
         for (int u = from; u < to && u < limit; u++)
         {
             if (h.ErrLost[u] == tag) continue; // a writeback error already lost it: fsync owes the error instead
-            if (PunchHole.InProgress(s, u)) continue; // a concurrent punch may discard it: either order is legal
+            if (u >= punchFrom && u < punchTo) continue; // a concurrent punch may discard it: either order is legal
             int rank = h.Rank(u, tag);
             h.Floor[u] = Math.Max(h.Floor[u], rank);
             // a newer write that already replaced this data wins (a store during a write-through, an

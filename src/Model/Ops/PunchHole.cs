@@ -21,7 +21,7 @@ public static class PunchHole
     /// The punched range's data is being discarded: nothing in it is owed, and reads may see zeros.
     /// While the operation holds its locks, a write that completes inside the range (a store whose
     /// fault was past page_mkwrite when the punch took the invalidate_lock) is concurrent with it and
-    /// may be discarded too: either order is legal (<see cref="InProgress"/>).
+    /// may be discarded too: either order is legal (<see cref="InProgress(KernelState)"/>).
     /// </summary>
     public static void DiscardHistory(KernelState s, int from, int to)
     {
@@ -34,15 +34,16 @@ public static class PunchHole
     }
 
     /// <summary>
-    /// Some thread is inside a punch or zero range over unit u, holding the invalidate_lock (both
-    /// file systems hold it from before the page-cache truncation to the return).
+    /// The units [From, To) a punch, zero range, collapse or insert in progress may discard, while its
+    /// thread holds the invalidate_lock (both file systems hold it from before the page-cache
+    /// truncation to the return); empty when none is.
     /// </summary>
-    public static bool InProgress(KernelState s, int u)
+    public static (int From, int To) InProgress(KernelState s)
     {
         int t = s.Inode.InvalidateLock.Writer;
-        if (t < 0 || t >= s.Threads.Length) return false;
+        if (t < 0 || t >= s.Threads.Length) return (0, 0);
         var op = s.Machine.Threads[t].OpAt(s.Threads[t].Pc);
-        return op is not null && u >= op.DiscardFrom && u < op.DiscardTo;
+        return op is null ? (0, 0) : (op.DiscardFrom, op.DiscardTo);
     }
 
     public static void Emit(ProgramBuilder b, int from, int to, bool zeroRange = false)
