@@ -53,9 +53,8 @@ public static class Ext4BlockZero
         // ext4_get_block(create=0) leaves an unwritten block unmapped (ext4_update_bh_state drops
         // BH_Mapped), so it counts as a hole unless a buffered write already mapped its buffer
         // (its data is dirty in the cache)
-        int k = blk - g.FirstBlockOfFolio(i);
         bool unmapped = s.Extents[blk] == ExtentType.Hole
-            || (s.Extents[blk] == ExtentType.Unwritten && (s.Folios[i].DirtyMask & (1 << k)) == 0);
+            || (s.Extents[blk] == ExtentType.Unwritten && (s.Folios[i].DirtyMask & g.BlockBit(blk)) == 0);
         if (unmapped)
             c.Note(created ? $"blk {blk} unmapped: F{i} created, nothing zeroed" : $"blk {blk} unmapped: nothing zeroed");
         else

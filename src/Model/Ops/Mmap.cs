@@ -98,7 +98,7 @@ public static class Mmap
                 for (int blk = g.FirstBlockOfFolio(i); blk < g.FirstBlockOfFolio(i + 1) && g.FirstUnitOfBlock(blk) < s.Inode.ISize; blk++)
                 {
                     if (s.Extents[blk] == ExtentType.Hole && s.Cow[blk] == CowType.None) s.ExtentsW[blk] = ExtentType.Delalloc;
-                    mask |= 1 << (blk - g.FirstBlockOfFolio(i));
+                    mask |= g.BlockBit(blk);
                 }
                 f.DirtyMask |= (byte)mask;
                 PageCache.MarkFolioDirty(ref f);

@@ -9,7 +9,10 @@ public enum ThreadKind : byte { User, Actor }
 /// <summary>An operation inside a thread's program: its pc range and label.</summary>
 public sealed record OpRange(int Start, int End, string Label, bool MayBlock)
 {
-    /// <summary>The units a fallocate that discards data (punch hole, zero range) covers, [From, To); empty otherwise.</summary>
+    /// <summary>
+    /// The units a store racing this operation may lose, [DiscardFrom, DiscardTo): a punch or zero
+    /// range's own range, a collapse or insert's whole file; empty for every other operation.
+    /// </summary>
     public int DiscardFrom { get; init; }
 
     public int DiscardTo { get; init; }
