@@ -34,6 +34,7 @@ public static class InvariantCatalog
     public static readonly IReadOnlyList<Invariant> All =
     [
         new ISizeRegression(),
+        new CrashSize(),
         new StaleData(),
         new ReadCoherence(),
         new ZeroedRange(),

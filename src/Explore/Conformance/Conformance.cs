@@ -110,17 +110,19 @@ public static class Conformance
     public static Disagreement? Compare(LoopMount mount, IReadOnlyList<ConformOp> ops, Variant variant, ISet<string> compared)
     {
         List<Observation> model;
+        CrashImage? modelCrash = null;
         var flagged = new List<string>();
         try
         {
-            model = ModelSide.Run(ops, mount.Fs.BlockSize, variant, mount.Fs.Type, flagged);
+            model = ModelSide.Run(ops, mount.Fs.BlockSize, variant, out var final, mount.Fs.Type, flagged);
+            if (compared.Contains("crash") && CrashImages.Supported(mount.Fs)) modelCrash = CrashImages.Of(final);
         }
         catch (ModelError e)
         {
             return new Disagreement(ops, ops.Count - 1, ["model: " + e.Message], null, null);
         }
         var kernel = KernelSide.Run(mount, ops);
-        var first = FirstDifference(model, kernel, ops, compared);
+        var first = FirstDifference(model, kernel, ops, compared) ?? CrashDifference(mount, ops, modelCrash, model, kernel);
         // the kernel does exactly what the model does, and the model says that is a bug
         if (first is null)
             return flagged.Count == 0 ? null
@@ -130,9 +132,21 @@ public static class Conformance
         // a kernel outcome that changes from run to run is not the model's to decide: run the
         // sequence again, and if the kernel ever shows what the model shows, call it nondeterministic
         for (int again = 0; again < Reruns; again++)
-            if (FirstDifference(model, KernelSide.Run(mount, ops), ops, compared) is null)
+        {
+            var rerun = KernelSide.Run(mount, ops);
+            if ((FirstDifference(model, rerun, ops, compared) ?? CrashDifference(mount, ops, modelCrash, model, rerun)) is null)
                 return first with { Nondeterministic = true };
+        }
         return first;
+    }
+
+    /// <summary>The crash images after the last operation, when they are compared and differ (the kernel's taken on a fresh file).</summary>
+    private static Disagreement? CrashDifference(LoopMount mount, IReadOnlyList<ConformOp> ops, CrashImage? model, List<Observation> m, List<Observation> k)
+    {
+        if (model is null) return null;
+        var kernel = CrashImages.Kernel(mount, ops);
+        return kernel == model ? null
+            : new Disagreement(ops, ops.Count - 1, [$"crash: model {model}, kernel {kernel}"], m[^1], k[^1]) { Steps = [.. m.Zip(k)] };
     }
 
     /// <summary>How often a disagreeing sequence runs again on the kernel before it counts.</summary>

@@ -21,6 +21,7 @@ public static class KernelOutcomes
         if (f.FolioSize != KernelFile.PageSize) return $"folio_size {f.FolioSize}: the kernel sizes its folios itself; the harness runs 4K-folio scenarios";
         if (f.Cached.Any(c => c.Mapped || c.Reclaim)) return "file.cached: a mapped or PG_reclaim range cannot be set up from user space";
         if (f.StableWrites) return "file.stable_writes: set stable_writes on the loop device yourself";
+        if (f.DiskSize is { } ds && ds != f.Size) return "file.disk_size below size: the harness cannot hold an extension's data out of the disk while it sets up the file";
         foreach (var e in f.Extents)
         {
             if (e.Type is not (ExtentKind.Written or ExtentKind.Hole)) return $"extent type {e.Type}: the harness sets up written extents and holes";

@@ -33,7 +33,11 @@ public static class ModelSide
     /// one too, unless flagged is given: then its first message goes there and the run goes on (the
     /// caller decides whether the kernel shows the same outcome: a kernel finding, not a model defect).
     /// </summary>
-    public static List<Observation> Run(IReadOnlyList<ConformOp> ops, int blockSize, Variant variant, string fs = "xfs", List<string>? flagged = null)
+    public static List<Observation> Run(IReadOnlyList<ConformOp> ops, int blockSize, Variant variant, string fs = "xfs", List<string>? flagged = null) =>
+        Run(ops, blockSize, variant, out _, fs, flagged);
+
+    /// <summary>As the other overload; final receives the state after the last operation and its settle.</summary>
+    public static List<Observation> Run(IReadOnlyList<ConformOp> ops, int blockSize, Variant variant, out KernelState final, string fs = "xfs", List<string>? flagged = null)
     {
         var spec = Spec(ops, blockSize, fs);
         var s = MachineBuilder.Build(spec, variant);
@@ -63,6 +67,7 @@ public static class ModelSide
         }
         if (invariants.AtQuiescence(s) is { } v)
             Broken($"invariant {v.Invariant} broken at the end of a sequential run: {v.Message} ({Describe(ops)})", flagged);
+        final = s;
         return result;
     }
 

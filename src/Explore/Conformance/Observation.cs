@@ -43,7 +43,11 @@ public sealed record Observation(byte[]? Returned, long Size, bool[] Cached, boo
         return d;
     }
 
-    public static readonly IReadOnlyList<string> All = ["data", "size", "cached", "dirty", "writeback", "extents", "disk"];
+    /// <summary>
+    /// Every observable; "crash" is taken once per sequence, after its last operation: the size and
+    /// bytes a crash leaves (<see cref="CrashImages"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> All = ["data", "size", "cached", "dirty", "writeback", "extents", "disk", "crash"];
 
     public override string ToString() =>
         $"{(Returned is null ? "" : "returned [" + Tags(Returned) + "] ")}size {Size} cached {Flags(Cached)} dirty {Flags(Dirty)} writeback {Flags(Writeback)} extents {Extents}{(Disk.Length > 0 ? " disk " + Disk : "")}";

@@ -67,6 +67,10 @@ public static class ScenarioLoader
         var invariants = ParseInvariants(y, y.Get(root, "invariants"));
         var bounds = ParseBounds(y, y.Get(root, "bounds"));
         var expect = ParseExpect(y, y.Get(root, "expect"), invariants);
+        if (Model.Filesystems.Filesystems.Find(file.Fs) is { } flavour)
+            foreach (var e in expect)
+                foreach (var name in e.Variant.Keys)
+                    if (flavour.RefusesSwitch(name) is { } refused) throw new InputException(path, e.Line, "expect[]", refused);
         var spec = new ScenarioSpec(id, y.Str(root, "title", "", id), y.Str(root, "race", "", ""), y.Str(root, "description", "", ""),
             file, threads, actors, invariants, bounds, expect, path, text, ParseFaults(y, y.Get(root, "faults")));
         try
@@ -115,7 +119,7 @@ public static class ScenarioLoader
 
     private static FileSpec ParseFile(YamlNodes y, YamlMappingNode m)
     {
-        y.OnlyKeys(m, "file", "block_size", "folio_size", "max_size", "size", "extents", "cached", "stable_writes", "fs");
+        y.OnlyKeys(m, "file", "block_size", "folio_size", "max_size", "size", "disk_size", "extents", "cached", "stable_writes", "fs");
         var extents = new List<ExtentSpec>();
         if (y.Get(m, "extents") is { } en)
             foreach (var item in y.Seq(en, "file.extents"))
@@ -165,8 +169,13 @@ public static class ScenarioLoader
         long folio = y.Size(m, "folio_size", "file.", block);
         if (folio < block || (folio & (folio - 1)) != 0)
             throw y.Error(y.Get(m, "folio_size") ?? m, "file.folio_size", $"{folio} is not a power of two of at least block_size ({block})");
-        return new FileSpec(block, folio, y.Size(m, "max_size", "file."), y.Size(m, "size", "file.", 0), extents, cached,
-            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m));
+        long size = y.Size(m, "size", "file.", 0);
+        var diskNode = y.Get(m, "disk_size");
+        long? diskSize = diskNode is null ? null : y.Size(m, "disk_size", "file.");
+        if (diskNode is not null && diskSize > size)
+            throw y.Error(diskNode, "file.disk_size", $"the on-disk size ({diskSize}) must not exceed i_size ({size}): the in-core size is never below it");
+        return new FileSpec(block, folio, y.Size(m, "max_size", "file."), size, extents, cached,
+            y.Bool(m, "stable_writes", "file.", false), ParseFs(y, m), diskSize);
     }
 
     private static string ParseFs(YamlNodes y, YamlMappingNode m)
@@ -242,7 +251,9 @@ public static class ScenarioLoader
 
     private static List<string> ParseInvariants(YamlNodes y, YamlNode? node)
     {
-        if (node is null) return [.. InvariantCatalog.All.Select(i => i.Id)];
+        // crash-size only when named: the kernel breaks it by design wherever a later I/O logs a size
+        // over earlier data still in the cache (docs/findings.md), which is rarely the race at hand
+        if (node is null) return [.. InvariantCatalog.All.Select(i => i.Id).Where(id => id != "crash-size")];
         var list = new List<string>();
         foreach (var item in y.Seq(node, "invariants"))
         {

@@ -36,6 +36,13 @@ public sealed class Ext4Ops : FilesystemOps
         ["ReadLock"] = "none",
         ["FadviseLock"] = "none",
         ["XfsDontcacheWq"] = "removed", // no XFS completion workqueue: its routing is CompletionRouting below
+        ["DiskSizeUpdate"] = "submission", // mpage_map_and_submit_extent
+    };
+
+    public override string? RefusesSwitch(string name) => name switch
+    {
+        "TruncateUpFlush" => "TruncateUpFlush is xfs_setattr_size's flush; ext4_setattr grows i_disksize without one",
+        _ => null,
     };
 
     public override string? Refuses(OpKind kind) => kind switch
@@ -57,8 +64,6 @@ public sealed class Ext4Ops : FilesystemOps
         for (int u = g.FirstUnitOfBlock(blk); u < g.FirstUnitOfBlock(blk + 1); u++) s.DiskW[u] = DataTag.Stale;
         c.Note($"blk {blk} delalloc -> unwritten");
     }
-
-    public override bool DiskSizeAtSubmission => true;
 
     /// <summary>
     /// ext4_dio_write_checks keeps the i_rwsem shared only for a pure overwrite: not extending, and

@@ -50,6 +50,9 @@ public abstract class FilesystemOps
     public virtual bool HasBlockDevice => true;
 
     /// <summary>Why this file system cannot run the operation (the peer model takes only its own), or null.</summary>
+    /// <summary>Why this file system cannot honour a switch a variant sets (it models another file system's code), or null.</summary>
+    public virtual string? RefusesSwitch(string name) => null;
+
     public virtual string? Refuses(OpKind kind) =>
         OpNames.IsBench(kind) ? "bench-* operations belong to file.fs: bench scenarios, and only there" : null;
 
@@ -98,12 +101,6 @@ public abstract class FilesystemOps
     /// the whole delalloc extent, as unwritten).
     /// </summary>
     public virtual void AllocateDelalloc(KernelState s, int blk, StepContext c) => Writeback.ConvertDelallocExtent(s, blk, c);
-
-    /// <summary>
-    /// Whether writeback raises the on-disk size when it submits the I/O (ext4's
-    /// mpage_map_and_submit_extent) instead of at completion (xfs_setfilesize in the ioend work).
-    /// </summary>
-    public virtual bool DiskSizeAtSubmission => false;
 
     /// <summary>The bio end_io that queues completion work, and the work function.</summary>
     public virtual (string EndBio, string EndIoWork) CompletionFunctions => ("xfs_end_bio", "xfs_end_io");

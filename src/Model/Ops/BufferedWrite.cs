@@ -128,6 +128,7 @@ public static class BufferedWrite
                 // a newer write replaces older data: the older write no longer has to survive here
                 if (DataTag.IsWrite(tag) && s.CacheData[u] != tag && s.History.MustSurvive[u] != DataTag.None) s.H.MustSurvive[u] = DataTag.None;
                 if (s.CacheData[u] != tag) s.H.Landed(u, tag);
+                if (DataTag.IsWrite(tag)) OpHistory.LandedAt(s, u);
                 s.CacheDataW[u] = tag;
             }
             f.UptodateMask |= (byte)(1 << k);

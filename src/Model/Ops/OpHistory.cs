@@ -54,7 +54,26 @@ public static class OpHistory
     /// <summary>The write's data landed in units [from, to) (cache or disk): each unit orders its versions by landing.</summary>
     public static void WriteApplied(KernelState s, byte tag, int from, int to)
     {
-        for (int u = from; u < to; u++) s.H.Landed(u, tag);
+        for (int u = from; u < to; u++)
+        {
+            s.H.Landed(u, tag);
+            LandedAt(s, u);
+        }
+    }
+
+    /// <summary>
+    /// Write data landed in unit u (cache or disk): past the on-disk size, a crash that recovers a
+    /// size over u must find data there (crash-size). Kept only when the scenario checks it.
+    /// </summary>
+    public static void LandedAt(KernelState s, int u)
+    {
+        if (s.Machine.TracksCrashSize && u >= s.Inode.IDiskSize && s.History.PastDiskEof[u] == 0) s.H.PastDiskEof[u] = 1;
+    }
+
+    /// <summary>[from, to) no longer holds data a crash must recover: cut off, or defined as zeros.</summary>
+    private static void ForgetPastDiskEof(History h, int from, int to)
+    {
+        for (int u = from; u < Math.Min(to, h.PastDiskEof.Length); u++) h.PastDiskEof[u] = 0;
     }
 
     /// <summary>
@@ -98,6 +117,7 @@ public static class OpHistory
             h.MustSurvive[u] = DataTag.None;
             h.ZeroRank[u] = 0;
         }
+        ForgetPastDiskEof(h, newSize, s.Geo.Units);
     }
 
     /// <summary>
@@ -113,6 +133,7 @@ public static class OpHistory
             h.ZeroRank[u] = rank;
             h.Floor[u] = rank;
         }
+        ForgetPastDiskEof(h, from, to);
     }
 
     /// <summary>
@@ -139,6 +160,7 @@ public static class OpHistory
             if (rank == 0) rank = h.NextRank++;
             h.ZeroRank[u] = rank;
             h.Floor[u] = rank;
+            ForgetPastDiskEof(h, u, u + 1);
         }
     }
 
@@ -154,6 +176,7 @@ public static class OpHistory
         var must = h.MustSurvive.ToArray();
         var zero = h.ZeroRank.ToArray();
         var lost = h.ErrLost.ToArray();
+        var past = h.PastDiskEof.ToArray();
         var ranks = h.UnitRank.ToArray();
         for (int u = Math.Min(src, dst); u < units; u++)
         {
@@ -163,6 +186,7 @@ public static class OpHistory
             h.MustSurvive[u] = moved ? must[from] : DataTag.None;
             h.ZeroRank[u] = moved ? zero[from] : 0;
             h.ErrLost[u] = moved ? lost[from] : DataTag.None;
+            if (past.Length > 0) h.PastDiskEof[u] = moved ? past[from] : (byte)0;
             for (int k = 0; k < w; k++) h.UnitRank[(u * w) + k] = moved ? ranks[(from * w) + k] : 0;
         }
         // a read (or fsync) in progress took its floors before the data moved: its units now hold

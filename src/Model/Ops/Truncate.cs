@@ -57,8 +57,11 @@ public static class Truncate
             (DidZeroing.IsSet(s, tid) || (newSize > s.Inode.IDiskSize && OldSize.Get(s, tid) != s.Inode.IDiskSize))
             && newSize > s.Inode.IDiskSize
             && g.FirstUnitOfFolio(i + 1) > s.Inode.IDiskSize && g.FirstUnitOfFolio(i) < newSize;
-        Writeback.EmitRange(b, SyncMode.All, needFlush);
-        Writeback.EmitWaitRange(b, needFlush);
+        if (b.Variant.TruncateUpFlushes)
+        {
+            Writeback.EmitRange(b, SyncMode.All, needFlush);
+            Writeback.EmitWaitRange(b, needFlush);
+        }
         int firstFree = (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock;
         b.Add("xfs_itruncate_extents", (_, _) => Guard.Run, (s, c) =>
         {

@@ -165,7 +165,7 @@ public static class Writeback
             int firstUnit = g.FirstUnitOfBlock(b0), units = n * g.UnitsPerBlock;
             var data = s.CacheData.Slice(firstUnit, units).ToArray();
             int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
-            if (s.Machine.Fs.DiskSizeAtSubmission) Completion.SetFileSize(s, ioEnd, c);
+            if (s.Machine.Variant.DiskSizeAtSubmission) Completion.SetFileSize(s, ioEnd, c);
             var (needsWq, ioendDontcache, completeInTask) = s.Machine.Fs.CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
             var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);
             s.BiosW.Add(bio);

@@ -26,6 +26,7 @@ public static class MachineBuilder
         long unit = Gcd(f.BlockSize, f.FolioSize);
         unit = Gcd(unit, f.MaxSize);
         if (f.Size > 0) unit = Gcd(unit, f.Size);
+        if (f.DiskSize > 0) unit = Gcd(unit, f.DiskSize.Value);
         foreach (var e in f.Extents) unit = Gcd(Gcd(unit, e.Offset), e.Length);
         foreach (var c in f.Cached) unit = Gcd(Gcd(unit, c.Offset), c.Length);
         foreach (var t in spec.Threads)
@@ -55,6 +56,8 @@ public static class MachineBuilder
     {
         var g = GeometryOf(spec);
         var fs = Filesystems.Filesystems.Find(spec.File.Fs) ?? throw new ScenarioException("file.fs", 0, $"unknown file system '{spec.File.Fs}'");
+        foreach (var name in variant.Explicit.Keys)
+            if (fs.RefusesSwitch(name) is { } refused) throw new ScenarioException("variant", 0, refused);
         variant = fs.Apply(variant);
         int u(long bytes) => (int)(bytes / g.UnitBytes);
         var threads = new List<ThreadInfo>();
@@ -112,6 +115,7 @@ public static class MachineBuilder
             Fs = fs,
             DeviceTid = deviceTid,
             DropbehindBatchCapacity = spec.Actors.DropbehindBatch,
+            TracksCrashSize = spec.Invariants.Contains("crash-size"),
         };
         return InitialState(spec, machine);
     }
@@ -138,9 +142,10 @@ public static class MachineBuilder
             WriteCut = new int[m.WriteCount + 1],
             ZeroRank = new int[g.Units],
             ErrLost = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
+            PastDiskEof = new byte[m.TracksCrashSize ? g.Units : 0],
         });
         s.Inode.ISize = u(f.Size);
-        s.Inode.IDiskSize = u(f.Size);
+        s.Inode.IDiskSize = u(f.InitialDiskSize);
         s.Inode.IRwsem = RwSem.Free;
         s.Inode.InvalidateLock = RwSem.Free;
         s.Inode.DeviceStable = f.StableWrites; // inode_init_always: SB_I_STABLE_WRITES presets the bit
@@ -184,6 +189,9 @@ public static class MachineBuilder
             int fi = g.FolioOfUnit(x);
             byte visible = s.Folios[fi].Present ? s.CacheData[x] : PageCache.DiskRead(s, x);
             if (DataTag.IsWrite(visible)) s.H.MustSurvive[x] = visible;
+            // dirty data past the on-disk size: an extension whose data is not on disk yet
+            if (m.TracksCrashSize && x >= s.Inode.IDiskSize && s.Folios[fi].Present && s.Folios[fi].Dirty && DataTag.IsWrite(visible))
+                s.H.PastDiskEof[x] = 1;
         }
         return s;
     }

@@ -67,8 +67,12 @@ public sealed record FileSpec(
     IReadOnlyList<ExtentSpec> Extents,
     IReadOnlyList<CachedSpec> Cached,
     bool StableWrites = false,
-    string Fs = "xfs")
+    string Fs = "xfs",
+    long? DiskSize = null)
 {
+    /// <summary>The initial on-disk size (XFS i_disk_size, ext4 i_disksize): the scenario's, else i_size.</summary>
+    public long InitialDiskSize => DiskSize ?? Size;
+
     public bool Fuse => Fs == "fuse";
 
     public bool Blockdev => Fs == "blockdev";

@@ -34,6 +34,12 @@ public sealed class History
     public bool ErrUnreported;
     /// <summary>Per unit: the data a failed writeback bio lost there (DataTag.None: none); a write completing later owes nothing for it.</summary>
     public byte[] ErrLost = [];
+    /// <summary>
+    /// Per unit, kept only when a scenario checks crash-size (else empty): 1 when write data landed
+    /// there while the unit lay at or past the on-disk size, so a crash recovering a size over it
+    /// must find that data (or a later version) on disk, not a hole or unwritten block.
+    /// </summary>
+    public byte[] PastDiskEof = [];
 
     public History Clone() => new()
     {
@@ -49,6 +55,7 @@ public sealed class History
         ErrOwed = ErrOwed,
         ErrUnreported = ErrUnreported,
         ErrLost = (byte[])ErrLost.Clone(),
+        PastDiskEof = (byte[])PastDiskEof.Clone(),
     };
 
     public int Rank(int unit, byte tag) =>
@@ -78,5 +85,6 @@ public sealed class History
         e.Int(ErrOwed);
         e.Bool(ErrUnreported);
         e.Bytes(ErrLost);
+        e.Bytes(PastDiskEof);
     }
 }

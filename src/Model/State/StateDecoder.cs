@@ -96,6 +96,7 @@ public static class StateDecoder
         h.ErrOwed = d.Int();
         h.ErrUnreported = d.Bool();
         h.ErrLost = d.Bytes(g.Units);
+        h.PastDiskEof = d.Bytes(m.TracksCrashSize ? g.Units : 0);
         return h;
     }
 

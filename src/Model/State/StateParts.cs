@@ -219,4 +219,7 @@ public readonly struct HistoryView(History h)
     public int ErrOwed => h.ErrOwed;
 
     public bool ErrUnreported => h.ErrUnreported;
+
+    /// <summary>Per unit: write data landed there past the on-disk size (empty unless the scenario checks crash-size).</summary>
+    public ReadOnlySpan<byte> PastDiskEof => h.PastDiskEof;
 }

@@ -49,6 +49,12 @@ public sealed class Machine
     /// <summary>The faults the scenario lets the search inject (<see cref="Variants.Faults"/>).</summary>
     public IReadOnlySet<FaultDef> Faults { get; init; } = new HashSet<FaultDef>();
 
+    /// <summary>
+    /// The scenario checks crash-size, so the history keeps which units got data past the on-disk
+    /// size (<see cref="State.History.PastDiskEof"/>); other scenarios do not carry it.
+    /// </summary>
+    public bool TracksCrashSize { get; init; }
+
     private bool? hasLocalSteps;
 
     /// <summary>Some thread has a <see cref="Step.Local"/> step (only then does statement merging do anything).</summary>

@@ -249,3 +249,21 @@ public enum DioInvalidateMode
     [Value("submitter", "before 4.14: generic_file_direct_write invalidated after ->direct_IO returned, which for an AIO write is right after submission, before the data is on disk; a buffered read in between caches the old data for good")]
     Submitter,
 }
+
+/// <summary>The values of <see cref="Switches.DiskSizeUpdate"/>.</summary>
+public enum DiskSizeUpdateMode
+{
+    [Value("io-completion", "writeback raises the on-disk size when the I/O below it completes, after converting its unwritten blocks (XFS: xfs_end_ioend, then xfs_setfilesize, clamped to i_size by xfs_new_eof; the fix of XFS's \"NULL files\" problem, c32676eea19c and ba87ea699ebd)")]
+    IoCompletion,
+    [Value("submission", "writeback raises the on-disk size when it submits the I/O (ext4: mpage_map_and_submit_extent updates i_disksize after submitting; with dioread_nolock the blocks are still unwritten until ext4_end_io_rsv_work converts them, so a crash in between recovers the size over zeros)")]
+    Submission,
+}
+
+/// <summary>The values of <see cref="Switches.TruncateUpFlush"/>.</summary>
+public enum TruncateUpFlushMode
+{
+    [Value("disk-eof", "xfs_setattr_size writes back and waits on [i_disk_size, new size) before logging the new size, when it zeroed anything or the on-disk size lags an earlier extension (did_zeroing || (newsize > i_disk_size && oldsize != i_disk_size))")]
+    DiskEof,
+    [Value("none", "the new size is logged without writing back the extension data below it, as before the flush was added for the \"NULL files\" problem: a crash recovers the size over blocks that were never written")]
+    None,
+}

@@ -117,8 +117,14 @@ public static class Switches
     public static readonly Switch<DioInvalidateMode> DioInvalidate = new("DioInvalidate", DioInvalidateMode.AtCompletion,
         "when an asynchronous O_DIRECT write invalidates the page cache over its range");
 
+    public static readonly Switch<DiskSizeUpdateMode> DiskSizeUpdate = new("DiskSizeUpdate", DiskSizeUpdateMode.IoCompletion,
+        "when writeback raises the on-disk size (what a crash recovers): at I/O completion (XFS) or at submission (ext4, implied by file.fs: ext4)");
+
+    public static readonly Switch<TruncateUpFlushMode> TruncateUpFlush = new("TruncateUpFlush", TruncateUpFlushMode.DiskEof,
+        "whether an XFS truncate writes back the data between the on-disk size and the new size before it logs the new size");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity, DioInvalidate];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity, DioInvalidate, DiskSizeUpdate, TruncateUpFlush];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -153,7 +159,15 @@ public sealed class Variant
         WbErrReporting = Get(Switches.WbErrReporting);
         WriteRevalidatesIomap = Get(Switches.IomapValidity) == IomapValidityMode.IfSeq;
         DioInvalidatesAtCompletion = Get(Switches.DioInvalidate) == DioInvalidateMode.AtCompletion;
+        DiskSizeAtSubmission = Get(Switches.DiskSizeUpdate) == DiskSizeUpdateMode.Submission;
+        TruncateUpFlushes = Get(Switches.TruncateUpFlush) == TruncateUpFlushMode.DiskEof;
     }
+
+    /// <summary>DiskSizeUpdate: writeback raises the on-disk size at submission (ext4), not at I/O completion (XFS).</summary>
+    public bool DiskSizeAtSubmission { get; }
+
+    /// <summary>TruncateUpFlush: xfs_setattr_size writes back [i_disk_size, new size) before logging the size.</summary>
+    public bool TruncateUpFlushes { get; }
 
     // resolved once: the guards that read them run for every thread of every state the search visits
 
