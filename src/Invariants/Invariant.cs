@@ -47,6 +47,14 @@ public static class InvariantCatalog
         new FolioFlags(),
     ];
 
+    /// <summary>
+    /// The ids a scenario checks when it names none: all but crash-size, which a scenario names to
+    /// check. The kernel breaks crash-size by design wherever a later I/O logs a size over earlier
+    /// data still in the cache (XFS) or the size is raised at submission (ext4; docs/findings.md),
+    /// which is rarely the race a scenario is about.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultIds { get; } = [.. All.Select(i => i.Id).Where(id => id != "crash-size")];
+
     public static Invariant? Find(string id) => All.FirstOrDefault(i => i.Id == id);
 
     public static IReadOnlyList<Invariant> Select(IEnumerable<string> ids) =>

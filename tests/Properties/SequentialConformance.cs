@@ -149,7 +149,7 @@ public class SequentialConformance
             new FileSpec(2 * K, 4 * K, 8 * K, 0, [], []),
             [new ThreadSpec("user", specOps)],
             new ActorsSpec(0, "irq", "v2"),
-            [.. InvariantCatalog.All.Select(i => i.Id)],
+            [.. InvariantCatalog.DefaultIds],
             new BoundsSpec(400, 1_000_000), [], "conformance", "");
     }
 }

@@ -50,13 +50,9 @@ public class KernelConformanceTests
         var r = Conformance.Run(mount, new ConformOptions(mount.Fs, 120, seed, Ext4Ops, ModelOf("ext4"), All));
         Assert.True(r.Shrunk is null, $"{mount.Fs}: {r.Shrunk}\n{r.Shrunk?.Table()}");
         Assert.Equal(120, r.Tests);
-        // the kernel findings known on ext4: an extending O_DIRECT write over a post-EOF store
-        // (zeroed-range), and an on-disk size raised over earlier data not yet on disk (crash-size:
-        // i_disksize at submission, or a later I/O's size update); any other is a model artifact or
-        // a new finding, to triage either way
-        Assert.All(r.KernelFindings, f => Assert.True(
-            f.KernelFinding!.StartsWith("invariant zeroed-range", StringComparison.Ordinal) || f.KernelFinding.StartsWith("invariant crash-size", StringComparison.Ordinal),
-            f.KernelFinding));
+        // the only kernel finding known on ext4: an extending O_DIRECT write over a post-EOF store
+        // (zeroed-range); any other is a model artifact or a new finding, to triage either way
+        Assert.All(r.KernelFindings, f => Assert.StartsWith("invariant zeroed-range", f.KernelFinding, StringComparison.Ordinal));
     }
 
     [SkippableFact]

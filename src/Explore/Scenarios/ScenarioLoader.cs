@@ -251,9 +251,7 @@ public static class ScenarioLoader
 
     private static List<string> ParseInvariants(YamlNodes y, YamlNode? node)
     {
-        // crash-size only when named: the kernel breaks it by design wherever a later I/O logs a size
-        // over earlier data still in the cache (docs/findings.md), which is rarely the race at hand
-        if (node is null) return [.. InvariantCatalog.All.Select(i => i.Id).Where(id => id != "crash-size")];
+        if (node is null) return [.. InvariantCatalog.DefaultIds];
         var list = new List<string>();
         foreach (var item in y.Seq(node, "invariants"))
         {
