@@ -56,6 +56,7 @@ public static class Mmap
     {
         var g = b.Geo;
         int i = g.FolioOfUnit(from);
+        bool locked = b.Variant.MkwriteLocked;
         if (PageStart(g, to - 1) != PageStart(g, from)) throw new ArgumentException("an mmap store must stay inside one page");
         var fault = b.MarkHere();
         var end = b.NewLabel();
@@ -102,9 +103,24 @@ public static class Mmap
                 }
                 f.DirtyMask |= (byte)mask;
                 PageCache.MarkFolioDirty(ref f);
+                if (!locked)
+                {
+                    f.LockOwner = -1;
+                    c.Note("page_mkwrite returns unlocked (before 2.6.30)");
+                }
             },
             (_, _) => $"F{i}");
-        b.Add("folio_wait_stable",
+        if (!locked)
+        {
+            // before 2.6.30 the page was not locked here: the stable wait happened in the file
+            // system's page_mkwrite, the PTE install and set_page_dirty follow as steps of their own
+            b.Add("wait_for_stable_page",
+                (s, _) => s.Inode.StableWrites && s.Folios[i].Writeback
+                    ? Guard.Block(WaitKind.FolioStable, i, static t => $"folio_wait_stable(F{t})")
+                    : Guard.Skip(),
+                (_, _) => { });
+        }
+        else b.Add("folio_wait_stable",
             (s, _) => s.Inode.StableWrites && s.Folios[i].Writeback
                 ? Guard.Block(WaitKind.FolioStable, i, static t => $"folio_wait_stable(F{t})")
                 : Guard.Run,
@@ -116,6 +132,7 @@ public static class Mmap
                 f.LockOwner = -1;
             },
             (_, _) => $"F{i}; PTE writable; folio_unlock");
+        if (!locked) EmitUnlockedFaultEnd(b, i, from, fault);
         b.Mark(store);
         b.Add("mmap_store",
             (s, _) => s.Folios[i].Present && (s.Folios[i].PteWritablePages & g.PageBit(from)) != 0 ? Guard.Run : Guard.Skip(fault.Index),
@@ -132,6 +149,35 @@ public static class Mmap
             },
             (_, _) => $"F{i} {BufferedWrite.Range(g, from, to)}");
         b.Mark(end);
+    }
+
+    /// <summary>
+    /// The end of a write fault before 2.6.30 (MkwriteLock=unlocked), with the page unlocked: do_wp_page
+    /// installs the writable, dirty PTE under the PTE lock, then set_page_dirty_balance dirties the page.
+    /// A page that left the cache meanwhile is faulted again (the model does not map orphaned pages).
+    /// </summary>
+    private static void EmitUnlockedFaultEnd(ProgramBuilder b, int i, int from, Label fault)
+    {
+        var g = b.Geo;
+        b.Add("do_wp_page",
+            (_, _) => Guard.Run,
+            (s, c) =>
+            {
+                ref var f = ref s.FoliosW[i];
+                if (!f.Present)
+                {
+                    c.Note($"F{i} left the cache: fault again");
+                    c.Goto(fault);
+                    return;
+                }
+                f.PteMapped = true;
+                f.PteWritablePages |= (byte)g.PageBit(from);
+            },
+            (_, _) => $"F{i}; PTE writable (page unlocked)");
+        b.Add("set_page_dirty_balance",
+            (_, _) => Guard.Run,
+            (s, c) => PageCache.MarkDirty(s, i),
+            (_, _) => $"F{i}");
     }
 
     /// <summary>The first unit of the page holding unit u (filemap_fault's SIGBUS test is per page).</summary>

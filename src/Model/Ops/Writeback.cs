@@ -67,33 +67,48 @@ public static class Writeback
             (s, tid) => !Tagged(s.Folios[i], mode) || !filter(s, tid, i) ? Guard.Skip(after) : PageCache.LockGuard(s, i, tid),
             (s, c) => s.FoliosW[i].LockOwner = (sbyte)c.Tid,
             (_, _) => $"F{i} (writeback_get_folio)");
-        b.Add(b.Fs.WritepagesFunction,
-            // folio_prepare_writeback: a clean folio is skipped before the WB_SYNC_ALL wait for its
-            // writeback ("did somebody else write it for us?"); only a dirty one under writeback waits
-            (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback && s.Folios[i].Dirty
-                ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [WB_SYNC_ALL]")
-                : Guard.Run,
-            (s, c) => WriteFolio(s, i, mode, c),
-            (_, _) => $"F{i}");
+        // folio_prepare_writeback: a clean folio is skipped before the WB_SYNC_ALL wait for its
+        // writeback ("did somebody else write it for us?"); only a dirty one under writeback waits
+        Func<KernelState, int, Guard> prepare = (s, tid) => mode == SyncMode.All && s.Folios[i].Writeback && s.Folios[i].Dirty
+            ? Guard.Block(WaitKind.FolioWriteback, i, static t => $"folio_wait_writeback(F{t}) [WB_SYNC_ALL]")
+            : Guard.Run;
+        if (!b.Variant.MkwriteLocked)
+        {
+            // a fault that dirties the folio without its lock (before 2.6.30) can run between
+            // folio_clear_dirty_for_io's folio_mkclean and its test-and-clear: two steps
+            b.Add("folio_mkclean", prepare, (s, c) =>
+            {
+                if (SkipsFolio(s, i, mode, c)) c.Goto(after);
+                else if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
+            }, (_, _) => $"F{i} (folio_clear_dirty_for_io)");
+            b.Add(b.Fs.WritepagesFunction, (_, _) => Guard.Run, (s, c) =>
+            {
+                s.FoliosW[i].Dirty = false; // folio_test_clear_dirty
+                s.Machine.Fs.Writepage(s, i, c);
+            }, (_, _) => $"F{i} (folio_test_clear_dirty)");
+        }
+        else b.Add(b.Fs.WritepagesFunction, prepare, (s, c) => WriteFolio(s, i, mode, c), (_, _) => $"F{i}");
         b.Mark(after);
+    }
+
+    /// <summary>folio_prepare_writeback skips a clean folio, and a folio under writeback for WB_SYNC_NONE: unlocked, marks as they are.</summary>
+    private static bool SkipsFolio(KernelState s, int i, SyncMode mode, StepContext c)
+    {
+        var f = s.Folios[i];
+        if (f.Dirty && !(mode == SyncMode.None && f.Writeback)) return false;
+        // the marks stay as they are (only __folio_start_writeback clears DIRTY and TOWRITE)
+        s.FoliosW[i].LockOwner = -1;
+        c.Note(f.Writeback ? "skip: under writeback" : "skip: not dirty");
+        return true;
     }
 
     /// <summary>folio_prepare_writeback .. iomap_writeback_folio .. submit, then folio_unlock.</summary>
     public static void WriteFolio(KernelState s, int i, SyncMode mode, StepContext c)
     {
-        var g = s.Geo;
-        ref var f = ref s.FoliosW[i];
-        if (!f.Dirty || (mode == SyncMode.None && f.Writeback))
-        {
-            // folio_prepare_writeback skips it; the marks stay as they are (only
-            // __folio_start_writeback clears DIRTY and TOWRITE)
-            f.LockOwner = -1;
-            c.Note(f.Writeback ? "skip: under writeback" : "skip: not dirty");
-            return;
-        }
-        // folio_clear_dirty_for_io
+        if (SkipsFolio(s, i, mode, c)) return;
+        // folio_clear_dirty_for_io: folio_mkclean, then test-and-clear PG_dirty
         if (PageCache.Mkclean(s, i)) PageCache.MarkDirty(s, i);
-        f.Dirty = false;
+        s.FoliosW[i].Dirty = false;
         s.Machine.Fs.Writepage(s, i, c);
     }
 
@@ -195,9 +210,9 @@ public static class Writeback
     }
 
     /// <summary>The BDI flusher: WB_SYNC_NONE passes over DIRTY-tagged folios, as many as the scenario allows.</summary>
-    public static ThreadInfo Flusher(Geometry g, int passes, Filesystems.FilesystemOps fs)
+    public static ThreadInfo Flusher(Geometry g, int passes, Filesystems.FilesystemOps fs, Variants.Variant variant)
     {
-        var b = new ProgramBuilder(g) { Fs = fs };
+        var b = new ProgramBuilder(g) { Fs = fs, Variant = variant };
         var top = b.MarkHere();
         b.Add("wb_workfn",
             (s, _) => PageCache.AnyFolio(s, f => f.TagDirty && f.Dirty) ? Guard.Skip() : Guard.Block(WaitKind.Idle, -1, "no dirty folios"),

@@ -91,7 +91,7 @@ public static class MachineBuilder
             threads.Add(new ThreadInfo(t.Name, daemon ? ThreadKind.Actor : ThreadKind.User, ExecContext.Task, program, ops));
         }
         var deviceCtx = spec.Actors.DeviceContext == "task" ? ExecContext.Task : ExecContext.Irq;
-        if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses, fs));
+        if (spec.Actors.FlusherPasses > 0) threads.Add(Writeback.Flusher(g, spec.Actors.FlusherPasses, fs, variant));
         threads.AddRange(fs.Actors(g, spec.Actors));
         int deviceTid = -1;
         if (fs.HasBlockDevice)

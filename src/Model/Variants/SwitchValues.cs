@@ -267,3 +267,12 @@ public enum TruncateUpFlushMode
     [Value("none", "the new size is logged without writing back the extension data below it, as before the flush was added for the \"NULL files\" problem: a crash recovers the size over blocks that were never written")]
     None,
 }
+
+/// <summary>The values of <see cref="Switches.MkwriteLock"/>.</summary>
+public enum MkwriteLockMode
+{
+    [Value("locked", "->page_mkwrite returns with the folio locked (VM_FAULT_LOCKED) and the fault keeps it locked while it installs the writable PTE and dirties the folio (fault_dirty_shared_page: folio_mark_dirty, then folio_unlock), so folio_clear_dirty_for_io, which holds the folio lock from folio_mkclean to its test-and-clear, never runs in between (\"mm: close page_mkwrite races\", b827e496c893, 2.6.30 on)")]
+    Locked,
+    [Value("unlocked", "before 2.6.30: ->page_mkwrite returned with the page unlocked, and the fault installed the writable PTE and called set_page_dirty without the page lock; a writeback's clear_page_dirty_for_io between its page_mkclean and its test-and-clear cleans the page after the fault dirtied it, leaving a writable PTE on a clean page, so a store through it is not written by the next fsync")]
+    Unlocked,
+}

@@ -123,8 +123,11 @@ public static class Switches
     public static readonly Switch<TruncateUpFlushMode> TruncateUpFlush = new("TruncateUpFlush", TruncateUpFlushMode.DiskEof,
         "whether an XFS truncate writes back the data between the on-disk size and the new size before it logs the new size");
 
+    public static readonly Switch<MkwriteLockMode> MkwriteLock = new("MkwriteLock", MkwriteLockMode.Locked,
+        "whether a write fault holds the folio lock from ->page_mkwrite until the folio is dirtied and its PTE writable");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity, DioInvalidate, DiskSizeUpdate, TruncateUpFlush];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity, DioInvalidate, DiskSizeUpdate, TruncateUpFlush, MkwriteLock];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -161,7 +164,15 @@ public sealed class Variant
         DioInvalidatesAtCompletion = Get(Switches.DioInvalidate) == DioInvalidateMode.AtCompletion;
         DiskSizeAtSubmission = Get(Switches.DiskSizeUpdate) == DiskSizeUpdateMode.Submission;
         TruncateUpFlushes = Get(Switches.TruncateUpFlush) == TruncateUpFlushMode.DiskEof;
+        MkwriteLocked = Get(Switches.MkwriteLock) == MkwriteLockMode.Locked;
     }
+
+    /// <summary>
+    /// MkwriteLock: a write fault keeps the folio locked from ->page_mkwrite until it is dirtied (2.6.30
+    /// on); unlocked, the fault's PTE install and dirtying and folio_clear_dirty_for_io's two halves are
+    /// separate steps that can interleave.
+    /// </summary>
+    public bool MkwriteLocked { get; }
 
     /// <summary>DiskSizeUpdate: writeback raises the on-disk size at submission (ext4), not at I/O completion (XFS).</summary>
     public bool DiskSizeAtSubmission { get; }
