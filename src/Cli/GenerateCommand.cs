@@ -18,7 +18,7 @@ public static class GenerateCommand
         var outDir = new Option<string>("--out") { Description = "where to write the shrunk scenario and trace", DefaultValueFactory = _ => "out/generated" };
         var json = new Option<bool>("--json") { Description = "print JSON" };
         var only = new Option<string[]>("--invariants") { Description = "check only these invariant ids (default: all)", AllowMultipleArgumentsPerToken = true };
-        var fsOpt = new Option<string>("--fs") { Description = "the file system the generated scenarios run on: xfs | ext4", DefaultValueFactory = _ => "xfs" };
+        var fsOpt = new Option<string>("--fs") { Description = "the file system the generated scenarios run on: xfs | ext4 | blockdev (adds bh-write and migrate to the default grammar)", DefaultValueFactory = _ => "xfs" };
         var cmd = new Command("generate", "FsCheck: generated scenarios and schedules, every invariant must hold; failures are shrunk")
         {
             tests, seed, ops, variant, outDir, json, only, fsOpt,
@@ -36,9 +36,9 @@ public static class GenerateCommand
             int n = sh.Part(p.GetValue(tests));
             if (n <= 0) throw new InputException("--tests", 0, "tests", "must be positive (and at least the number of shards)");
             string fs = p.GetValue(fsOpt)!;
-            if (fs is not ("xfs" or "ext4")) throw new InputException("--fs", 0, "fs", $"'{fs}' is not a file system generate runs on (xfs, ext4)");
+            if (fs is not ("xfs" or "ext4" or "blockdev")) throw new InputException("--fs", 0, "fs", $"'{fs}' is not a file system generate runs on (xfs, ext4, blockdev)");
             var flavour = ModelCheck.Model.Filesystems.Filesystems.Find(fs)!;
-            var kinds = Generator.ParseOps(p.GetValue(ops) ?? []);
+            var kinds = Generator.ParseOps(p.GetValue(ops) ?? [], fs);
             if (kinds.FirstOrDefault(k => flavour.Refuses(k) is not null) is var refused && flavour.Refuses(refused) is { } refusal)
             {
                 if ((p.GetValue(ops) ?? []).Length > 0) throw new InputException("--ops", 0, "ops", $"{OpNames.Name(refused)} on {fs}: {refusal}");

@@ -24,6 +24,8 @@ public static class WaitFor
                 return FuseServers(s, s.FuseRequests.Where(r => r.Folio == w.Target));
             case WaitKind.FuseRequests:
                 return FuseServers(s, s.FuseRequests);
+            case WaitKind.PrivateLock:
+                return s.Inode.PrivateLock > 0 ? [s.Inode.PrivateLock - 1] : [];
             default:
                 return [];
         }

@@ -1,3 +1,4 @@
+using ModelCheck.Model.Scenario;
 using ModelCheck.Model.Ops;
 using ModelCheck.Model.State;
 using ModelCheck.Model.Steps;
@@ -17,6 +18,11 @@ public sealed class BlockdevOps : FilesystemOps
     public override string Description => "a buffer_head file system whose writeback completes in IRQ context";
 
     public override void Writepage(KernelState s, int folio, StepContext c) => Writeback.IomapWritepage(s, folio, c);
+
+    /// <summary>def_blk_aops: buffer_migrate_folio_norefs (a folio without buffers migrates as any other).</summary>
+    public override void EmitMigrate(ProgramBuilder b, int folio) => BufferMigrate.Emit(b, folio);
+
+    public override string? Refuses(OpKind kind) => kind == OpKind.BhWrite ? null : base.Refuses(kind);
 
     public override (bool NeedsWq, bool IoendDontcache, bool CompleteInTask) CompletionRouting(KernelState s, int folio, bool needsWq)
     {

@@ -50,11 +50,16 @@ public abstract class FilesystemOps
     public virtual bool HasBlockDevice => true;
 
     /// <summary>Why this file system cannot run the operation (the peer model takes only its own), or null.</summary>
+    /// <summary>->migrate_folio for the migrate operation: filemap_migrate_folio (no buffers modelled) unless the file system says otherwise.</summary>
+    public virtual void EmitMigrate(ProgramBuilder b, int folio) => Ops.Migrate.Emit(b, folio);
+
     /// <summary>Why this file system cannot honour a switch a variant sets (it models another file system's code), or null.</summary>
     public virtual string? RefusesSwitch(string name) => null;
 
     public virtual string? Refuses(OpKind kind) =>
-        OpNames.IsBench(kind) ? "bench-* operations belong to file.fs: bench scenarios, and only there" : null;
+        OpNames.IsBench(kind) ? "bench-* operations belong to file.fs: bench scenarios, and only there"
+        : kind == OpKind.BhWrite ? "bh-write goes through the block device's buffer cache: it needs file.fs: blockdev"
+        : null;
 
     /// <summary>Per-thread locals: the operation scratch slots and the read history.</summary>
     public virtual int LocalsPerThread(Geometry g) => Ops.OpHistory.LocalsPerThread(g, bench: false);

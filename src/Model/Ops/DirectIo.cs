@@ -267,7 +267,7 @@ public static class DirectIo
     {
         var g = s.Geo;
         for (int i = g.FolioOfUnit(from); i <= g.FolioOfUnit(to - 1); i++)
-            if (s.Folios[i].Present && !s.Folios[i].Locked && !s.Folios[i].Dirty && !s.Folios[i].Writeback)
+            if (s.Folios[i].Present && !s.Folios[i].Locked && !s.Folios[i].Dirty && !s.Folios[i].Writeback && !PageCache.BuffersBusy(s.Folios[i]))
             {
                 PageCache.Delete(s, i, c, who);
                 c.Note($"F{i} invalidated");
@@ -308,9 +308,9 @@ public static class DirectIo
             if (f.PteDirty) PageCache.MarkDirty(s, i);
             f.PteMapped = f.PteWritable = f.PteDirty = false;
         }
-        if (f.Dirty)
+        if (f.Dirty || PageCache.BuffersBusy(f))
         {
-            c.Note($"F{i} dirty: -EBUSY, left cached");
+            c.Note($"F{i} {(f.Dirty ? "dirty" : "buffers in use")}: -EBUSY, left cached");
             Fallback.Set(s, c.Tid, 1);
             return;
         }

@@ -83,10 +83,10 @@ public static class Dropbehind
             f.PteMapped = f.PteWritable = f.PteDirty = false;
             PageCache.MarkDirty(s, i);
         }
-        if (f.Dirty)
+        if (f.Dirty || PageCache.BuffersBusy(f))
         {
             f.LeakCause = (byte)LeakCause.Busy;
-            c.Note($"F{i} dirty under the xa_lock: -EBUSY");
+            c.Note($"F{i} {(f.Dirty ? "dirty under the xa_lock" : "buffers in use")}: -EBUSY");
             return;
         }
         PageCache.Delete(s, i, c, "folio_unmap_invalidate (pre-fix dropbehind)");
@@ -106,6 +106,12 @@ public static class Dropbehind
             f.PteMapped = f.PteWritable = f.PteDirty = false;
             PageCache.MarkDirty(s, i);
             f.LeakCause = (byte)LeakCause.Busy;
+            return;
+        }
+        if (PageCache.BuffersBusy(f))
+        {
+            f.LeakCause = (byte)LeakCause.Busy;
+            c.Note($"F{i} buffers in use: -EBUSY");
             return;
         }
         PageCache.Delete(s, i, c, "filemap_end_dropbehind");

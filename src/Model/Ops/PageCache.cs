@@ -114,6 +114,12 @@ public static class PageCache
         return any;
     }
 
+    /// <summary>
+    /// filemap_release_folio fails: try_to_free_buffers keeps a folio whose buffers someone holds
+    /// (b_count), so invalidation and reclaim leave it cached (-EBUSY).
+    /// </summary>
+    public static bool BuffersBusy(Folio f) => f.Buffers && f.BhRefs > 0;
+
     /// <summary>page_cache_delete: remove a folio from the mapping (caller holds its lock).</summary>
     public static void Delete(KernelState s, int index, StepContext c, string who)
     {

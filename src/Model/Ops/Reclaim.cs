@@ -51,6 +51,11 @@ public static class Reclaim
             c.Note($"F{i} dirty: PG_reclaim, keep");
             return;
         }
+        if (PageCache.BuffersBusy(f))
+        {
+            c.Note($"F{i} buffers in use: filemap_release_folio fails, keep");
+            return;
+        }
         PageCache.Delete(s, i, c, "shrink_folio_list");
         c.Note($"F{i} evicted");
     }

@@ -82,8 +82,15 @@ public static class Operations
             "direct reclaim over the file's folios: shrink_folio_list (writeback folios: the three cases of the kernel reference, memcg kind from actors.memcg), then __remove_mapping of clean unmapped folios",
             OpShape.Plain, Writes: false, static (b, _) => Reclaim.Emit(b)),
         new(OpKind.Migrate, "migrate",
-            "page migration of the range's folios in MIGRATE_SYNC mode: migrate_pages, migrate_folio_unmap waits for writeback (switch FuseWriteback)",
-            OpShape.Range, Writes: false, static (b, a) => Migrate.Emit(b, a.Geo.FolioOfUnit(a.From))),
+            "page migration of the range's first folio in MIGRATE_SYNC mode: migrate_pages, migrate_folio_unmap waits for writeback (switch FuseWriteback); on a block device folio with buffers, buffer_migrate_folio_norefs (switch BufferMigration)",
+            OpShape.Range, Writes: false, static (b, a) => b.Fs.EmitMigrate(b, a.Geo.FolioOfUnit(a.From))),
+        new(OpKind.BhWrite, "bh-write",
+            "a metadata update through the block device's buffer cache (file.fs: blockdev): __find_get_block takes a buffer reference under i_private_lock without the folio lock (__getblk_slow creates the folio and its buffers under the folio lock on a miss), the data is written through bh->b_data, mark_buffer_dirty, brelse (switch BufferMigration); the range lies in one folio",
+            OpShape.Range, Writes: true, static (b, a) =>
+            {
+                if (a.Geo.FolioOfUnit(a.From) != a.Geo.FolioOfUnit(a.To - 1)) throw a.Bad("length", "a bh-write stays inside one folio (one buffer_head lookup)");
+                BufferHeads.EmitWrite(b, a.From, a.To, a.WriteId);
+            }),
         new(OpKind.PunchHole, "punch-hole",
             "fallocate(FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE): xfs_file_fallocate takes the i_rwsem and the invalidate lock exclusive, flushes and waits on the range, truncates its page cache (truncate_inode_pages_range, shared with truncate), zeroes partial blocks and frees the whole blocks' extents",
             OpShape.Range, Writes: false, static (b, a) => b.Fs.EmitFallocate(b, a.From, a.To, zeroRange: false)),

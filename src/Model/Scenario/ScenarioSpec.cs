@@ -29,6 +29,7 @@ public enum OpKind
     BenchEndio,
     CollapseRange,
     InsertRange,
+    BhWrite,
 }
 
 /// <summary>The operations' names and facts, from their declarations (<see cref="Operations"/>).</summary>

@@ -40,6 +40,21 @@ public struct Folio
     /// <summary>The I/O in flight needs stable pages (write-through).</summary>
     public bool StableIo;
 
+    /// <summary>Folio-private buffer heads are attached (folio_buffers; the block device's buffer cache).</summary>
+    public bool Buffers;
+
+    /// <summary>Sum of the buffers' b_count: references taken by __find_get_block / __getblk, dropped by brelse.</summary>
+    public byte BhRefs;
+
+    /// <summary>BH_Migrate on the head buffer: a norefs migration is under way (2025 on), atomic lookups bail.</summary>
+    public bool BhMigrate;
+
+    /// <summary>
+    /// Migration copied the folio and replaced it in the mapping, but the buffers still point into the
+    /// old folio (before folio_set_bh moves them): a write through a buffer now lands in the old copy.
+    /// </summary>
+    public bool BhOnOldFolio;
+
     public readonly bool Locked => LockOwner >= 0;
 
     public readonly bool Uptodate(Geometry g) => UptodateMask == g.AllBlocksMask;
@@ -59,7 +74,8 @@ public struct Folio
             | (Dirty ? 2 : 0) | (Writeback ? 4 : 0) | (Dropbehind ? 8 : 0) | (Reclaim ? 16 : 0)
             | (TagDirty ? 32 : 0) | (TagToWrite ? 64 : 0) | (TagWriteback ? 128 : 0)
             | (PteMapped ? 256 : 0) | (PteWritable ? 512 : 0) | (PteDirty ? 1024 : 0)
-            | (DontcacheOrigin ? 2048 : 0) | (StableIo ? 4096 : 0);
+            | (DontcacheOrigin ? 2048 : 0) | (StableIo ? 4096 : 0)
+            | (Buffers ? 8192 : 0) | (BhMigrate ? 16384 : 0) | (BhOnOldFolio ? 32768 : 0);
         e.Short(flags);
         e.Byte((byte)(LockOwner + 1));
         e.Byte(UptodateMask);
@@ -67,5 +83,6 @@ public struct Folio
         e.Byte(LeakCause);
         e.Byte(WritebackMask);
         e.Byte(PteWritablePages);
+        e.Byte(BhRefs);
     }
 }

@@ -48,6 +48,8 @@ public struct Inode
     public byte WbErr;
     public bool AsEio;       // AS_EIO in mapping->flags
     public byte IoErrors;    // write errors the device has injected in this run
+    /// <summary>mapping->i_private_lock (a spinlock; the buffer list's lock): 0 free, else the holder's tid + 1.</summary>
+    public byte PrivateLock;
 
     public readonly void Encode(ref Encoder e)
     {
@@ -60,6 +62,7 @@ public struct Inode
         e.Byte(StableCount);
         e.Byte(WbErr);
         e.Byte((byte)((AsEio ? 1 : 0) | (IoErrors << 1)));
+        e.Byte(PrivateLock);
     }
 }
 

@@ -76,6 +76,7 @@ public static class StateDecoder
         int err = d.Byte();
         inode.AsEio = (err & 1) != 0;
         inode.IoErrors = (byte)(err >> 1);
+        inode.PrivateLock = d.Byte();
         return inode;
     }
 
@@ -114,10 +115,12 @@ public static class StateDecoder
             TagDirty = (flags & 32) != 0, TagToWrite = (flags & 64) != 0, TagWriteback = (flags & 128) != 0,
             PteMapped = (flags & 256) != 0, PteDirty = (flags & 1024) != 0,
             DontcacheOrigin = (flags & 2048) != 0, StableIo = (flags & 4096) != 0,
+            Buffers = (flags & 8192) != 0, BhMigrate = (flags & 16384) != 0, BhOnOldFolio = (flags & 32768) != 0,
             LockOwner = (sbyte)(d.Byte() - 1),
             UptodateMask = d.Byte(), DirtyMask = d.Byte(), LeakCause = d.Byte(), WritebackMask = d.Byte(),
         };
         f.PteWritablePages = d.Byte();
+        f.BhRefs = d.Byte();
         return f;
     }
 

@@ -17,6 +17,8 @@ public enum WaitKind : byte
     /// <summary>A synchronous O_DIRECT write waiting for its bio (iomap_dio_rw's wait).</summary>
     DioCompletion,
     FuseRequests,
+    /// <summary>mapping->i_private_lock (spun on; the buffer list's lock).</summary>
+    PrivateLock,
     /// <summary>An actor that will never make progress by design (a server that never answers).</summary>
     Never,
     Idle,

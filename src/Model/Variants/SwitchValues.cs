@@ -276,3 +276,14 @@ public enum MkwriteLockMode
     [Value("unlocked", "before 2.6.30: ->page_mkwrite returned with the page unlocked, and the fault installed the writable PTE and called set_page_dirty without the page lock; a writeback's clear_page_dirty_for_io between its page_mkclean and its test-and-clear cleans the page after the fault dirtied it, leaving a writable PTE on a clean page, so a store through it is not written by the next fsync")]
     Unlocked,
 }
+
+/// <summary>The values of <see cref="Switches.BufferMigration"/>.</summary>
+public enum BufferMigrationMode
+{
+    [Value("bh-migrate", "a norefs migration of a block device folio sets BH_Migrate on the head buffer before it checks the buffers' b_count under i_private_lock and drops the lock; __find_get_block's atomic lookup bails when it sees the bit, and the sleeping lookup (__getblk_slow) takes the folio lock, which migration holds (\"fs/buffer: ... BH_Migrate\", Davidlohr Bueso, 2025; the kernel here)")]
+    BhMigrate,
+    [Value("private-lock", "i_private_lock stays held from the b_count check until the buffers have moved to the new folio, so no lookup can take a reference in between (ebdf4de5642f \"mm: migrate: fix reference check race between __find_get_block() and migration\", 5.11 to 2025)")]
+    PrivateLock,
+    [Value("refs-only", "before 5.11: the lock is dropped right after the b_count check; a lookup can then take a reference and write through the buffer while the folio is copied, into the old folio, and the update is lost")]
+    RefsOnly,
+}

@@ -126,8 +126,11 @@ public static class Switches
     public static readonly Switch<MkwriteLockMode> MkwriteLock = new("MkwriteLock", MkwriteLockMode.Locked,
         "whether a write fault holds the folio lock from ->page_mkwrite until the folio is dirtied and its PTE writable");
 
+    public static readonly Switch<BufferMigrationMode> BufferMigration = new("BufferMigration", BufferMigrationMode.BhMigrate,
+        "how a norefs migration of a block device folio keeps __find_get_block from taking a buffer reference after it checked there were none");
+
     public static readonly IReadOnlyList<SwitchDef> All =
-        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity, DioInvalidate, DiskSizeUpdate, TruncateUpFlush, MkwriteLock];
+        [BenchFix, WtTowrite, DontcacheSync, DropbehindIrq, IoendDontcache, XfsDontcacheWq, DropbehindRecheck, FuseWriteback, FuseSync, ReadLock, WtAioDioCount, WtWritebackEnd, WtCowConvert, WtDirtyClear, WtMkclean, WtStableWrites, WtWaitWriteback, WtWqInitError, IsizeExtended, ZeroRangeDirty, FillInvalidateLock, FadviseLock, WbErrReporting, IomapValidity, DioInvalidate, DiskSizeUpdate, TruncateUpFlush, MkwriteLock, BufferMigration];
 
     public static SwitchDef? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -165,7 +168,11 @@ public sealed class Variant
         DiskSizeAtSubmission = Get(Switches.DiskSizeUpdate) == DiskSizeUpdateMode.Submission;
         TruncateUpFlushes = Get(Switches.TruncateUpFlush) == TruncateUpFlushMode.DiskEof;
         MkwriteLocked = Get(Switches.MkwriteLock) == MkwriteLockMode.Locked;
+        BufferMigration = Get(Switches.BufferMigration);
     }
+
+    /// <summary>BufferMigration: how buffer migration excludes new buffer references (BH_Migrate, the kernel here).</summary>
+    public BufferMigrationMode BufferMigration { get; }
 
     /// <summary>
     /// MkwriteLock: a write fault keeps the folio locked from ->page_mkwrite until it is dirtied (2.6.30

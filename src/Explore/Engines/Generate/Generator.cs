@@ -115,6 +115,9 @@ public static class Generator
     /// </summary>
     public static GenScenario OnFilesystem(GenScenario g, string fs)
     {
+        // a block device maps every block and has the device's size
+        if (fs == "blockdev")
+            return g with { Fs = fs, Extents = [.. g.Extents.Select(_ => "written")], SizeBlocks = g.Folios * g.BlocksPerFolio };
         var extents = g.Extents.Select((e, b) => b >= g.SizeBlocks && e == "written" ? "unwritten" : e).ToArray();
         return g with { Fs = fs, Extents = extents };
     }
@@ -143,8 +146,9 @@ public static class Generator
         for (bool progress = true; progress && steps < 200;)
         {
             progress = false;
-            foreach (var (candidate, _) in ScenarioGenerators.Shrink((g, [])))
+            foreach (var (shrunk, _) in ScenarioGenerators.Shrink((g, [])))
             {
+                var candidate = OnFilesystem(shrunk, g.Fs); // a smaller file is still one at rest
                 if (Check(candidate) is { } r)
                 {
                     g = candidate;
@@ -174,12 +178,12 @@ public static class Generator
         return ScheduleRun.Run(initial, InvariantSet.For(spec), schedule);
     }
 
-    public static OpKind[] ParseOps(IEnumerable<string> names)
+    public static OpKind[] ParseOps(IEnumerable<string> names, string fs = "xfs")
     {
         var list = new List<OpKind>();
         foreach (var n in names.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
             list.Add(OpNames.ByName.TryGetValue(n, out var k) ? k
                 : throw new InputException("--ops", 0, "ops", $"unknown operation '{n}' (known: {string.Join(", ", OpNames.ByName.Keys)})"));
-        return list.Count == 0 ? ScenarioGenerators.AllOps : [.. list.Distinct()];
+        return list.Count > 0 ? [.. list.Distinct()] : fs == "blockdev" ? ScenarioGenerators.BlockdevOps : ScenarioGenerators.AllOps;
     }
 }

@@ -21,12 +21,24 @@ public static class ScenarioGenerators
         OpKind.InsertRange,
     ];
 
+    /// <summary>
+    /// The block device's grammar (generate --fs blockdev): what a block device takes (no size
+    /// changes, no fallocate modes, no RWF_WRITETHROUGH), metadata updates through the buffer cache,
+    /// and migration. Its every block is mapped, and its size is the device's (<see cref="Generator.OnFilesystem"/>).
+    /// </summary>
+    public static readonly OpKind[] BlockdevOps =
+    [
+        OpKind.BufferedWrite, OpKind.DontcacheWrite, OpKind.BufferedRead, OpKind.DioRead, OpKind.DioWrite, OpKind.Fsync,
+        OpKind.MmapStore, OpKind.Sync, OpKind.MemoryPressure, OpKind.MmapRead, OpKind.Readahead, OpKind.Open,
+        OpKind.BhWrite, OpKind.Migrate,
+    ];
+
     private static Gen<GenOp> Op(OpKind[] kinds, int folios, int bpf)
     {
         int blocks = folios * bpf;
         return from kind in Gen.Elements(kinds)
                from off in Gen.Choose(0, blocks - 1)
-               from len in Gen.Choose(1, kind is OpKind.MmapStore or OpKind.MmapRead ? 1 : blocks - off)
+               from len in Gen.Choose(1, kind is OpKind.MmapStore or OpKind.MmapRead ? 1 : kind == OpKind.BhWrite ? bpf - (off % bpf) : blocks - off)
                from size in Gen.Choose(0, blocks)
                select new GenOp(kind, OpNames.HasRange(kind) ? off : 0, OpNames.HasRange(kind) ? len : 0, kind == OpKind.Truncate ? size : 0);
     }
