@@ -70,8 +70,12 @@ public static class Completion
                 if (bio.Kind == BioKind.Read)
                 {
                     c.Function = "iomap_read_end_io";
-                    c.Note("disk -> " + bio.Describe(s.Geo));
-                    Readahead.EndRead(s, bio, c);
+                    if (fail) Readahead.EndReadError(s, bio, c);
+                    else
+                    {
+                        c.Note("disk -> " + bio.Describe(s.Geo));
+                        Readahead.EndRead(s, bio, c);
+                    }
                     c.NextPc = 0;
                     return;
                 }

@@ -120,6 +120,23 @@ public static class Readahead
         c.Note("submit " + bio.Describe(g));
     }
 
+    /// <summary>
+    /// iomap_read_end_io with BLK_STS_IOERR (fault read-io-error): nothing is copied, the blocks stay
+    /// not uptodate, and each folio's read ends without PG_uptodate (folio_end_read(folio, false)):
+    /// unlocked, cached, not uptodate. Whoever reads it next reads it again.
+    /// </summary>
+    public static void EndReadError(KernelState s, Bio bio, StepContext c)
+    {
+        s.Inode.ReadErrors++;
+        c.Note($"fault {Variants.Faults.ReadIoError.Name} injected: BLK_STS_IOERR, nothing read");
+        foreach (int i in bio.Folios)
+        {
+            if (!s.Folios[i].Present) continue;
+            s.FoliosW[i].LockOwner = -1;
+            c.Note($"folio_end_read(F{i}, false): not uptodate");
+        }
+    }
+
     /// <summary>iomap_read_end_io: copy the blocks' disk contents into the folios, then folio_end_read per folio whose every block is uptodate.</summary>
     public static void EndRead(KernelState s, Bio bio, StepContext c)
     {

@@ -23,12 +23,22 @@ public static class WritebackError
     /// <summary>The bios the device may fail now: writeback bios, when the scenario allows the fault and none failed yet.</summary>
     private static int Eligible(KernelState s)
     {
-        if (!s.Machine.Faults.Contains(Faults.WritebackIoError) || s.Inode.IoErrors > 0) return 0;
         int n = 0;
         foreach (var bio in s.Bios)
-            if (bio.Kind == BioKind.Writeback) n++;
+            if (MayFail(s, bio)) n++;
         return n;
     }
+
+    /// <summary>
+    /// A bio the device may fail now: a writeback bio while the scenario allows writeback-io-error
+    /// and none failed yet, a read bio likewise under read-io-error.
+    /// </summary>
+    private static bool MayFail(KernelState s, Bio bio) => bio.Kind switch
+    {
+        BioKind.Writeback => s.Inode.IoErrors == 0 && s.Machine.Faults.Contains(Faults.WritebackIoError),
+        BioKind.Read => s.Inode.ReadErrors == 0 && s.Machine.Faults.Contains(Faults.ReadIoError),
+        _ => false,
+    };
 
     /// <summary>The device's alternatives: complete any bio, or fail any bio that may fail.</summary>
     public static int DeviceAlternatives(KernelState s) => s.Bios.Count + Eligible(s);
@@ -39,7 +49,7 @@ public static class WritebackError
         if (alt < s.Bios.Count) return (alt, false);
         int k = alt - s.Bios.Count;
         for (int i = 0; i < s.Bios.Count; i++)
-            if (s.Bios[i].Kind == BioKind.Writeback && k-- == 0) return (i, true);
+            if (MayFail(s, s.Bios[i]) && k-- == 0) return (i, true);
         throw new ModelError($"device alternative {alt} out of range");
     }
 

@@ -50,6 +50,7 @@ public struct Inode
     public byte IoErrors;    // write errors the device has injected in this run
     /// <summary>mapping->i_private_lock (a spinlock; the buffer list's lock): 0 free, else the holder's tid + 1.</summary>
     public byte PrivateLock;
+    public byte ReadErrors;  // read errors the device has injected in this run
 
     public readonly void Encode(ref Encoder e)
     {
@@ -63,6 +64,7 @@ public struct Inode
         e.Byte(WbErr);
         e.Byte((byte)((AsEio ? 1 : 0) | (IoErrors << 1)));
         e.Byte(PrivateLock);
+        e.Byte(ReadErrors);
     }
 }
 

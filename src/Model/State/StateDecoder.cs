@@ -77,6 +77,7 @@ public static class StateDecoder
         inode.AsEio = (err & 1) != 0;
         inode.IoErrors = (byte)(err >> 1);
         inode.PrivateLock = d.Byte();
+        inode.ReadErrors = d.Byte();
         return inode;
     }
 
