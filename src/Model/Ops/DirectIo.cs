@@ -163,10 +163,19 @@ public static class DirectIo
             b.Mark(done);
             return;
         }
+        Func<KernelState, int, Guard> bioDone = (s, tid) => WaitingForBio.IsSet(s, tid)
+            ? Guard.Block(WaitKind.DioCompletion, tid, static _ => "wait for the O_DIRECT bio (iomap_dio_rw)")
+            : Guard.Run;
+        bool early = b.Variant.DioInvalidatesBeforeEndIo;
+        if (early)
+        {
+            // before c771c14baa33: the bios done, the range is invalidated, and only then ->end_io
+            b.Add("iomap_dio_rw", bioDone, (_, _) => { }, (_, _) => "bios done");
+            EmitPerFolioInvalidate(b, "invalidate_inode_pages2_range", from, to,
+                (s, i, c) => InvalidateClean(s, g.FirstUnitOfFolio(i), g.FirstUnitOfFolio(i + 1), c, "invalidate_inode_pages2_range"));
+        }
         b.Add("iomap_dio_complete",
-            (s, tid) => WaitingForBio.IsSet(s, tid)
-                ? Guard.Block(WaitKind.DioCompletion, tid, static _ => "wait for the O_DIRECT bio (iomap_dio_rw)")
-                : Guard.Run,
+            early ? (_, _) => Guard.Run : bioDone,
             (s, c) =>
             {
                 // xfs_dio_write_end_io: convert unwritten, then raise i_size
@@ -187,8 +196,9 @@ public static class DirectIo
                 });
         // kiocb_invalidate_post_direct_write after ->end_io: invalidate_inode_pages2_range locks
         // each folio (waiting for a read in flight) and waits for its writeback; a dirty one stays
-        EmitPerFolioInvalidate(b, "kiocb_invalidate_post_direct_write", from, to,
-            (s, i, c) => InvalidateClean(s, g.FirstUnitOfFolio(i), g.FirstUnitOfFolio(i + 1), c, "kiocb_invalidate_post_direct_write"));
+        if (!early)
+            EmitPerFolioInvalidate(b, "kiocb_invalidate_post_direct_write", from, to,
+                (s, i, c) => InvalidateClean(s, g.FirstUnitOfFolio(i), g.FirstUnitOfFolio(i + 1), c, "kiocb_invalidate_post_direct_write"));
         b.Add("inode_dio_end", (_, _) => Guard.Run, (s, _) => s.Inode.DioCount--);
         b.Mark(end);
         InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
@@ -235,11 +245,14 @@ public static class DirectIo
         int u0 = g.FirstUnitOfBlock(bio.FirstBlock), to = bio.IoEndUnit;
         byte own = bio.Data[to - 1 - u0];
         int from = u0 + Array.IndexOf(bio.Data, own);
+        // before c771c14baa33 the completion invalidated first (one work item: nothing runs between)
+        if (s.Machine.Variant.DioInvalidatesBeforeEndIo) InvalidateClean(s, from, to, c, "invalidate_inode_pages2_range");
         for (int blk = bio.FirstBlock; blk < bio.FirstBlock + bio.BlockCount; blk++)
             if (s.Extents[blk] == ExtentType.Unwritten) s.ExtentsW[blk] = ExtentType.Written;
         OpHistory.GrowSize(s, to, from, to);
         Completion.SetFileSize(s, to, c);
-        if (s.Machine.Variant.DioInvalidatesAtCompletion) InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
+        if (s.Machine.Variant.DioInvalidatesAtCompletion && !s.Machine.Variant.DioInvalidatesBeforeEndIo)
+            InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
         s.Inode.DioCount--;
         OpHistory.WriteDone(s, DataTag.WriteId(own), from, to);
         s.LocalW(bio.Owner, OpHistory.AioInFlightSlot(g))--;

@@ -248,6 +248,8 @@ public enum DioInvalidateMode
     AtCompletion,
     [Value("submitter", "before 4.14: generic_file_direct_write invalidated after ->direct_IO returned, which for an AIO write is right after submission, before the data is on disk; a buffered read in between caches the old data for good")]
     Submitter,
+    [Value("before-end-io", "before c771c14baa33 (\"iomap: invalidate page caches should be after iomap_dio_complete() in direct write\", 2017; xfstests generic/418): the invalidation ran once the bios had completed but before ->end_io converted the unwritten extents, so a buffered read in between reads the still-unwritten blocks as zeros into the cache, where they stay")]
+    BeforeEndIo,
 }
 
 /// <summary>The values of <see cref="Switches.DiskSizeUpdate"/>.</summary>

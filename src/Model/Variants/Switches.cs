@@ -115,7 +115,7 @@ public static class Switches
         "whether a buffered write revalidates the block mapping it cached when it moves on to the next folio");
 
     public static readonly Switch<DioInvalidateMode> DioInvalidate = new("DioInvalidate", DioInvalidateMode.AtCompletion,
-        "when an asynchronous O_DIRECT write invalidates the page cache over its range");
+        "when an O_DIRECT write invalidates the page cache over its range: at completion after ->end_io, before ->end_io, or (AIO) right after submission");
 
     public static readonly Switch<DiskSizeUpdateMode> DiskSizeUpdate = new("DiskSizeUpdate", DiskSizeUpdateMode.IoCompletion,
         "when writeback raises the on-disk size (what a crash recovers): at I/O completion (XFS) or at submission (ext4, implied by file.fs: ext4)");
@@ -164,7 +164,8 @@ public sealed class Variant
         FadviseTakesIrwsem = Get(Switches.FadviseLock) == FadviseLockMode.IRwsemShared;
         WbErrReporting = Get(Switches.WbErrReporting);
         WriteRevalidatesIomap = Get(Switches.IomapValidity) == IomapValidityMode.IfSeq;
-        DioInvalidatesAtCompletion = Get(Switches.DioInvalidate) == DioInvalidateMode.AtCompletion;
+        DioInvalidatesAtCompletion = Get(Switches.DioInvalidate) != DioInvalidateMode.Submitter;
+        DioInvalidatesBeforeEndIo = Get(Switches.DioInvalidate) == DioInvalidateMode.BeforeEndIo;
         DiskSizeAtSubmission = Get(Switches.DiskSizeUpdate) == DiskSizeUpdateMode.Submission;
         TruncateUpFlushes = Get(Switches.TruncateUpFlush) == TruncateUpFlushMode.DiskEof;
         MkwriteLocked = Get(Switches.MkwriteLock) == MkwriteLockMode.Locked;
@@ -209,6 +210,9 @@ public sealed class Variant
 
     /// <summary>DioInvalidate: an AIO O_DIRECT write invalidates the cache at completion (4.14 on), or its submitter does.</summary>
     public bool DioInvalidatesAtCompletion { get; }
+
+    /// <summary>DioInvalidate=before-end-io: the completion invalidates before ->end_io converts the extents (before 2017).</summary>
+    public bool DioInvalidatesBeforeEndIo { get; }
 
     /// <summary>BenchFix: the SPIN peer model's FIX.</summary>
     public bool BenchFix { get; }

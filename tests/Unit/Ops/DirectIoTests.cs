@@ -34,4 +34,22 @@ public class DirectIoTests
         Assert.Equal(DataTag.Write(1), s.History.MustSurvive[0]); // ki_complete: the write returned
         Assert.Equal(ThreadStatus.Enabled, Semantics.Status(s, app, out _, out _));
     }
+
+    [Fact]
+    public void BeforeEndIoTheSyncWriteInvalidatesBeforeConvertingAndAtCompletionAfter()
+    {
+        var spec = ScenarioText.OneThread("[{op: dio-write, offset: 0, length: 4K}]",
+            "{block_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: unwritten}]}");
+        static List<string> Order(KernelState s) =>
+            [.. s.Machine.Threads[0].Program.Select(p => p.Function).Where(f => f is "iomap_dio_complete" or "invalidate_inode_pages2_range" or "kiocb_invalidate_post_direct_write")];
+        // the first invalidation is the one before submission (kiocb_invalidate_pages), in both
+        Assert.Equal(["invalidate_inode_pages2_range", "invalidate_inode_pages2_range", "iomap_dio_complete"],
+            Order(MachineBuilder.Build(spec, Variant.Parse(["DioInvalidate=before-end-io"]))));
+        Assert.Equal(["invalidate_inode_pages2_range", "iomap_dio_complete", "kiocb_invalidate_post_direct_write"],
+            Order(MachineBuilder.Build(spec, Variant.Default)));
+        // and the write still ends converted, with its data on disk
+        var s = Mechanism.Run(spec, Variant.Parse(["DioInvalidate=before-end-io"]));
+        Assert.Equal(ExtentType.Written, s.Extents[0]);
+        Assert.Equal(DataTag.Write(1), s.Disk[0]);
+    }
 }
