@@ -130,6 +130,7 @@ public static class ScenarioFormat
         new("bounds", Bounds, "search bounds"),
         new("expect", new SeqType(new StrType(Pattern: @"^\s*\S+\s+(holds|violates\s+\S+)\s*$", PatternDoc: "'<Switch=value,...|default> holds' or '<...> violates <invariant>'")), "the verdict each variant must give; `check FILE` and `matrix` compare against them"),
         new("faults", new SeqType(new StrType(Model.Variants.Faults.All.Select(f => new FieldChoice(f.Name, f.Meaning)).ToList())), "environment faults the search may inject"),
+        new("fault_limit", new IntType(1, 8), "how many bios each I/O error fault (writeback-io-error, read-io-error) may fail in one run", Default: "1"),
     ]);
 
     public static Shape? FindOperation(string name) => Operations.FirstOrDefault(o => o.Name == name);

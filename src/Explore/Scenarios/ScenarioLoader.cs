@@ -52,7 +52,7 @@ public static class ScenarioLoader
         var problems = ScenarioValidator.Validate(stream.Documents[0].RootNode);
         if (problems.Count > 0) throw new InputException(path, problems);
         var root = y.Map(stream.Documents[0].RootNode, "scenario");
-        y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect", "faults");
+        y.OnlyKeys(root, "", "id", "title", "race", "description", "file", "threads", "actors", "invariants", "bounds", "expect", "faults", "fault_limit");
         string id = y.Str(root, "id", "");
         // the id names trace and report files: it may not choose a path
         if (!ValidId.IsMatch(id))
@@ -72,7 +72,10 @@ public static class ScenarioLoader
                 foreach (var name in e.Variant.Keys)
                     if (flavour.RefusesSwitch(name) is { } refused) throw new InputException(path, e.Line, "expect[]", refused);
         var spec = new ScenarioSpec(id, y.Str(root, "title", "", id), y.Str(root, "race", "", ""), y.Str(root, "description", "", ""),
-            file, threads, actors, invariants, bounds, expect, path, text, ParseFaults(y, y.Get(root, "faults")));
+            file, threads, actors, invariants, bounds, expect, path, text, ParseFaults(y, y.Get(root, "faults")),
+            y.IntIn(root, "fault_limit", "", 1, 1, 8));
+        if (y.Get(root, "fault_limit") is { } limitNode && !spec.Faults!.Any(f => f is "writeback-io-error" or "read-io-error"))
+            throw y.Error(limitNode, "fault_limit", "fault_limit bounds the I/O error faults (writeback-io-error, read-io-error); the scenario enables neither");
         try
         {
             MachineBuilder.Build(spec, Variant.Default);

@@ -35,8 +35,8 @@ public static class WritebackError
     /// </summary>
     private static bool MayFail(KernelState s, Bio bio) => bio.Kind switch
     {
-        BioKind.Writeback => s.Inode.IoErrors == 0 && s.Machine.Faults.Contains(Faults.WritebackIoError),
-        BioKind.Read => s.Inode.ReadErrors == 0 && s.Machine.Faults.Contains(Faults.ReadIoError),
+        BioKind.Writeback => s.Inode.IoErrors < s.Machine.FaultLimit && s.Machine.Faults.Contains(Faults.WritebackIoError),
+        BioKind.Read => s.Inode.ReadErrors < s.Machine.FaultLimit && s.Machine.Faults.Contains(Faults.ReadIoError),
         _ => false,
     };
 
@@ -54,7 +54,7 @@ public static class WritebackError
     }
 
     /// <summary>A FUSE server's WRITE reply: success, or -EIO when the fault is allowed and none was injected yet.</summary>
-    public static int ServerAlternatives(KernelState s) => Faults.WritebackIoError.Alternatives(s, canFail: s.Inode.IoErrors == 0);
+    public static int ServerAlternatives(KernelState s) => Faults.WritebackIoError.Alternatives(s, canFail: s.Inode.IoErrors < s.Machine.FaultLimit);
 
     /// <summary>Whether this reply is the failure (fuse_writepage_end then sees the error, as for a failed bio).</summary>
     public static bool ServerFails(KernelState s, StepContext c)

@@ -116,6 +116,7 @@ public static class MachineBuilder
             DeviceTid = deviceTid,
             DropbehindBatchCapacity = spec.Actors.DropbehindBatch,
             TracksCrashSize = spec.Invariants.Contains("crash-size"),
+            FaultLimit = spec.FaultLimit,
         };
         return InitialState(spec, machine);
     }

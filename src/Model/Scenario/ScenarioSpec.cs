@@ -102,7 +102,8 @@ public sealed record ScenarioSpec(
     IReadOnlyList<ExpectSpec> Expect,
     string SourcePath,
     string SourceText,
-    IReadOnlyList<string>? Faults = null)
+    IReadOnlyList<string>? Faults = null,
+    int FaultLimit = 1)
 {
     /// <summary>Environment faults the scenario enables as nondeterministic choices.</summary>
     public static IReadOnlyList<string> KnownFaults => [.. Variants.Faults.All.Select(f => f.Name)];

@@ -49,6 +49,9 @@ public sealed class Machine
     /// <summary>The faults the scenario lets the search inject (<see cref="Variants.Faults"/>).</summary>
     public IReadOnlySet<FaultDef> Faults { get; init; } = new HashSet<FaultDef>();
 
+    /// <summary>How many bios each I/O error fault may fail in one run (the scenario's fault_limit).</summary>
+    public int FaultLimit { get; init; } = 1;
+
     /// <summary>
     /// The scenario checks crash-size, so the history keeps which units got data past the on-disk
     /// size (<see cref="State.History.PastDiskEof"/>); other scenarios do not carry it.

@@ -127,4 +127,44 @@ public class WritebackErrorTests
         s.Inode.IoErrors = 1;
         Assert.Equal(3, WritebackError.DeviceAlternatives(s)); // the run's one error is spent
     }
+
+    [Fact]
+    public void FaultLimitBoundsEachIoErrorFaultPerRunAndReadBiosFailUnderTheirOwnFault()
+    {
+        var s = MachineBuilder.Build(ScenarioText.Parse("""
+            id: t
+            file: {block_size: 4K, folio_size: 4K, max_size: 12K, size: 12K, extents: [{offset: 0, length: 12K, type: written}]}
+            threads:
+              - name: user
+                ops: [{op: fsync}]
+            actors: {device: irq}
+            faults: [writeback-io-error, read-io-error]
+            fault_limit: 2
+            """), Variant.Default);
+        var g = s.Geo;
+        s.BiosW.Add(new Bio(BioKind.Writeback, -1, 0, 1, new byte[g.UnitsPerBlock], [0], false, false, 4, false, false));
+        s.BiosW.Add(new Bio(BioKind.Read, -1, 1, 1, new byte[g.UnitsPerBlock], [1], false, false, 8, false, false));
+        Assert.Equal(4, WritebackError.DeviceAlternatives(s)); // complete either, or fail either
+        Assert.Equal((1, true), WritebackError.Choice(s, 3));
+        s.Inode.IoErrors = 1;
+        Assert.Equal(4, WritebackError.DeviceAlternatives(s)); // one of two writeback errors left
+        s.Inode.IoErrors = 2;
+        Assert.Equal(3, WritebackError.DeviceAlternatives(s));
+        s.Inode.ReadErrors = 2;
+        Assert.Equal(2, WritebackError.DeviceAlternatives(s));
+    }
+
+    [Fact]
+    public void FaultLimitWithoutAnIoErrorFaultIsBadInput()
+    {
+        var e = Assert.Throws<ModelCheck.Explore.Scenarios.InputException>(() => ScenarioText.Parse("""
+            id: t
+            file: {block_size: 4K, max_size: 4K}
+            threads:
+              - name: user
+                ops: [{op: fsync}]
+            fault_limit: 2
+            """));
+        Assert.Contains("fault_limit", e.Message, StringComparison.Ordinal);
+    }
 }
