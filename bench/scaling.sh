@@ -3,6 +3,8 @@
 # fsyncing their own folio, a truncate, a reader, the flusher and an IRQ device), each searched
 # with and without the exhaustive engine's reduction, on one and on two workers, in one run so
 # the ratios compare like with like on a noisy machine. Prints one row per run and the ratios.
+# Then the symmetric variant (bench/scaling/scale-readers-N.yaml: N identical readers, a writer with
+# fsync, a truncate), searched with and without symmetry reduction (--no-symmetry).
 # Usage: bench/scaling.sh [MAX_STATES (default 5000000: scale-3 and scale-4 stop there)] [--full: scale-4 too]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +33,23 @@ for n in $SERIES; do
 on, off = ${STATES[$n,on,1]}, ${STATES[$n,off,1]}
 s1, s2 = ${SECS[$n,on,1]}, ${SECS[$n,on,2]}
 print(f'scale-$n: states without/with reduction {off/on:.2f}x; two workers over one {s1/max(s2,0.001):.2f}x')"
+done
+
+echo
+printf '| %-16s | %-14s | %12s | %13s | %8s | %-8s\n' scenario symmetry states transitions seconds complete
+printf '|%s|\n' "---|---|---:|---:|---:|---"
+for n in 2 3 4; do
+  for sym in on off; do
+    flag=""; [ "$sym" = off ] && flag="--no-symmetry"
+    json=$($MC check "bench/scaling/scale-readers-$n.yaml" --variant default --max-states "$MAX" $flag --json -q 2>/dev/null)
+    read -r states trans secs complete < <(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["states"], r["transitions"], r["seconds"], r["complete"])')
+    printf '| %-16s | %-14s | %12s | %13s | %8s | %-8s\n' "scale-readers-$n" "$sym" "$states" "$trans" "$secs" "$complete"
+    STATES["r$n,$sym"]=$states; SECS["r$n,$sym"]=$secs
+  done
+done
+echo
+for n in 2 3 4; do
+  python3 -c "
+on, off = ${STATES[r$n,on]}, ${STATES[r$n,off]}
+print(f'scale-readers-$n: states without/with symmetry {off/on:.2f}x (at most $n! = {__import__(\"math\").factorial($n)}x); seconds {${SECS[r$n,off]}:.2f} without, {${SECS[r$n,on]}:.2f} with')"
 done

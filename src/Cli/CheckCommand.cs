@@ -18,6 +18,7 @@ public static class CheckCommand
         var strategy = new Option<string>("--strategy") { Description = "coyote: random | pct | fair-pct | probabilistic | ql | portfolio", DefaultValueFactory = _ => "random" };
         var maxSteps = new Option<int>("--max-steps") { Description = "coyote: scheduling steps per iteration", DefaultValueFactory = _ => 2000 };
         var noPor = new Option<bool>("--no-por") { Description = "exhaustive: expand every state fully (no partial-order reduction)" };
+        var noSymmetry = new Option<bool>("--no-symmetry") { Description = "exhaustive: tell apart states that differ only by which of two interchangeable threads is where (no symmetry reduction)" };
         var workers = new Option<int>("--workers") { Description = "exhaustive: expansion threads (1: one thread; results are the same for any count)", DefaultValueFactory = _ => 1 };
         var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
         var maxMemory = new Option<int?>("--max-memory")
@@ -37,7 +38,7 @@ public static class CheckCommand
         var shard = Shard.Create();
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, noSymmetry, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -69,7 +70,7 @@ public static class CheckCommand
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
             if ((p.GetValue(variant) ?? []).Length == 0 && spec.Expect.Count > 0 && eng == "exhaustive")
-                return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
+                return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), !p.GetValue(noSymmetry), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
                     p.GetValue(traceOut) is null ? null : throw new InputException("--trace-out", 0, "trace-out", "names one trace: give --variant to check one variant (without it, check runs every expect line and saves traces under out/traces/)"),
                     p.GetValue(json));
             if (sh.Sharded && p.GetValue(traceOut) is null)
@@ -107,7 +108,8 @@ public static class CheckCommand
             {
                 (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
                     (long)p.GetValue(frontierMb) << 20, memoryLimit,
-                    new Checkpointing(checkpointFile, TimeSpan.FromSeconds(p.GetValue(checkpointEvery)), p.GetValue(resumeDir) is not null, stop.Token));
+                    new Checkpointing(checkpointFile, TimeSpan.FromSeconds(p.GetValue(checkpointEvery)), p.GetValue(resumeDir) is not null, stop.Token),
+                    symmetry: !p.GetValue(noSymmetry));
             }
             catch (InvalidDataException e)
             {
@@ -137,11 +139,11 @@ public static class CheckCommand
     }
 
     /// <summary>`check SCENARIO` without --variant: every expect line of the scenario, like `matrix SCENARIO`.</summary>
-    private static int CheckExpectLines(ModelCheck.Model.Scenario.ScenarioSpec spec, KernelProfile kernel, Bounds bounds, bool por, int workers, long frontier, string? _, bool json)
+    private static int CheckExpectLines(ModelCheck.Model.Scenario.ScenarioSpec spec, KernelProfile kernel, Bounds bounds, bool por, bool symmetry, int workers, long frontier, string? _, bool json)
     {
         var catalog = Catalog.Locate();
         var runs = ExpectRuns.Run([spec], kernel, (s, v) => Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(s.Id, v.ToString()))),
-            print: !json, bounds, por, workers, frontier);
+            print: !json, bounds, por, workers, frontier, symmetry);
         if (runs.Count == 0) throw new InputException(spec.SourcePath, 0, "expect", $"no expect line runs under profile {kernel.Name}");
         if (json) Output.WriteJson(new { rows = runs.Select(r => r.Row) });
         else

@@ -15,7 +15,7 @@ public sealed record ExpectRun(ScenarioSpec Spec, ExpectSpec Expect, RunRow Row)
 public static class ExpectRuns
 {
     public static List<ExpectRun> Run(IEnumerable<ScenarioSpec> specs, KernelProfile kernel, Func<ScenarioSpec, Variant, string?> tracePath,
-        bool print, Bounds? bounds = null, bool partialOrder = true, int workers = 1, long frontierMemory = 1L << 30)
+        bool print, Bounds? bounds = null, bool partialOrder = true, int workers = 1, long frontierMemory = 1L << 30, bool symmetry = true)
     {
         var runs = new List<ExpectRun>();
         foreach (var spec in specs)
@@ -28,7 +28,7 @@ public static class ExpectRuns
             foreach (var e in spec.Expect)
             {
                 var v = kernel.Resolve(e.Variant);
-                var (row, _, _) = Checker.Check(spec, v, bounds, tracePath(spec, v), e, Output.Progress($"{spec.Id} [{v}]"), partialOrder, workers, frontierMemory);
+                var (row, _, _) = Checker.Check(spec, v, bounds, tracePath(spec, v), e, Output.Progress($"{spec.Id} [{v}]"), partialOrder, workers, frontierMemory, symmetry: symmetry);
                 Output.EndProgress();
                 runs.Add(new ExpectRun(spec, e, row));
                 if (print) Console.WriteLine(Line(row));

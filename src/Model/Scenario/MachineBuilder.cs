@@ -116,6 +116,7 @@ public static class MachineBuilder
             DeviceTid = deviceTid,
             DropbehindBatchCapacity = spec.Actors.DropbehindBatch,
             TracksCrashSize = spec.Invariants.Contains("crash-size"),
+            SymmetryClasses = SymmetryClasses(spec),
             FaultLimit = spec.FaultLimit,
         };
         return InitialState(spec, machine);
@@ -196,6 +197,18 @@ public static class MachineBuilder
         }
         return s;
     }
+
+    /// <summary>
+    /// User threads with the same operations, none of which writes data: interchangeable (their
+    /// programs are the same; a write would get a write id of its own). Groups of two or more, by tid.
+    /// </summary>
+    private static IReadOnlyList<int[]> SymmetryClasses(ScenarioSpec spec) =>
+        [.. spec.Threads
+            .Select((t, tid) => (tid, t.Ops))
+            .Where(x => x.Ops.All(o => !OpNames.IsWrite(o.Kind)))
+            .GroupBy(x => string.Join(";", x.Ops.Select(o => $"{o.Kind},{o.Offset},{o.Length},{o.Size},{o.MayBlock}")))
+            .Where(g => g.Count() > 1)
+            .Select(g => g.Select(x => x.tid).ToArray())];
 
     public static byte ParseTag(string text) => text switch
     {

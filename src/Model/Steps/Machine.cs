@@ -49,6 +49,12 @@ public sealed class Machine
     /// <summary>The faults the scenario lets the search inject (<see cref="Variants.Faults"/>).</summary>
     public IReadOnlySet<FaultDef> Faults { get; init; } = new HashSet<FaultDef>();
 
+    /// <summary>
+    /// Groups of interchangeable user threads (same operations, none writing data), each of at least
+    /// two; empty when symmetry reduction is off or nothing is interchangeable (<see cref="State.KernelState.Canonical"/>).
+    /// </summary>
+    public IReadOnlyList<int[]> SymmetryClasses { get; init; } = [];
+
     /// <summary>How many bios each I/O error fault may fail in one run (the scenario's fault_limit).</summary>
     public int FaultLimit { get; init; } = 1;
 

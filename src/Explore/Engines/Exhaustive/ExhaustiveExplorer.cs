@@ -28,9 +28,12 @@ public sealed class ExhaustiveExplorer(InvariantSet invariants, Bounds bounds)
     /// </summary>
     public bool PartialOrder { get; init; } = true;
 
+    /// <summary>Symmetry reduction over interchangeable threads (<see cref="ParallelExplorer.Symmetry"/>).</summary>
+    public bool Symmetry { get; init; } = true;
+
     /// <summary>Memory for queued states before they spill to a temporary file (see <see cref="ParallelExplorer.FrontierMemory"/>).</summary>
     public long FrontierMemory { get; init; } = 1L << 30;
 
     public ExploreResult Run(KernelState initial) =>
-        new ParallelExplorer(invariants, bounds, 1) { Progress = Progress, PartialOrder = PartialOrder, FrontierMemory = FrontierMemory }.Run(initial);
+        new ParallelExplorer(invariants, bounds, 1) { Progress = Progress, PartialOrder = PartialOrder, Symmetry = Symmetry, FrontierMemory = FrontierMemory }.Run(initial);
 }

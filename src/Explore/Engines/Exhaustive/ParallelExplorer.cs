@@ -24,6 +24,24 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
 
     public bool PartialOrder { get; init; } = true;
 
+    /// <summary>
+    /// Symmetry reduction: states are told apart by the canonical member of their orbit under the
+    /// machine's interchangeable threads (<see cref="KernelState.Canonical"/>); the state actually
+    /// reached is what is kept and expanded, so traces are real paths. Off: --no-symmetry.
+    /// </summary>
+    public bool Symmetry { get; init; } = true;
+
+    [ThreadStatic]
+    private static Fingerprinter? canonicalFp;
+
+    /// <summary>The visited-set key of s, whose own encoding fp has just made: its orbit's canonical member's when symmetry applies.</summary>
+    private UInt128 Key(KernelState s, UInt128 own)
+    {
+        if (!Symmetry || s.Machine.SymmetryClasses.Count == 0) return own;
+        var canon = s.Canonical();
+        return ReferenceEquals(canon, s) ? own : (canonicalFp ??= new Fingerprinter()).Of(canon);
+    }
+
     /// <summary>Memory for queued states; beyond it, queued states the search needs later wait in a temporary file.</summary>
     public long FrontierMemory { get; init; } = 1L << 30;
 
@@ -126,7 +144,7 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
         else
         {
             tree = new SearchTree(initial, bounds, merge: PartialOrder);
-            if (tree.Root(fp.Of(initial), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
+            if (tree.Root(Key(initial, fp.Of(initial)), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
             Publish(0, fp.Last, 0);
         }
         claimed.Value = merged.Value = start;
@@ -359,7 +377,7 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
             x.Add(tid, alt, default, [], v);
             return false;
         }
-        var f = fp.Of(next, parent.State, parent.Bytes, parent.Parts);
+        var f = Key(next, fp.Of(next, parent.State, parent.Bytes, parent.Parts));
         x.Add(tid, alt, f, fp.Last, null);
         return true;
     }
