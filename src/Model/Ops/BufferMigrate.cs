@@ -20,8 +20,9 @@ public static class BufferMigrate
         var end = b.NewLabel();
         var mode = b.Variant.BufferMigration;
         Migrate.EmitUnmapAndWait(b, i, end, keepLockedIf: static f => f.Buffers);
+        // reached only with the folio locked and its buffers attached (EmitUnmapAndWait jumps to end otherwise)
         b.Add("buffer_migrate_lock_buffers",
-            (s, tid) => s.Folios[i].LockOwner == tid ? Guard.Run : Guard.Skip(end),
+            (_, _) => Guard.Run,
             (s, c) =>
             {
                 if (mode != BufferMigrationMode.BhMigrate) return;

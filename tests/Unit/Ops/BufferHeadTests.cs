@@ -100,4 +100,156 @@ public class BufferHeadTests
         var e = Assert.Throws<InputException>(() => ScenarioText.OneThread("[{op: bh-write, offset: 0, length: 1K}]"));
         Assert.Contains("fs: blockdev", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ACachedFolioWithoutBuffersMissesTheLookupAndTheSlowPathGivesItBuffers()
+    {
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {fs: blockdev, block_size: 1K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K}]}
+            threads:
+              - name: meta
+                ops: [{op: bh-write, offset: 1K, length: 1K}]
+              - name: holder
+                ops: [{op: fsync}]
+            actors: {device: irq}
+            invariants: [crash-size, lost-write]
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        s = Mechanism.Step(s, 0); // __find_get_block: cached, but no buffers
+        Assert.Equal(0, s.Folios[0].BhRefs);
+        Assert.Equal("__getblk_slow", s.Machine.Threads[0].Program[s.Threads[0].Pc].Function);
+        s.FoliosW[0].UptodateMask = 0; // say its read failed meanwhile: the slow path reads it
+        s = Mechanism.Step(s, 0);
+        Assert.True(s.Folios[0].Buffers);
+        Assert.True(s.Folios[0].Uptodate(s.Geo));
+        Assert.False(s.Folios[0].Dropbehind);
+        Assert.Equal(1, s.Local(0, 0)); // the thread holds its reference
+        s = Mechanism.RunUntil(s, 0);
+        Assert.Equal(0, s.Local(0, 0));
+        Assert.Equal(0, s.Folios[0].BhRefs);
+        Assert.Equal(0b10, s.Folios[0].DirtyMask); // block 1 only
+        Assert.True(s.History.Rank(1, DataTag.Write(1)) > 0); // the write landed, ranked
+        Assert.Equal(DataTag.Write(1), s.History.MustSurvive[1]);
+    }
+
+    [Fact]
+    public void AFolioTheSlowPathCreatesIsNotDropbehindAndDataPastTheOnDiskSizeIsTracked()
+    {
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {fs: blockdev, block_size: 1K, folio_size: 4K, max_size: 4K, size: 4K, disk_size: 1K, extents: [{offset: 0, length: 4K, type: written}]}
+            threads:
+              - name: meta
+                ops: [{op: bh-write, offset: 2K, length: 1K}]
+            actors: {device: irq}
+            invariants: [crash-size]
+            """);
+        var s = Mechanism.RunUntil(MachineBuilder.Build(spec, Variant.Default), 0);
+        Assert.False(s.Folios[0].Dropbehind);
+        Assert.Equal([0, 0, 1, 0], s.History.PastDiskEof.ToArray().Select(b => (int)b));
+    }
+
+    [Fact]
+    public void ThePrivateLockLetsItsHolderThroughAndNamesItToTheOthers()
+    {
+        var s = MachineBuilder.Build(Spec(TwoWrites), Variant.Default);
+        s.Inode.PrivateLock = 2; // held by kcompactd (tid 1)
+        Assert.Equal(GuardKind.Run, BufferHeads.PrivateLockGuard(s, 1).Kind);
+        var g = BufferHeads.PrivateLockGuard(s, 0);
+        Assert.Equal(GuardKind.Block, g.Kind);
+        Assert.Equal(1, g.Wait.Target);
+        s.Inode.PrivateLock = 0;
+        Assert.Equal(GuardKind.Run, BufferHeads.PrivateLockGuard(s, 0).Kind);
+    }
+
+    [Fact]
+    public void OnlyTheBhMigrateVariantSetsTheBit()
+    {
+        foreach (var (variant, bit) in new[] { ("BufferMigration=private-lock", false), ("BufferMigration=refs-only", false), ("default", true) })
+        {
+            var s = MachineBuilder.Build(Spec(TwoWrites), Variant.Parse([variant]));
+            s = Mechanism.RunUntil(s, 0, "__find_get_block");
+            s = Mechanism.RunUntil(Mechanism.Step(s, 0), 0, "__find_get_block");
+            s = Mechanism.RunUntil(s, 1, "__buffer_migrate_folio");
+            Assert.Equal(bit, s.Folios[0].BhMigrate);
+        }
+    }
+
+    [Fact]
+    public void MigrationMovesADirtyPteIntoTheFolio()
+    {
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {block_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K, mapped: true}]}
+            threads:
+              - name: kcompactd
+                ops: [{op: migrate, offset: 0, length: 4K}]
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        s.FoliosW[0].PteDirty = true; // a store through the writable PTE
+        s = Mechanism.Step(s, 0);
+        Assert.False(s.Folios[0].PteDirty);
+        Assert.True(s.Folios[0].Dirty);
+        var clean = Mechanism.Step(MachineBuilder.Build(spec, Variant.Default), 0);
+        Assert.False(clean.Folios[0].Dirty); // a clean PTE leaves the folio clean
+    }
+
+    [Fact]
+    public void TheRaceDiagramSaysWhereTheBuffersPoint()
+    {
+        var spec = Spec(TwoWrites);
+        var v = Variant.Parse(["BufferMigration=refs-only"]);
+        var (_, _, trace) = ModelCheck.Explore.Runs.Checker.Check(spec, v);
+        var notes = ModelCheck.Explore.Traces.Replayer.Replay(spec, v, trace!.Choices).Steps.SelectMany(st => st.Notes).ToList();
+        Assert.Contains("not in the buffer cache", notes);
+        Assert.Contains("F0 created and read", notes);
+        Assert.Contains("grow_buffers: F0 gets its buffers", notes);
+        Assert.Contains("no references; spin_unlock(i_private_lock)", notes);
+        Assert.Contains("get_bh on a buffer of F0 (b_count 1)", notes);
+        Assert.Contains("F0 replaced in the mapping and copied; its buffers still point into the old folio", notes);
+        Assert.Contains("b_data points into the old F0, which migration has already copied", notes);
+        Assert.Contains("dirties the old F0, which has left the page cache", notes);
+        var held = ModelCheck.Explore.Runs.Checker.Check(spec, Variant.Parse(["BufferMigration=private-lock"]));
+        Assert.Equal("holds", held.Row.Verdict);
+    }
+
+    /// <summary>Runs thread tid until it finishes or blocks, collecting the notes its steps wrote.</summary>
+    private static (KernelState S, List<string> Notes) RunNoting(KernelState s, int tid)
+    {
+        var notes = new List<string>();
+        while (Semantics.Status(s, tid, out _, out _) == ThreadStatus.Enabled)
+        {
+            s = Semantics.Execute(s, tid, 0, out var ctx, out _);
+            notes.AddRange(ctx.Notes);
+        }
+        return (s, notes);
+    }
+
+    [Fact]
+    public void TheMigrationSaysWhatItDid()
+    {
+        foreach (var (variant, expected) in new[]
+        {
+            ("default", new[] { "test_and_set_bit_lock(BH_Migrate)", "no references; spin_unlock(i_private_lock)", "buffers moved to the new F0; clear_bit_unlock(BH_Migrate), folio_unlock" }),
+            ("BufferMigration=private-lock", new[] { "no references; i_private_lock held on", "buffers moved to the new F0; spin_unlock(i_private_lock), folio_unlock" }),
+            ("BufferMigration=refs-only", new[] { "buffers moved to the new F0; folio_unlock" }),
+        })
+        {
+            var s = MachineBuilder.Build(Spec(TwoWrites), Variant.Parse([variant]));
+            s = Mechanism.RunUntil(s, 0, "__find_get_block");
+            s = Mechanism.RunUntil(Mechanism.Step(s, 0), 0, "__find_get_block");
+            var (_, notes) = RunNoting(s, 1);
+            foreach (var n in expected) Assert.Contains(n, notes);
+        }
+        // busy: a reference held
+        var busy = MachineBuilder.Build(Spec(TwoWrites), Variant.Default);
+        busy = Mechanism.RunUntil(busy, 0, "__find_get_block");
+        busy = Mechanism.RunUntil(Mechanism.Step(busy, 0), 0, "mark_buffer_dirty");
+        Assert.Contains("b_count 1: busy, -EAGAIN", RunNoting(busy, 1).Notes);
+        // without buffers the folio migrates as any other
+        var plain = MachineBuilder.Build(Spec("[{op: bh-write, offset: 0, length: 1K}]", "[{op: migrate, offset: 0, length: 4K}]"), Variant.Default);
+        plain.FoliosW[0] = Folio.New(-1) with { UptodateMask = (byte)plain.Geo.AllBlocksMask };
+        Assert.Contains("F0 migrated", RunNoting(plain, 1).Notes);
+    }
 }
