@@ -252,4 +252,13 @@ public class BufferHeadTests
         plain.FoliosW[0] = Folio.New(-1) with { UptodateMask = (byte)plain.Geo.AllBlocksMask };
         Assert.Contains("F0 migrated", RunNoting(plain, 1).Notes);
     }
+
+    [Fact]
+    public void ASecondUpdateOfADirtyBufferKeepsItDirty()
+    {
+        var spec = Spec("[{op: bh-write, offset: 1K, length: 1K}, {op: bh-write, offset: 1K, length: 1K}]", "[{op: fsync}]");
+        var s = Mechanism.RunUntil(MachineBuilder.Build(spec, Variant.Default), 0);
+        Assert.Equal(0b10, s.Folios[0].DirtyMask);
+        Assert.Equal(DataTag.Write(2), s.CacheData[1]);
+    }
 }
