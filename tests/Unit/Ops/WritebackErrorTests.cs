@@ -103,18 +103,21 @@ public class WritebackErrorTests
         Assert.Equal(unseen, s.Inode.WbErr);
     }
 
+    /// <summary>A 12K written file, one fsync, an IRQ device, and the faults given (YAML after "faults: ").</summary>
+    private static KernelState DeviceWithFaults(string faults) => MachineBuilder.Build(ScenarioText.Parse($$"""
+        id: t
+        file: {block_size: 4K, folio_size: 4K, max_size: 12K, size: 12K, extents: [{offset: 0, length: 12K, type: written}]}
+        threads:
+          - name: user
+            ops: [{op: fsync}]
+        actors: {device: irq}
+        faults: {{faults}}
+        """), Variant.Default);
+
     [Fact]
     public void TheDeviceCanFailAnyWritebackBioButNoOtherKind()
     {
-        var s = MachineBuilder.Build(ScenarioText.Parse("""
-            id: t
-            file: {block_size: 4K, folio_size: 4K, max_size: 12K, size: 12K, extents: [{offset: 0, length: 12K, type: written}]}
-            threads:
-              - name: user
-                ops: [{op: fsync}]
-            actors: {device: irq}
-            faults: [writeback-io-error]
-            """), Variant.Default);
+        var s = DeviceWithFaults("[writeback-io-error]");
         var g = s.Geo;
         s.BiosW.Add(new Bio(BioKind.Writeback, -1, 0, 1, new byte[g.UnitsPerBlock], [0], false, false, 4, false, false));
         s.BiosW.Add(new Bio(BioKind.Read, -1, 1, 1, new byte[g.UnitsPerBlock], [1], false, false, 8, false, false));
@@ -131,16 +134,7 @@ public class WritebackErrorTests
     [Fact]
     public void FaultLimitBoundsEachIoErrorFaultPerRunAndReadBiosFailUnderTheirOwnFault()
     {
-        var s = MachineBuilder.Build(ScenarioText.Parse("""
-            id: t
-            file: {block_size: 4K, folio_size: 4K, max_size: 12K, size: 12K, extents: [{offset: 0, length: 12K, type: written}]}
-            threads:
-              - name: user
-                ops: [{op: fsync}]
-            actors: {device: irq}
-            faults: [writeback-io-error, read-io-error]
-            fault_limit: 2
-            """), Variant.Default);
+        var s = DeviceWithFaults("[writeback-io-error, read-io-error]\nfault_limit: 2");
         var g = s.Geo;
         s.BiosW.Add(new Bio(BioKind.Writeback, -1, 0, 1, new byte[g.UnitsPerBlock], [0], false, false, 4, false, false));
         s.BiosW.Add(new Bio(BioKind.Read, -1, 1, 1, new byte[g.UnitsPerBlock], [1], false, false, 8, false, false));
