@@ -79,12 +79,8 @@ public static class BufferHeads
                     c.Note($"b_data points into the old F{i}, which migration has already copied");
                     return;
                 }
-                for (int u = from; u < to; u++)
-                {
-                    s.CacheDataW[u] = tag;
-                    s.H.Landed(u, tag);
-                    OpHistory.LandedAt(s, u);
-                }
+                for (int u = from; u < to; u++) s.CacheDataW[u] = tag;
+                OpHistory.WriteApplied(s, tag, from, to);
             },
             (_, _) => BufferedWrite.Range(g, from, to));
         b.Add("mark_buffer_dirty",
