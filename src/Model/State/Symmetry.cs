@@ -66,9 +66,24 @@ public sealed partial class KernelState
         var classes = Machine.SymmetryClasses;
         if (classes.Count == 0) return this;
         int[]? map = null;
+        Span<int> orderAll = stackalloc int[Threads.Length];
+        Span<long> rolesAll = stackalloc long[Threads.Length];
         foreach (var members in classes)
         {
-            var order = members.OrderBy(t => t, Comparer<int>.Create((a, b) => CompareRoles(a, b))).ToArray();
+            // each member's role summary once, then an insertion sort (groups are small; stable on ties)
+            var order = orderAll[..members.Length];
+            var roles = rolesAll[..members.Length];
+            for (int k = 0; k < members.Length; k++)
+            {
+                order[k] = members[k];
+                roles[k] = RoleKey(members[k]);
+            }
+            for (int k = 1; k < order.Length; k++)
+                for (int j = k; j > 0 && CompareRoles(order[j - 1], roles[j - 1], order[j], roles[j]) > 0; j--)
+                {
+                    (order[j - 1], order[j]) = (order[j], order[j - 1]);
+                    (roles[j - 1], roles[j]) = (roles[j], roles[j - 1]);
+                }
             for (int k = 0; k < members.Length; k++)
             {
                 if (order[k] == members[k]) continue;
@@ -79,15 +94,14 @@ public sealed partial class KernelState
         return map is null ? this : Permuted(map);
     }
 
-    /// <summary>Orders two threads of a class by their own state, then by what of the shared state names them.</summary>
-    private int CompareRoles(int a, int b)
+    /// <summary>Orders two threads of a class by their own state, then by what of the shared state names them (roleA, roleB).</summary>
+    private int CompareRoles(int a, long roleA, int b, long roleB)
     {
         int c = Threads[a].Pc.CompareTo(Threads[b].Pc);
         if (c != 0) return c;
         int slots = Machine.LocalsPerThread;
         c = locals.AsSpan(a * slots, slots).SequenceCompareTo(locals.AsSpan(b * slots, slots));
-        if (c != 0) return c;
-        return RoleKey(a).CompareTo(RoleKey(b));
+        return c != 0 ? c : roleA.CompareTo(roleB);
     }
 
     /// <summary>A summary of the shared state that names thread t (locks held, I/O owned, errors owed).</summary>
