@@ -121,8 +121,8 @@ public static class Conformance
         {
             return new Disagreement(ops, ops.Count - 1, ["model: " + e.Message], null, null);
         }
-        var kernel = KernelSide.Run(mount, ops);
-        var first = FirstDifference(model, kernel, ops, compared) ?? CrashDifference(mount, ops, modelCrash, model, kernel);
+        var kernel = Kernel(mount, ops, modelCrash is not null, out var kernelCrash);
+        var first = FirstDifference(model, kernel, ops, compared) ?? CrashDifference(ops, modelCrash, kernelCrash, model, kernel);
         // the kernel does exactly what the model does, and the model says that is a bug
         if (first is null)
             return flagged.Count == 0 ? null
@@ -133,21 +133,27 @@ public static class Conformance
         // sequence again, and if the kernel ever shows what the model shows, call it nondeterministic
         for (int again = 0; again < Reruns; again++)
         {
-            var rerun = KernelSide.Run(mount, ops);
-            if ((FirstDifference(model, rerun, ops, compared) ?? CrashDifference(mount, ops, modelCrash, model, rerun)) is null)
+            var rerun = Kernel(mount, ops, modelCrash is not null, out var rerunCrash);
+            if ((FirstDifference(model, rerun, ops, compared) ?? CrashDifference(ops, modelCrash, rerunCrash, model, rerun)) is null)
                 return first with { Nondeterministic = true };
         }
         return first;
     }
 
-    /// <summary>The crash images after the last operation, when they are compared and differ (the kernel's taken on a fresh file).</summary>
-    private static Disagreement? CrashDifference(LoopMount mount, IReadOnlyList<ConformOp> ops, CrashImage? model, List<Observation> m, List<Observation> k)
+    /// <summary>The kernel's observations, and its crash image when one is compared (the same run ends in the crash).</summary>
+    private static List<Observation> Kernel(LoopMount mount, IReadOnlyList<ConformOp> ops, bool crash, out CrashImage? image)
     {
-        if (model is null) return null;
-        var kernel = CrashImages.Kernel(mount, ops);
-        return kernel == model ? null
-            : new Disagreement(ops, ops.Count - 1, [$"crash: model {model}, kernel {kernel}"], m[^1], k[^1]) { Steps = [.. m.Zip(k)] };
+        image = null;
+        if (!crash) return KernelSide.Run(mount, ops);
+        var result = KernelSide.RunThenCrash(mount, ops, out var taken);
+        image = taken;
+        return result;
     }
+
+    /// <summary>The crash images after the last operation, when they are compared and differ.</summary>
+    private static Disagreement? CrashDifference(IReadOnlyList<ConformOp> ops, CrashImage? model, CrashImage? kernel, List<Observation> m, List<Observation> k) =>
+        model is null || kernel == model ? null
+            : new Disagreement(ops, ops.Count - 1, [$"crash: model {model}, kernel {kernel}"], m[^1], k[^1]) { Steps = [.. m.Zip(k)] };
 
     /// <summary>How often a disagreeing sequence runs again on the kernel before it counts.</summary>
     public const int Reruns = 2;

@@ -52,27 +52,17 @@ public static class CrashImages
 
     public static CrashImage Kernel(LoopMount mount, IReadOnlyList<ConformOp> ops, string name = "crash")
     {
-        var file = KernelFile.Create(mount.MountPoint, name);
-        try
-        {
-            int writeId = 0;
-            foreach (var op in ops)
-            {
-                byte tag = ModelCheck.Model.Scenario.OpNames.IsWrite(op.Kind) ? DataTag.Write(++writeId) : DataTag.Zero;
-                KernelSide.Perform(file, op.Kind, (long)op.Offset * U, (long)op.Length * U, (long)op.Size * U, tag);
-                file.Settle(ConformanceGeometry.FileUnits * U);
-            }
-            mount.Shutdown();
-        }
-        finally
-        {
-            file.Dispose();
-        }
+        KernelSide.RunThenCrash(mount, ops, out var image, name);
+        return image;
+    }
+
+    /// <summary>After <see cref="LoopMount.Shutdown"/> and with the file closed: unmount, mount (log recovery) and read the file back.</summary>
+    internal static CrashImage Recovered(LoopMount mount, string name)
+    {
         mount.RecoverAfterShutdown();
         using var after = KernelFile.Open(mount.MountPoint, name);
         long size = after.Size;
         var bytes = size == 0 ? [] : after.Read(0, size);
-        var tags = KernelSide.Decode(bytes);
-        return new CrashImage(size, string.Join(" ", tags.Select(DataTag.Name)));
+        return new CrashImage(size, string.Join(" ", KernelSide.Decode(bytes).Select(DataTag.Name)));
     }
 }

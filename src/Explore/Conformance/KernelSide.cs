@@ -13,20 +13,41 @@ public static class KernelSide
 {
     private const int U = ConformanceGeometry.UnitBytes;
 
-    public static List<Observation> Run(LoopMount mount, IReadOnlyList<ConformOp> ops, string name = "conform")
+    public static List<Observation> Run(LoopMount mount, IReadOnlyList<ConformOp> ops, string name = "conform") =>
+        Run(mount, ops, name, crash: false, out _);
+
+    /// <summary>As <see cref="Run(LoopMount, IReadOnlyList{ConformOp}, string)"/>, then a crash and log recovery: image is what survives (<see cref="CrashImages"/>).</summary>
+    public static List<Observation> RunThenCrash(LoopMount mount, IReadOnlyList<ConformOp> ops, out CrashImage image, string name = "conform")
     {
-        using var file = KernelFile.Create(mount.MountPoint, name);
+        var result = Run(mount, ops, name, crash: true, out var taken);
+        image = taken!;
+        return result;
+    }
+
+    private static List<Observation> Run(LoopMount mount, IReadOnlyList<ConformOp> ops, string name, bool crash, out CrashImage? image)
+    {
+        var file = KernelFile.Create(mount.MountPoint, name);
         var result = new List<Observation>();
-        int writeId = 0;
-        foreach (var op in ops)
+        try
         {
-            long off = (long)op.Offset * U, len = (long)op.Length * U;
-            byte tag = OpNames.IsWrite(op.Kind) ? DataTag.Write(++writeId) : DataTag.Zero;
-            var got = Perform(file, op.Kind, off, len, (long)op.Size * U, tag);
-            byte[]? returned = got is null ? null : Decode(got);
-            file.Settle(ConformanceGeometry.FileUnits * U);
-            result.Add(Observe(file, mount.Fs.BlockSize, returned) with { Disk = DiskBytes(file, mount, ConformanceGeometry.FileUnits * U) });
+            int writeId = 0;
+            foreach (var op in ops)
+            {
+                long off = (long)op.Offset * U, len = (long)op.Length * U;
+                byte tag = OpNames.IsWrite(op.Kind) ? DataTag.Write(++writeId) : DataTag.Zero;
+                var got = Perform(file, op.Kind, off, len, (long)op.Size * U, tag);
+                byte[]? returned = got is null ? null : Decode(got);
+                file.Settle(ConformanceGeometry.FileUnits * U);
+                result.Add(Observe(file, mount.Fs.BlockSize, returned) with { Disk = DiskBytes(file, mount, ConformanceGeometry.FileUnits * U) });
+            }
+            // the shutdown comes first, the file closes after it: a close on a live file system may write back
+            if (crash) mount.Shutdown();
         }
+        finally
+        {
+            file.Dispose();
+        }
+        image = crash ? CrashImages.Recovered(mount, name) : null;
         return result;
     }
 
