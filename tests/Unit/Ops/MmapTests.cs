@@ -93,4 +93,111 @@ public class MmapTests
         Assert.Equal(1, s.Folios[0].PteWritablePages & 1);
         Assert.True(s.Folios[0].Dirty);
     }
+
+    private static KernelState Build(string ops, string file, Variant? v = null) =>
+        MachineBuilder.Build(ScenarioText.OneThread(ops, file), v ?? Variant.Default);
+
+    /// <summary>One step of thread 0 with its notes.</summary>
+    private static (KernelState S, IReadOnlyList<string> Notes) StepWithNotes(KernelState s)
+    {
+        var next = Semantics.Execute(s, 0, 0, out var ctx, out _);
+        return (next, ctx.Notes);
+    }
+
+    private const string FourK = "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}]}";
+
+    [Fact]
+    public void AFaultOnThePageThatStartsAtEofIsBeyondIt()
+    {
+        // i_size 4K: the page at 4K starts exactly at EOF, so a load or store there takes SIGBUS
+        var (load, notes) = StepWithNotes(Build("[{op: mmap-read, offset: 4K, length: 1K}]", FourK));
+        Assert.Equal(["fault beyond EOF: SIGBUS"], notes);
+        Assert.False(load.Folios[1].Present);
+        for (int u = 0; u < load.Geo.Units; u++) Assert.Equal(0, load.Local(0, OpHistory.ScratchSlots + u)); // the read's window is closed
+        var (store, storeNotes) = StepWithNotes(Build("[{op: mmap-store, offset: 4K, length: 1K}]", FourK));
+        Assert.Equal(["fault beyond EOF: SIGBUS"], storeNotes);
+        Assert.False(store.Folios[1].Present);
+        Assert.Equal(ThreadStatus.Finished, Semantics.Status(Mechanism.RunUntil(store, 0), 0, out _, out _));
+    }
+
+    [Fact]
+    public void ALoadOfAnUncachedFolioTakesTheInvalidateLockButACachedOneDoesNot()
+    {
+        var s = Build("[{op: mmap-read, offset: 0, length: 1K}]", FourK);
+        s.Inode.InvalidateLock.Writer = 5; // a hole punch holds it
+        Assert.Equal(ThreadStatus.Blocked, Semantics.Status(s, 0, out _, out var wait));
+        Assert.Equal(WaitKind.InvalidateLock, wait.Wait.Kind);
+        var cached = Build("[{op: mmap-read, offset: 0, length: 1K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K}]}");
+        cached.Inode.InvalidateLock.Writer = 5;
+        Assert.Equal(ThreadStatus.Enabled, Semantics.Status(cached, 0, out _, out _));
+        var (after, notes) = StepWithNotes(cached);
+        Assert.Empty(notes); // already cached: nothing read in
+        Assert.True(after.Folios[0].PteMapped);
+    }
+
+    [Fact]
+    public void AFaultReadsTheFolioInAndSaysSo()
+    {
+        var (load, notes) = StepWithNotes(Build("[{op: mmap-read, offset: 0, length: 1K}]", FourK));
+        Assert.Equal(["F0 read in"], notes);
+        Assert.True(load.Folios[0].Uptodate(load.Geo));
+        var (store, storeNotes) = StepWithNotes(Build("[{op: mmap-store, offset: 0, length: 1K}]", FourK));
+        Assert.Equal(["filemap_fault: F0 read in"], storeNotes);
+        Assert.True(store.Folios[0].Uptodate(store.Geo));
+        Assert.Equal(0, store.Folios[0].LockOwner); // page_mkwrite returns with the folio locked
+    }
+
+    [Fact]
+    public void AStoreFaultReadsACachedFolioThatIsNotUptodate()
+    {
+        var s = Build("[{op: mmap-store, offset: 0, length: 1K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K}]}");
+        s.FoliosW[0].UptodateMask = 0; // a failed read left it cached but not uptodate
+        var (after, notes) = StepWithNotes(s);
+        Assert.Equal(["filemap_fault: F0 not uptodate, read"], notes);
+        Assert.True(after.Folios[0].Uptodate(after.Geo));
+        Assert.Equal(DataTag.Write(0), after.CacheData[1]); // the disk's bytes, not the store's
+    }
+
+    [Fact]
+    public void AFaultOnADontcacheFolioMakesItAnOrdinaryOne()
+    {
+        const string cachedFile = "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K}]}";
+        foreach (var op in new[] { "mmap-read", "mmap-store" })
+        {
+            var s = Build($"[{{op: {op}, offset: 0, length: 1K}}]", cachedFile);
+            s.FoliosW[0].Dropbehind = true;
+            s.FoliosW[0].DontcacheOrigin = true;
+            var (after, _) = StepWithNotes(s);
+            Assert.False(after.Folios[0].Dropbehind);
+            Assert.False(after.Folios[0].DontcacheOrigin);
+        }
+    }
+
+    [Fact]
+    public void PageMkwriteReservesOnlyTheFaultingFoliosBlocks()
+    {
+        // 1K blocks in 4K folios, i_size 8K: the fault on F0 reserves blocks 0-3, not F1's block 4
+        var (s, _) = StepWithNotes(Build("[{op: mmap-store, offset: 0, length: 1K}]", "{block_size: 1K, folio_size: 4K, max_size: 8K, size: 8K}"));
+        Assert.All(Enumerable.Range(0, 4), b => Assert.Equal(ExtentType.Delalloc, s.Extents[b]));
+        Assert.Equal(ExtentType.Hole, s.Extents[4]);
+        Assert.Equal(0b1111, s.Folios[0].DirtyMask);
+    }
+
+    [Fact]
+    public void BeforeTheFixPageMkwriteReturnsUnlockedAndADepartedFolioIsFaultedAgain()
+    {
+        var s = Build("[{op: mmap-store, offset: 0, length: 1K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K}]}",
+            Variant.Parse(["MkwriteLock=unlocked"]));
+        var (unlocked, notes) = StepWithNotes(s);
+        Assert.Equal(["page_mkwrite returns unlocked (before 2.6.30)"], notes);
+        unlocked = Mechanism.RunUntil(unlocked, 0, "do_wp_page");
+        unlocked.FoliosW[0] = default; // reclaimed before the PTE is installed
+        var (again, againNotes) = StepWithNotes(unlocked);
+        Assert.Equal(["F0 left the cache: fault again"], againNotes);
+        Assert.False(again.Folios[0].PteMapped);
+        Assert.Equal(0, again.Folios[0].PteWritablePages);
+    }
 }
