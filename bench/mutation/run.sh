@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (a local tool: dotnet-tools.json), not in CI.
-#   bench/mutation/run.sh [invariants|model] [OUTPUT_DIR] [FILES]
+#   bench/mutation/run.sh [invariants|model|peer] [OUTPUT_DIR] [FILES]
 # FILES: comma-separated globs relative to the project (e.g. "Ops/Readahead.cs,Ops/CachedIomap.cs")
 #   mutate only those files: a run per directory or per mechanism fits in one sitting.
 # invariants (default): src/Invariants against the unit tests, the catalog and the golden file,
 #   about 10 to 50 minutes on 2 cores.
 # model: src/Model against the unit tests and the golden file (every catalog row's verdict, states,
 #   transitions, trace steps and message), two mutants at a time: about 90 minutes on 2 cores.
+# peer: src/Model as model, adding the SPIN cross-validation and reduction tests, the only ones
+#   that run the SPIN peer model (Peer/*.cs; slower per mutant, so only for those files).
 # String mutations are left out (messages are checked by the golden file, not by their wording).
 # The kernel and command-line tests start processes the mutants do not reach, and the Coyote and
 # FsCheck runs are left out because they take most of the time. Run it in a separate clone: Stryker
@@ -18,7 +20,8 @@ TARGET="${1:-invariants}"
 case "$TARGET" in
   invariants) DIR=src/Invariants; CONFIG=stryker-config.json ;;
   model) DIR=src/Model; CONFIG=stryker-model.json ;;
-  *) echo "run.sh: unknown target '$TARGET' (invariants or model)" >&2; exit 2 ;;
+  peer) DIR=src/Model; CONFIG=stryker-peer.json ;;
+  *) echo "run.sh: unknown target '$TARGET' (invariants, model or peer)" >&2; exit 2 ;;
 esac
 OUT="$(realpath -m "${2:-out/mutation-$TARGET}")"
 dotnet tool restore >/dev/null
