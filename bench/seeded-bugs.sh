@@ -22,6 +22,9 @@ rows=(
   "blocked-forever fuse-sync-hang FuseWriteback=no-temp-page"
   "dropbehind-leak db-irq-skip DropbehindIrq=skip"
   "folio-flags db-redirty DropbehindRecheck=off"
+  "zeroed-range read-punch-invalidate-lock FillInvalidateLock=fs-only,ReadLock=none"
+  "error-reported fsync-error-errseq WbErrReporting=as-eio"
+  "crash-size crash-size-truncate-up TruncateUpFlush=none"
 )
 printf '| invariant | scenario | seeded behaviour | exhaustive: states, trace steps | coyote: iteration found (of %s) | fscheck: schedule found (of %s) |\n|---|---|---|---|---|---|\n' "$BUDGET" "$BUDGET"
 for r in "${rows[@]}"; do
