@@ -61,7 +61,7 @@ public static class Completion
     {
         var b = new ProgramBuilder(g);
         b.Add("bio_endio",
-            (s, _) => s.Bios.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no bio in flight"),
+            (s, _) => s.Bios.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, "no bio in flight"),
             (s, c) =>
             {
                 var (index, fail) = WritebackError.Choice(s, c.Alt);
@@ -131,7 +131,7 @@ public static class Completion
     {
         var b = new ProgramBuilder(g);
         b.Add("process_one_work",
-            (s, _) => s.Work.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no work queued"),
+            (s, _) => s.Work.Count > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, "no work queued"),
             (s, c) =>
             {
                 var w = s.Work[c.Alt];

@@ -35,7 +35,7 @@ public static class Ext4Setattr
         // a shrink waits for direct I/O in flight: blocks are about to be removed
         b.Add("inode_dio_wait", (s, tid) => newSize < OldSize.Get(s, tid) ? InodeLock.DioWait(s) : Guard.Skip(), (_, _) => { });
         b.Add("filemap_invalidate_lock",
-            (s, _) => s.Inode.InvalidateLock.CanWrite ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock"),
+            (s, _) => s.Inode.InvalidateLock.CanWrite ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, "filemap_invalidate_lock"),
             (s, c) => s.Inode.InvalidateLock.Lock(c.Tid));
         // truncate up from inside a block: the rest of the old EOF block reads as zeros from now on
         Ext4BlockZero.Emit(b, "ext4_block_zero_eof", (s, tid) =>

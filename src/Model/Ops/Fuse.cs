@@ -40,7 +40,7 @@ public static class Fuse
         var top = b.MarkHere();
         var answer = b.NewLabel();
         b.Add("fuse_dev_do_read",
-            (s, _) => s.FuseRequests.Any(r => r.Server < 0) ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no request"),
+            (s, _) => s.FuseRequests.Any(r => r.Server < 0) ? Guard.Run : Guard.Block(WaitKind.Idle, "no request"),
             (s, c) =>
             {
                 int n = -1;
@@ -70,7 +70,7 @@ public static class Fuse
         Reclaim.Emit(b);
         b.Mark(answer);
         b.Add("fuse_writepage_end",
-            (_, _) => answers ? Guard.Run : Guard.Block(WaitKind.Never, -1, "the server never answers"),
+            (_, _) => answers ? Guard.Run : Guard.Block(WaitKind.Never, "the server never answers"),
             (s, c) =>
             {
                 int k = s.FuseRequestsW.FindIndex(r => r.Server == c.Tid);
@@ -97,7 +97,7 @@ public static class Fuse
     /// <summary>fuse_fsync -> fuse_sync_writes: wait until every queued WRITE of the inode was answered.</summary>
     public static void EmitSyncWrites(ProgramBuilder b) =>
         b.Add("fuse_sync_writes",
-            (s, _) => s.FuseRequests.Count > 0 ? Guard.Block(WaitKind.FuseRequests, -1, "fuse_sync_writes (pending WRITE)")
+            (s, _) => s.FuseRequests.Count > 0 ? Guard.Block(WaitKind.FuseRequests, "fuse_sync_writes (pending WRITE)")
                 : Guard.Skip(),
             (_, _) => { });
 }

@@ -9,23 +9,23 @@ public static class InodeLock
     public static Guard Exclusive(KernelState s, int tid) =>
         s.Inode.IRwsem.CanWrite || s.Inode.IRwsem.Writer == tid
             ? Guard.Run
-            : Guard.Block(WaitKind.IRwsem, -1, "inode_lock(i_rwsem)");
+            : Guard.Block(WaitKind.IRwsem, "inode_lock(i_rwsem)");
 
     /// <summary>The i_rwsem and then the invalidate_lock, both exclusive (truncate, fallocate).</summary>
     public static Guard ExclusiveWithInvalidate(KernelState s, int tid) =>
         !s.Inode.IRwsem.CanWrite ? Exclusive(s, tid)
         : s.Inode.InvalidateLock.CanWrite ? Guard.Run
-        : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock(MMAPLOCK_EXCL)");
+        : Guard.Block(WaitKind.InvalidateLock, "filemap_invalidate_lock(MMAPLOCK_EXCL)");
 
     public static Guard Shared(KernelState s, int tid) =>
         s.Inode.IRwsem.CanRead
             ? Guard.Run
-            : Guard.Block(WaitKind.IRwsem, -1, "inode_lock_shared(i_rwsem)");
+            : Guard.Block(WaitKind.IRwsem, "inode_lock_shared(i_rwsem)");
 
     public static Guard DioWait(KernelState s) =>
         s.Inode.DioCount == 0
             ? Guard.Skip()
-            : Guard.Block(WaitKind.DioCount, -1, $"inode_dio_wait(i_dio_count={s.Inode.DioCount})");
+            : Guard.Block(WaitKind.DioCount, $"inode_dio_wait(i_dio_count={s.Inode.DioCount})");
 
     /// <summary>
     /// ->fallocate's locking for the modes that drop page cache (xfs_file_fallocate, ext4_fallocate):

@@ -24,7 +24,7 @@ public static class Mmap
         int i = g.FolioOfUnit(from);
         b.Add("filemap_fault",
             (s, tid) => !s.Folios[i].Present && !s.Inode.InvalidateLock.CanRead
-                ? Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared")
+                ? Guard.Block(WaitKind.InvalidateLock, "filemap_invalidate_lock_shared")
                 : PageCache.LockGuard(s, i, tid),
             (s, c) =>
             {
@@ -68,7 +68,7 @@ public static class Mmap
                 if (f.Present && (f.PteWritablePages & g.PageBit(from)) != 0) return Guard.Skip(store.Index);
                 // __xfs_write_fault takes XFS_MMAPLOCK_SHARED around page_mkwrite, cached folio or not
                 if (!s.Inode.InvalidateLock.CanRead)
-                    return Guard.Block(WaitKind.InvalidateLock, -1, "xfs_ilock(XFS_MMAPLOCK_SHARED)");
+                    return Guard.Block(WaitKind.InvalidateLock, "xfs_ilock(XFS_MMAPLOCK_SHARED)");
                 return PageCache.LockGuard(s, i, tid);
             },
             (s, c) =>

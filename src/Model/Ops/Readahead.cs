@@ -61,7 +61,7 @@ public static class Readahead
 
     /// <summary>Filling folios: the invalidate_lock shared first, where the fill path takes it (FillInvalidateLock).</summary>
     public static Guard FillGuard(KernelState s, bool takesInvalidateLock) =>
-        !takesInvalidateLock || s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, -1, "filemap_invalidate_lock_shared");
+        !takesInvalidateLock || s.Inode.InvalidateLock.CanRead ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, "filemap_invalidate_lock_shared");
 
     /// <summary>
     /// page_cache_sync_ra from filemap_get_pages for a folio not cached: added locked and not

@@ -215,7 +215,7 @@ public static class Writeback
         var b = new ProgramBuilder(g) { Fs = fs, Variant = variant };
         var top = b.MarkHere();
         b.Add("wb_workfn",
-            (s, _) => PageCache.AnyFolio(s, f => f.TagDirty && f.Dirty) ? Guard.Skip() : Guard.Block(WaitKind.Idle, -1, "no dirty folios"),
+            (s, _) => PageCache.AnyFolio(s, f => f.TagDirty && f.Dirty) ? Guard.Skip() : Guard.Block(WaitKind.Idle, "no dirty folios"),
             (_, _) => { });
         EmitRange(b, SyncMode.None, AllFolios);
         b.Add("wb_writeback",

@@ -48,7 +48,7 @@ public static class SpinBench
     public static void EmitWriter(ProgramBuilder b, int last, int writeId)
     {
         byte tag = DataTag.Write(writeId);
-        b.Add("writer_lock_irwsem", (s, tid) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, -1, "irwsem"),
+        b.Add("writer_lock_irwsem", (s, tid) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, "irwsem"),
             (s, c) =>
             {
                 s.Inode.IRwsem.Lock(c.Tid);
@@ -74,7 +74,7 @@ public static class SpinBench
     /// <summary>proctype truncate: [i_rwsem] i_size = 0; per folio: lock, wait for writeback, remove, unlock.</summary>
     public static void EmitTruncate(ProgramBuilder b, int folios)
     {
-        b.Add("truncate_lock_irwsem", (s, _) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, -1, "irwsem"),
+        b.Add("truncate_lock_irwsem", (s, _) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, "irwsem"),
             (s, c) => s.Inode.IRwsem.Lock(c.Tid));
         Set(b, "i_size_write(0)", (s, _) =>
         {
@@ -183,7 +183,7 @@ public static class SpinBench
         const int F = OpHistory.Scratch0;
         var top = b.MarkHere();
         b.Add("complete",
-            (s, _) => InFlight(s) > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, -1, "no bio in flight"),
+            (s, _) => InFlight(s) > 0 ? Guard.Run : Guard.Block(WaitKind.Idle, "no bio in flight"),
             (s, c) =>
             {
                 int slot = NthInFlight(s, c.Alt);

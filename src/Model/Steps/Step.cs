@@ -44,6 +44,12 @@ public readonly record struct Guard(GuardKind Kind, Wait Wait, int SkipTo)
     public static Guard Skip(Label to) => new(GuardKind.Skip, default, to.Index);
     public static Guard Block(WaitKind kind, int target, string text) => new(GuardKind.Block, new Wait(kind, target, text, null), -1);
 
+    /// <summary>Blocked on something that is not one folio (a lock of the inode, a count, a queue): no target.</summary>
+    public static Guard Block(WaitKind kind, string text) => Block(kind, NoTarget, text);
+
+    /// <summary>The target of a wait that has none (only folio waits name one).</summary>
+    public const int NoTarget = -1;
+
     /// <summary>Blocked on target; describe(target) says on what, when a report asks.</summary>
     public static Guard Block(WaitKind kind, int target, Func<int, string> describe) =>
         new(GuardKind.Block, new Wait(kind, target, null, describe), -1);
