@@ -38,4 +38,65 @@ public class TruncateTests
         Assert.True(written.History.ZeroRank[1] > 0); // the gap the extending write leaves
         Assert.Equal(0, written.History.ZeroRank[2]); // its own bytes are a write, not zeros
     }
+
+    /// <summary>Thread 0's steps up to (not including) function, then that step.</summary>
+    private static KernelState Through(KernelState s, string function) => Mechanism.Step(Mechanism.RunUntil(s, 0, function), 0);
+
+    [Fact]
+    public void DoTruncateHoldsTheIRwsemAndTheInvalidateLock()
+    {
+        var s = Through(MachineBuilder.Build(ScenarioText.OneThread("[{op: truncate, size: 0}]"), Variant.Default), "do_truncate");
+        Assert.Equal(0, s.Inode.IRwsem.Writer);
+        Assert.Equal(0, s.Inode.InvalidateLock.Writer);
+    }
+
+    [Fact]
+    public void TruncateSetsizeUnmapsOnlyTheFoliosWhollyPastTheNewEof()
+    {
+        // 1K units (the read), 4K folios: truncate to 4K zaps F1's PTEs, moving their dirt into the folio, and keeps F0's
+        var spec = ScenarioText.OneThread("[{op: truncate, size: 4K}, {op: buffered-read, offset: 0, length: 1K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}], cached: [{offset: 0, length: 8K, mapped: true}]}");
+        var s0 = MachineBuilder.Build(spec, Variant.Default);
+        s0.FoliosW[1].PteDirty = true;
+        var s = Through(s0, "truncate_setsize");
+        Assert.True(s.Folios[0].PteMapped);
+        Assert.False(s.Folios[1].PteMapped);
+        Assert.False(s.Folios[1].PteDirty);
+        Assert.True(s.Folios[1].Dirty);
+    }
+
+    [Fact]
+    public void ShrinkingToABlockBoundaryFreesTheBlocksPastItOnly()
+    {
+        var spec = ScenarioText.OneThread("[{op: truncate, size: 4K}, {op: buffered-read, offset: 0, length: 1K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}]}");
+        var s = Mechanism.Run(spec);
+        Assert.Equal(ExtentType.Written, s.Extents[0]);
+        Assert.Equal(ExtentType.Hole, s.Extents[1]);
+    }
+
+    [Fact]
+    public void GrowingKeepsThePreallocationPastTheOldEof()
+    {
+        var spec = ScenarioText.OneThread("[{op: truncate, size: 8K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 16K, size: 4K, extents: [{offset: 0, length: 16K, type: unwritten}]}");
+        var s = Mechanism.Run(spec);
+        Assert.All(s.Extents.ToArray(), e => Assert.Equal(ExtentType.Unwritten, e));
+        Assert.Equal(s.Geo.Units / 2, s.Inode.IDiskSize);
+    }
+
+    [Fact]
+    public void TheFlushBeforeTheSizeIsLoggedCoversOnlyWhatLiesPastTheOnDiskEof()
+    {
+        // size 6K, i_disk_size 4K, both folios dirty: growing to 8K writes back F1 (past i_disk_size), not F0
+        var grow = Mechanism.Run(ScenarioText.OneThread("[{op: truncate, size: 8K}]",
+            "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 6K, disk_size: 4K, extents: [{offset: 0, length: 6K, type: written}], cached: [{offset: 0, length: 8K, dirty: true}]}"));
+        Assert.True(grow.Folios[0].Dirty);
+        Assert.False(grow.Folios[1].Dirty);
+        // shrinking to i_disk_size itself (zeroing the EOF block's tail): an empty range, nothing written
+        var shrink = Mechanism.Run(ScenarioText.OneThread("[{op: truncate, size: 2K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, disk_size: 2K, extents: [{offset: 0, length: 8K, type: written}], cached: [{offset: 0, length: 4K, dirty: true}]}"));
+        Assert.True(shrink.Folios[0].Dirty);
+        Assert.Equal(DataTag.Zero, shrink.CacheData[1]);
+    }
 }
