@@ -93,7 +93,7 @@ public static class Completion
                 {
                     // bio_endio: BIO_COMPLETE_IN_TASK in atomic context -> per-CPU bio_list, bio_complete_wq
                     c.Function = "bio_endio";
-                    s.WorkW.Add(new WorkItem(WorkKind.BioCompleteInTask, -1, bio));
+                    s.WorkW.Add(new WorkItem(WorkKind.BioCompleteInTask, Bio.NoOwner, bio));
                     c.Note("BIO_COMPLETE_IN_TASK: deferred to bio_complete_work_fn");
                 }
                 else if (bio.Kind == BioKind.Direct)
@@ -110,7 +110,7 @@ public static class Completion
                 {
                     var (endBio, work) = s.Machine.Fs.CompletionFunctions;
                     c.Function = endBio;
-                    s.WorkW.Add(new WorkItem(WorkKind.XfsEndIo, -1, bio));
+                    s.WorkW.Add(new WorkItem(WorkKind.XfsEndIo, Bio.NoOwner, bio));
                     c.Note($"queue {work} work");
                 }
                 else

@@ -48,7 +48,7 @@ public static class Dropbehind
                 return;
             }
             s.DropbehindBatchW.Add(i);
-            if (!s.Work.Any(w => w.Kind == WorkKind.DropbehindWork)) s.WorkW.Add(new WorkItem(WorkKind.DropbehindWork, -1, null));
+            if (!s.Work.Any(w => w.Kind == WorkKind.DropbehindWork)) s.WorkW.Add(new WorkItem(WorkKind.DropbehindWork, Bio.NoOwner, null));
             c.Note($"F{i} added to the dropbehind batch; schedule_work");
             return;
         }

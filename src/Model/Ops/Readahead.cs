@@ -115,7 +115,7 @@ public static class Readahead
         Array.Fill(data, DataTag.None); // every unit comes from the disk at completion
         var folios = Enumerable.Range(g.FolioOfBlock(b0), g.FolioOfBlock(b1 - 1) - g.FolioOfBlock(b0) + 1).ToArray();
         foreach (int i in folios) s.FoliosW[i].LockOwner = (sbyte)s.Machine.DeviceTid; // the lock now belongs to the I/O
-        var bio = new Bio(BioKind.Read, -1, b0, b1 - b0, data, folios, false, false, g.FirstUnitOfBlock(b1), false, false);
+        var bio = new Bio(BioKind.Read, Bio.NoOwner, b0, b1 - b0, data, folios, false, false, g.FirstUnitOfBlock(b1), false, false);
         s.BiosW.Add(bio);
         c.Note("submit " + bio.Describe(g));
     }

@@ -182,7 +182,7 @@ public static class Writeback
             int ioEnd = Math.Min(firstUnit + units, s.Inode.ISize);
             if (s.Machine.Variant.DiskSizeAtSubmission) Completion.SetFileSize(s, ioEnd, c);
             var (needsWq, ioendDontcache, completeInTask) = s.Machine.Fs.CompletionRouting(s, i, unwritten || toCow || ioEnd > s.Inode.IDiskSize);
-            var bio = new Bio(BioKind.Writeback, -1, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);
+            var bio = new Bio(BioKind.Writeback, Bio.NoOwner, b0, n, data, [i], toCow, unwritten, ioEnd, needsWq, ioendDontcache, completeInTask);
             s.BiosW.Add(bio);
             c.Note("submit " + bio.Describe(g));
         }

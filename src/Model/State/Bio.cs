@@ -20,7 +20,8 @@ public enum BioKind : byte
 /// at submission (the DMA source). Completion order is chosen by the device actor. Completed is
 /// only for the SPIN peer model, whose per-folio bio slots (wbdata[f], wbseq[f]) outlive their
 /// completion; the kernel model removes a bio when it completes. Error: the device failed it
-/// (bi_status BLK_STS_IOERR), as the completion work that still has to run it sees it.
+/// (bi_status BLK_STS_IOERR), as the completion work that still has to run it sees it. Owner: the
+/// thread that waits for it by name (an O_DIRECT or write-through submitter), or <see cref="NoOwner"/>.
 /// </summary>
 public sealed record Bio(
     BioKind Kind,
@@ -39,6 +40,9 @@ public sealed record Bio(
     bool Error = false,
     bool Aio = false)
 {
+    /// <summary>The owner of a bio or work item nobody waits for by name (writeback, readahead, end_io work).</summary>
+    public const int NoOwner = -1;
+
     public void Encode(ref Encoder e)
     {
         e.Byte((byte)Kind);
