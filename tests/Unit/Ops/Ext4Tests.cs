@@ -191,4 +191,18 @@ public class Ext4Tests
     /// <summary>The writer's steps until it waits (fsync for the writeback it submitted).</summary>
     private static KernelState InFlight(string fs, string ops) =>
         Mechanism.RunUntil(MachineBuilder.Build(ScenarioText.OneThread(ops, File(fs)), Variant.Default), 0);
+
+    [Fact]
+    public void Ext4ZeroRangeGivesUpTheRangesDataWhenItTakesTheLocksButPunchHoleDoesNotYet()
+    {
+        // a completed write of F0 must survive until the zero range runs: from ext4_fallocate on it need not
+        foreach (var (mode, discards) in new[] { ("zero-range", true), ("punch-hole", false) })
+        {
+            var spec = ScenarioText.OneThread($"[{{op: buffered-write, offset: 0, length: 4K}}, {{op: {mode}, offset: 0, length: 4K}}]", File("ext4"));
+            var s = Mechanism.RunUntil(MachineBuilder.Build(spec, Variant.Default), 0, "ext4_fallocate");
+            Assert.Equal(DataTag.Write(1), s.History.MustSurvive[0]);
+            s = Mechanism.Step(s, 0);
+            Assert.Equal(discards ? DataTag.None : DataTag.Write(1), s.History.MustSurvive[0]);
+        }
+    }
 }
