@@ -52,4 +52,28 @@ public class DirectIoTests
         Assert.Equal(ExtentType.Written, s.Extents[0]);
         Assert.Equal(DataTag.Write(1), s.Disk[0]);
     }
+
+    [Fact]
+    public void AFolioRedirtiedBeforeTheInvalidationMakesTheWriteFallBackToABufferedOne()
+    {
+        // a store dirtied the cached folio between the flush and invalidate_inode_pages2_range:
+        // -EBUSY, then -ENOTBLK from iomap_dio_rw, and XFS writes through the page cache instead
+        var spec = ScenarioText.OneThread("[{op: dio-write, offset: 0, length: 4K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 4K, type: written}, {offset: 4K, length: 4K, type: hole}], cached: [{offset: 0, length: 4K, mapped: true}]}");
+        var s = Mechanism.RunUntil(MachineBuilder.Build(spec, Variant.Default), 0, "invalidate_inode_pages2_range");
+        s.FoliosW[0].PteDirty = true;
+        s = Semantics.Execute(s, 0, 0, out var inval, out _);
+        Assert.Equal(["F0 dirty: -EBUSY, left cached"], inval.Notes);
+        Assert.True(s.Folios[0].Present && s.Folios[0].Dirty && !s.Folios[0].PteMapped); // the unmap moved the PTE's dirt
+        s = Semantics.Execute(s, 0, 0, out var dio, out _);
+        Assert.Equal("xfs_file_buffered_write", dio.Function);
+        Assert.Equal(["-ENOTBLK: a cached folio could not be invalidated, buffered fallback"], dio.Notes.Take(1));
+        Assert.Empty(s.Bios.ToArray());
+        Assert.Equal(0, s.Inode.DioCount);
+        Assert.All(Enumerable.Range(0, s.Geo.UnitsPerFolio), u => Assert.Equal(DataTag.Write(1), s.CacheData[u]));
+        Assert.True(s.Folios[0].Dirty && !s.Folios[0].Locked);
+        Assert.Equal(DataTag.Write(0), s.Disk[0]); // not written yet: writeback will
+        var end = DeterministicRun.ToQuiescence(s).Final;
+        Assert.Equal(DataTag.Write(1), end.History.MustSurvive[0]);
+    }
 }
