@@ -56,4 +56,30 @@ public class BufferedReadTests
         Assert.Equal(waits ? ThreadStatus.Blocked : ThreadStatus.Enabled, status);
         if (waits) Assert.Equal(WaitKind.InvalidateLock, guard.Wait.Kind);
     }
+
+    [Fact]
+    public void AReadDropsACleanDontcacheFolioItReadButNotADirtyOne()
+    {
+        const string file = "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}], cached: [{offset: 0, length: 4K}]}";
+        foreach (bool dirty in new[] { false, true })
+        {
+            var s = MachineBuilder.Build(ScenarioText.OneThread("[{op: buffered-read, offset: 0, length: 4K}]", file), Variant.Default);
+            s.FoliosW[0].Dropbehind = true;
+            s.FoliosW[0].Dirty = dirty;
+            var end = Mechanism.RunUntil(s, 0);
+            Assert.Equal(dirty, end.Folios[0].Present);
+            if (dirty) Assert.False(end.Folios[0].Locked);
+        }
+    }
+
+    [Fact]
+    public void AReadStopsAtEofInsideAFolio()
+    {
+        var events = new List<ModelEvent>();
+        var s = MachineBuilder.Build(ScenarioText.OneThread("[{op: buffered-read, offset: 0, length: 8K}]",
+            "{block_size: 1K, folio_size: 4K, max_size: 8K, size: 5K, extents: [{offset: 0, length: 8K, type: written}], cached: [{offset: 0, length: 8K}]}"), Variant.Default);
+        var end = Mechanism.RunUntil(s, 0, events: events);
+        Assert.Equal([0, 1, 2, 3, 4], events.OfType<ReadReturned>().Select(r => r.Unit)); // up to i_size 5K
+        Assert.Equal(ThreadStatus.Finished, Semantics.Status(end, 0, out _, out _));
+    }
 }
