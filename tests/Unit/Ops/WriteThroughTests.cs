@@ -44,4 +44,35 @@ public class WriteThroughTests
         Assert.True(s.Folios[0].Writeback);
         Assert.True(s.Inode.StableWrites);
     }
+
+    [Theory]
+    [InlineData("leak", 1)]
+    [InlineData("fixed", 0)]
+    public void AFailedDioDoneWorkqueueAllocationClearsStableWritesAndReturns(string wqInitError, int dioCount)
+    {
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {block_size: 4K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}]}
+            faults: [dio-done-wq-alloc]
+            threads:
+              - name: writer
+                ops: [{op: aio-writethrough, offset: 0, length: 4K}]
+            actors: {device: irq}
+            """);
+        var s = Mechanism.RunUntil(MachineBuilder.Build(spec, Variant.Parse([$"WtWqInitError={wqInitError}", "WtAioDioCount=on"])), 0, "iomap_file_writethrough_write");
+        Assert.Equal(2, Semantics.Alternatives(s, 0)); // the first aio write-through allocates the workqueue: it may fail
+        var failed = Semantics.Execute(s, 0, 1, out var ctx, out _);
+        Assert.Contains("sb_init_dio_done_wq: -ENOMEM", ctx.Notes);
+        Assert.False(failed.Inode.StableWrites);
+        Assert.False(failed.Inode.DioDoneWq);
+        Assert.Equal(dioCount, failed.Inode.DioCount);
+        Assert.Equal(dioCount == 0, ctx.Notes.Contains("inode_dio_end (i_dio_count=0)"));
+        Assert.False(failed.Wt[1].Active);
+        var end = Mechanism.RunUntil(failed, 0);
+        Assert.Equal(ThreadStatus.Finished, Semantics.Status(end, 0, out _, out _));
+        Assert.Empty(end.Bios.ToArray()); // nothing was submitted
+
+        var allocated = Semantics.Execute(s, 0, 0, out _, out _);
+        Assert.True(allocated.Inode.DioDoneWq && allocated.Inode.StableWrites);
+    }
 }
