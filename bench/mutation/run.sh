@@ -5,8 +5,10 @@
 #   mutate only those files: a run per directory or per mechanism fits in one sitting.
 # invariants (default): src/Invariants against the unit tests, the catalog and the golden file,
 #   about 10 to 50 minutes on 2 cores.
-# model: src/Model against the unit tests and the golden file (every catalog row's verdict, states,
-#   transitions, trace steps and message), two mutants at a time: about 90 minutes on 2 cores.
+# model: src/Model against the unit tests, the golden file row by row (every catalog row's verdict,
+#   states, transitions, trace steps and message) and the walk snapshots (what each step of two walks
+#   per row does, notes included), two mutants at a time: about 3 s a mutant on 2 cores, so a few
+#   files (FILES) at a sitting; summarize.py adds the runs' reports up.
 # peer: src/Model as model, adding the SPIN cross-validation and reduction tests, the only ones
 #   that run the SPIN peer model (Peer/*.cs; slower per mutant, so only for those files).
 # String mutations are left out (messages are checked by the golden file, not by their wording).
