@@ -95,4 +95,53 @@ public class OpHistoryTests
         Assert.Equal(14, s.History.Floor[4]);
         Assert.All(Enumerable.Range(5, 3), u => Assert.Equal(0, s.History.Floor[u]));
     }
+
+    [Fact]
+    public void AWriteThatReturnsDuringAPunchOwesNothingInsideThePunchedRange()
+    {
+        // b holds the punch of [1K, 3K) (inside xfs_file_fallocate); a's write of [0, 4K) returns meanwhile
+        var spec = ScenarioText.Parse("""
+            id: t
+            file: {block_size: 1K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{offset: 0, length: 4K, type: written}]}
+            threads:
+              - name: a
+                ops: [{op: buffered-write, offset: 0, length: 4K}]
+              - name: b
+                ops: [{op: punch-hole, offset: 1K, length: 2K}]
+            actors: {device: irq}
+            """);
+        var s = Mechanism.Step(MachineBuilder.Build(spec, Variant.Default), 1); // xfs_file_fallocate: both locks
+        Assert.Equal((1, 3), PunchHole.InProgress(s));
+        s = s.Clone();
+        OpHistory.WriteStarted(s, 1, 0, 4);
+        OpHistory.WriteApplied(s, DataTag.Write(1), 0, 4);
+        OpHistory.WriteDone(s, 1, 0, 4);
+        Assert.Equal([DataTag.Write(1), DataTag.None, DataTag.None, DataTag.Write(1)], s.History.MustSurvive.ToArray());
+        Assert.Equal(0, s.History.WriteCut[1]);
+    }
+
+    [Fact]
+    public void GrowingTheSizeZeroesWhatLiesPastTheOldEofButNotAnExtendingWriteStillInFlight()
+    {
+        var s = Numbered();
+        s.Inode.ISize = 4;
+        var h = s.H;
+        Array.Fill(h.ZeroRank, 0);
+        s.CacheDataW[4] = DataTag.Write(1); // W1 is still in flight (its WriteCut is set): its data is the file's
+        h.WriteCut[1] = 9;
+        s.CacheDataW[5] = DataTag.Write(2); // W2 returned long ago (cut 0): past the old EOF it is garbage
+        h.WriteCut[2] = 0;
+        s.CacheDataW[6] = DataTag.Write(0);
+        int next = h.NextRank;
+        OpHistory.GrowSize(s, 8, 7, 8); // the growing operation itself writes [7, 8)
+        Assert.Equal(8, s.Inode.ISize);
+        Assert.Equal([0, 0, 0, 0, 0, next, next, 0], s.History.ZeroRank.ToArray());
+        Assert.Equal(next + 1, s.History.NextRank); // one version for all the zeros
+        Assert.Equal([54, 0, 0, 57], s.History.PastDiskEof[4..].ToArray()); // the zeroed units are forgotten past the on-disk size
+        Assert.Equal(next, s.History.Floor[5]);
+        int grown = s.History.NextRank;
+        OpHistory.GrowSize(s, 6, 0, 0); // not a growth: nothing happens
+        Assert.Equal(grown, s.History.NextRank);
+        Assert.Equal(8, s.Inode.ISize);
+    }
 }
