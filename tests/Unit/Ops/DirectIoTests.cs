@@ -76,4 +76,41 @@ public class DirectIoTests
         var end = DeterministicRun.ToQuiescence(s).Final;
         Assert.Equal(DataTag.Write(1), end.History.MustSurvive[0]);
     }
+
+    [Theory]
+    [InlineData("written", 0)]
+    [InlineData("unwritten", 1)]
+    [InlineData("hole", 1)]
+    public void AnUnalignedWritesBioCarriesTheBlocksOldBytesOrZerosForANewBlock(string extent, int zeros)
+    {
+        // 4K blocks, 1K units: the O_DIRECT write of [1K, 2K) sends the whole block 0
+        var spec = ScenarioText.OneThread("[{op: dio-write, offset: 1K, length: 1K}]",
+            $"{{block_size: 4K, folio_size: 4K, max_size: 4K, size: 4K, extents: [{{offset: 0, length: 4K, type: {extent}}}]}}");
+        var s0 = MachineBuilder.Build(spec, Variant.Default);
+        for (int u = 0; u < 4; u++) s0.H.MustSurvive[u] = DataTag.Write(0);
+        var s = Mechanism.RunUntil(s0, 0);
+        var bio = Assert.Single(s.Bios.ToArray());
+        byte around = zeros == 1 ? DataTag.Zero : DataTag.Write(0);
+        Assert.Equal([around, DataTag.Write(1), around, around], bio.Data);
+        Assert.Equal([DataTag.Write(0), DataTag.None, DataTag.Write(0), DataTag.Write(0)], s.History.MustSurvive.ToArray());
+        Assert.Equal(extent == "written" ? ExtentType.Written : ExtentType.Unwritten, s.Extents[0]);
+        if (extent == "hole") Assert.Equal(DataTag.Stale, s.Disk[0]); // allocated unwritten: the old owner's bytes
+    }
+
+    [Fact]
+    public void AnExtendingAioWriteConvertsGrowsTheSizeAndIsOwedWhenItCompletes()
+    {
+        var spec = ScenarioText.OneThread("[{op: aio-dio-write, offset: 0, length: 4K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 0}");
+        var o = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, Variant.Default));
+        var s = o.Final;
+        Assert.Contains("iomap_dio_complete_work", o.Functions);
+        Assert.Equal(s.Geo.UnitsPerFolio, s.Inode.ISize);
+        Assert.Equal(s.Inode.ISize, s.Inode.IDiskSize);
+        Assert.Equal(ExtentType.Written, s.Extents[0]);
+        Assert.Equal(ExtentType.Hole, s.Extents[1]);
+        Assert.Equal(DataTag.Write(1), s.History.MustSurvive[0]);
+        Assert.Equal(0, s.Inode.DioCount);
+        Assert.Equal(0, s.Local(0, OpHistory.AioInFlightSlot(s.Geo)));
+    }
 }
