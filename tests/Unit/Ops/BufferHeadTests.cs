@@ -215,17 +215,6 @@ public class BufferHeadTests
     }
 
     /// <summary>Runs thread tid until it finishes or blocks, collecting the notes its steps wrote.</summary>
-    private static (KernelState S, List<string> Notes) RunNoting(KernelState s, int tid)
-    {
-        var notes = new List<string>();
-        while (Semantics.Status(s, tid, out _, out _) == ThreadStatus.Enabled)
-        {
-            s = Semantics.Execute(s, tid, 0, out var ctx, out _);
-            notes.AddRange(ctx.Notes);
-        }
-        return (s, notes);
-    }
-
     [Fact]
     public void TheMigrationSaysWhatItDid()
     {
@@ -239,18 +228,18 @@ public class BufferHeadTests
             var s = MachineBuilder.Build(Spec(TwoWrites), Variant.Parse([variant]));
             s = Mechanism.RunUntil(s, 0, "__find_get_block");
             s = Mechanism.RunUntil(Mechanism.Step(s, 0), 0, "__find_get_block");
-            var (_, notes) = RunNoting(s, 1);
+            var (_, notes) = Mechanism.RunNoting(s, 1);
             foreach (var n in expected) Assert.Contains(n, notes);
         }
         // busy: a reference held
         var busy = MachineBuilder.Build(Spec(TwoWrites), Variant.Default);
         busy = Mechanism.RunUntil(busy, 0, "__find_get_block");
         busy = Mechanism.RunUntil(Mechanism.Step(busy, 0), 0, "mark_buffer_dirty");
-        Assert.Contains("b_count 1: busy, -EAGAIN", RunNoting(busy, 1).Notes);
+        Assert.Contains("b_count 1: busy, -EAGAIN", Mechanism.RunNoting(busy, 1).Notes);
         // without buffers the folio migrates as any other
         var plain = MachineBuilder.Build(Spec("[{op: bh-write, offset: 0, length: 1K}]", "[{op: migrate, offset: 0, length: 4K}]"), Variant.Default);
         plain.FoliosW[0] = Folio.New(-1) with { UptodateMask = (byte)plain.Geo.AllBlocksMask };
-        Assert.Contains("F0 migrated", RunNoting(plain, 1).Notes);
+        Assert.Contains("F0 migrated", Mechanism.RunNoting(plain, 1).Notes);
     }
 
     [Fact]

@@ -22,12 +22,6 @@ public class CompletionTests
         return s;
     }
 
-    private static (KernelState S, List<ModelEvent> Events, IReadOnlyList<string> Notes) Step(KernelState s, int tid, int alt = 0)
-    {
-        var next = Semantics.Execute(s, tid, alt, out var ctx, out _);
-        return (next, [.. ctx.Events], ctx.Notes);
-    }
-
     [Fact]
     public void WithNothingInFlightTheDeviceAndTheWorkqueueIdleAndTheStateIsQuiescent()
     {
@@ -45,7 +39,7 @@ public class CompletionTests
     public void AWritebackBioIsWrittenToDiskAndQueuesXfsEndIo()
     {
         var s = TwoBiosInFlight();
-        var (after, _, notes) = Step(s, s.Machine.DeviceTid);
+        var (after, notes) = Mechanism.StepNoting(s, s.Machine.DeviceTid);
         Assert.Equal(DataTag.Write(1), after.Disk[0]);
         Assert.Equal(["disk <- " + s.Bios[0].Describe(s.Geo), "queue xfs_end_io work"], notes);
         var work = Assert.Single(after.Work.ToArray());
@@ -59,7 +53,7 @@ public class CompletionTests
         var s = TwoBiosInFlight("faults: [writeback-io-error]");
         int device = s.Machine.DeviceTid;
         Assert.Equal(4, Semantics.Alternatives(s, device)); // complete either, or fail either
-        var (failed, _, notes) = Step(s, device, 2);
+        var (failed, notes) = Mechanism.StepNoting(s, device, 2);
         Assert.Equal(1, failed.Inode.IoErrors);
         Assert.StartsWith("fault writeback-io-error injected", notes[0]);
         Assert.Equal(1, Semantics.Alternatives(failed, device)); // fault_limit 1: the other bio can only complete
@@ -104,7 +98,7 @@ public class CompletionTests
         var s = Mechanism.RunUntil(s0, 0);
         Assert.Equal(2, s.Bios.Count);
         Assert.Equal(0b1011, s.Folios[0].WritebackMask);
-        var (after, _, _) = Step(s, s.Machine.DeviceTid);
+        var after = Mechanism.Step(s, s.Machine.DeviceTid);
         after = Mechanism.RunUntil(after, after.Machine.ThreadIndex("wq"));
         Assert.Equal(0b1000, after.Folios[0].WritebackMask); // block 3's bio is still in flight
         Assert.True(after.Folios[0].Writeback);

@@ -15,6 +15,26 @@ internal static class Mechanism
         return next;
     }
 
+    /// <summary>One step of thread tid with alternative alt, with the notes it wrote for the race diagram.</summary>
+    public static (KernelState S, IReadOnlyList<string> Notes) StepNoting(KernelState s, int tid, int alt = 0)
+    {
+        var next = Semantics.Execute(s, tid, alt, out var ctx, out _);
+        return (next, ctx.Notes);
+    }
+
+    /// <summary>Thread tid's steps (alternative 0) while it is enabled, with every note they wrote.</summary>
+    public static (KernelState S, List<string> Notes) RunNoting(KernelState s, int tid)
+    {
+        var notes = new List<string>();
+        while (Semantics.Status(s, tid, out _, out _) == ThreadStatus.Enabled)
+        {
+            var (next, stepNotes) = StepNoting(s, tid);
+            notes.AddRange(stepNotes);
+            s = next;
+        }
+        return (s, notes);
+    }
+
     /// <summary>Thread tid's steps (alternative 0) while it is enabled, stopping before a runnable step named function.</summary>
     public static KernelState RunUntil(KernelState s, int tid, string? function = null, List<ModelEvent>? events = null)
     {

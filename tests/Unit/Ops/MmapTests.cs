@@ -98,11 +98,7 @@ public class MmapTests
         MachineBuilder.Build(ScenarioText.OneThread(ops, file), v ?? Variant.Default);
 
     /// <summary>One step of thread 0 with its notes.</summary>
-    private static (KernelState S, IReadOnlyList<string> Notes) StepWithNotes(KernelState s)
-    {
-        var next = Semantics.Execute(s, 0, 0, out var ctx, out _);
-        return (next, ctx.Notes);
-    }
+    private static (KernelState S, IReadOnlyList<string> Notes) StepWithNotes(KernelState s) => Mechanism.StepNoting(s, 0);
 
     private const string FourK = "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}]}";
 

@@ -15,11 +15,7 @@ public class ReclaimTests
 
     private const string TwoClean = "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}], cached: [{offset: 0, length: 8K, mapped: true}]}";
 
-    private static (KernelState S, IReadOnlyList<string> Notes) Shrink(KernelState s)
-    {
-        var next = Semantics.Execute(s, 0, 0, out var ctx, out _);
-        return (next, ctx.Notes);
-    }
+    private static (KernelState S, IReadOnlyList<string> Notes) Shrink(KernelState s) => Mechanism.StepNoting(s, 0);
 
     private static KernelState Pressure(string file, string memcg = "v2") =>
         MachineBuilder.Build(ScenarioText.OneThread("[{op: memory-pressure}]", file, $"{{device: irq, memcg: {memcg}}}"), Variant.Default);

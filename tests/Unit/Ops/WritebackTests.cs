@@ -9,13 +9,7 @@ public class WritebackTests
         var s = MachineBuilder.Build(ScenarioText.OneThread("[{op: fsync}]", file), Variant.Default);
         if (dirtyMask is { } m) s.FoliosW[folio].DirtyMask = m;
         setup?.Invoke(s);
-        var notes = new List<string>();
-        while (Semantics.Status(s, 0, out _, out _) == ThreadStatus.Enabled)
-        {
-            s = Semantics.Execute(s, 0, 0, out var ctx, out _);
-            notes.AddRange(ctx.Notes);
-        }
-        return (s, notes);
+        return Mechanism.RunNoting(s, 0);
     }
 
     [Fact]
