@@ -34,6 +34,10 @@ public class GoldenMatrixTests
     private static readonly Lazy<Dictionary<string, Model.Scenario.ScenarioSpec>> Specs =
         new(() => Catalog.Locate().LoadAll().ToDictionary(s => s.Id));
 
+    /// <summary>The golden file's rows, read once for all the row cases.</summary>
+    private static readonly Lazy<Dictionary<(string, string), GoldenRow>> GoldenByRow =
+        new(() => Golden().ToDictionary(r => (r.Scenario, r.Variant)));
+
     private static List<GoldenRow> Golden() =>
         JsonSerializer.Deserialize<List<GoldenRow>>(File.ReadAllText(GoldenPath), Json)!;
 
@@ -53,7 +57,7 @@ public class GoldenMatrixTests
     [MemberData(nameof(GoldenRows))]
     public void EachRowMatchesTheGoldenFile(string scenario, string variant)
     {
-        var g = Golden().Single(r => r.Scenario == scenario && r.Variant == variant);
+        var g = GoldenByRow.Value[(scenario, variant)];
         var spec = Specs.Value[scenario];
         var r = Row(spec, spec.Expect.Select(e => new Variant(e.Variant)).Single(v => v.ToString() == variant));
         Assert.Equal(g with { Steps = [] }, r with { Steps = [] });
