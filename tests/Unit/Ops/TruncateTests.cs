@@ -99,4 +99,66 @@ public class TruncateTests
         Assert.True(shrink.Folios[0].Dirty);
         Assert.Equal(DataTag.Zero, shrink.CacheData[1]);
     }
+
+    [Fact]
+    public void TruncatingToTheSameSizeZeroesTheEofBlocksTailAndFreesThePreallocationPastIt()
+    {
+        // xfs_setattr_size calls xfs_truncate_page for a size not above the old one, the same size
+        // included, and xfs_itruncate_extents frees from the EOF block on: a store past EOF inside
+        // the EOF block is zeroed, the preallocated block past EOF freed (1K units)
+        var s = Mechanism.Run(ScenarioText.OneThread("[{op: mmap-store, offset: 2K, length: 1K}, {op: truncate, size: 2K}]",
+            "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 2K, extents: [{offset: 0, length: 8K, type: written}]}"));
+        Assert.Equal(2, s.Inode.ISize);
+        Assert.Equal(DataTag.Zero, s.CacheData[2]);
+        Assert.Equal(ExtentType.Written, s.Extents[0]);
+        Assert.Equal(ExtentType.Hole, s.Extents[1]);
+        Assert.Equal(2, s.History.TruncSize);
+        Assert.False(s.History.SizeOpSince);
+    }
+
+    [Theory]
+    [InlineData("4K", 2)] // shrinking frees the allocated block past the new EOF: reused by another file or not
+    [InlineData("12K", 1)] // growing frees nothing: one way on
+    public void WithFreedBlockReuseOnlyAFreeingTruncateOffersTheReuse(string size, int alternatives)
+    {
+        var spec = ScenarioText.Parse($$"""
+            id: t
+            file: {block_size: 4K, folio_size: 4K, max_size: 16K, size: 8K, extents: [{offset: 0, length: 16K, type: written}]}
+            threads:
+              - name: user
+                ops: [{op: truncate, size: {{size}}}]
+            actors: {device: irq}
+            faults: [freed-block-reuse]
+            """);
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        // the growing truncate flushes the zeroed block first: the device and the workqueue complete that write
+        for (int n = 0; n < 200; n++)
+        {
+            s = Mechanism.RunUntil(s, 0, "xfs_itruncate_extents");
+            if (Semantics.Status(s, 0, out _, out _) == ThreadStatus.Enabled) break;
+            int other = Enumerable.Range(1, s.Threads.Length - 1).First(t => Semantics.Status(s, t, out _, out _) == ThreadStatus.Enabled);
+            s = Mechanism.Step(s, other);
+        }
+        Assert.Equal(alternatives, Semantics.Alternatives(s, 0));
+    }
+
+    [Fact]
+    public void CollapseTruncatesUnderTheLocksItHoldsAndEndsTheSizeOperation()
+    {
+        // xfs_collapse_file_space shrinks the file through xfs_falloc_setsize with the i_rwsem and
+        // MMAPLOCK already held: no do_truncate, no second locking, and the size operation ends there
+        var spec = ScenarioText.OneThread(
+            "[{op: buffered-write, offset: 0, length: 8K}, {op: fsync}, {op: collapse-range, offset: 0, length: 4K}]");
+        var run = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, Variant.Default));
+        Assert.Contains("xfs_falloc_setsize", run.Functions);
+        Assert.Contains("xfs_vn_setattr_size", run.Functions);
+        Assert.DoesNotContain("do_truncate", run.Functions);
+        var s = run.Final;
+        int k = 4096 / s.Geo.UnitBytes;
+        Assert.Equal(k, s.Inode.ISize);
+        Assert.Equal(k, s.History.TruncSize);
+        Assert.False(s.History.SizeOpSince);
+        Assert.True(s.Inode.IRwsem.CanWrite);
+        Assert.True(s.Inode.InvalidateLock.CanWrite);
+    }
 }
