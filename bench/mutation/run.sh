@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (a local tool: dotnet-tools.json), not in CI.
-#   bench/mutation/run.sh [invariants|model|peer] [OUTPUT_DIR] [FILES]
+#   bench/mutation/run.sh [invariants|model|core|peer] [OUTPUT_DIR] [FILES]
 # FILES: comma-separated globs relative to the project (e.g. "Ops/Readahead.cs,Ops/CachedIomap.cs")
 #   mutate only those files: a run per directory or per mechanism fits in one sitting.
 # invariants (default): src/Invariants against the unit tests, the catalog and the golden file,
@@ -9,6 +9,8 @@
 #   states, transitions, trace steps and message) and the walk snapshots (what each step of two walks
 #   per row does, notes included), two mutants at a time: about 3 s a mutant on 2 cores, so a few
 #   files (FILES) at a sitting; summarize.py adds the runs' reports up.
+# core: src/Model as model, adding the symmetry tests (State/Symmetry.cs: permutations, canonical
+#   forms, searches with and without it), for the State, Steps, Scenario and Variants files.
 # peer: src/Model as model, adding the SPIN cross-validation and reduction tests, the only ones
 #   that run the SPIN peer model (Peer/*.cs; slower per mutant, so only for those files).
 # String mutations are left out (messages are checked by the golden file, not by their wording).
@@ -22,8 +24,9 @@ TARGET="${1:-invariants}"
 case "$TARGET" in
   invariants) DIR=src/Invariants; CONFIG=stryker-config.json ;;
   model) DIR=src/Model; CONFIG=stryker-model.json ;;
+  core) DIR=src/Model; CONFIG=stryker-core.json ;;
   peer) DIR=src/Model; CONFIG=stryker-peer.json ;;
-  *) echo "run.sh: unknown target '$TARGET' (invariants, model or peer)" >&2; exit 2 ;;
+  *) echo "run.sh: unknown target '$TARGET' (invariants, model, core or peer)" >&2; exit 2 ;;
 esac
 OUT="$(realpath -m "${2:-out/mutation-$TARGET}")"
 dotnet tool restore >/dev/null
