@@ -108,4 +108,56 @@ public class PunchHoleTests
         Assert.Equal(DataTag.Write(1), s.CacheData[0]);
         Assert.True((s.Folios[0].DirtyMask & 1) != 0);
     }
+
+    private const string TwoMappedDirtyFolios =
+        "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 8K, extents: [{offset: 0, length: 8K, type: written}], cached: [{offset: 0, length: 8K, dirty: true, mapped: true}]}";
+
+    [Theory]
+    [InlineData("offset: 4K, length: 4K", 0)] // the range starts where F0 ends
+    [InlineData("offset: 0, length: 4K", 1)] // the range ends where F1 starts
+    public void AFolioNextToTheRangeIsNeitherWrittenBackNorUnmapped(string range, int outside)
+    {
+        var s = Mechanism.Run(ScenarioText.OneThread($"[{{op: punch-hole, {range}}}]", TwoMappedDirtyFolios));
+        Assert.True(s.Folios[outside].Present);
+        Assert.True(s.Folios[outside].Dirty);
+        Assert.True(s.Folios[outside].PteMapped);
+        Assert.False(s.Folios[1 - outside].Present);
+    }
+
+    [Theory]
+    [InlineData("offset: 5K, length: 3K")] // past EOF
+    [InlineData("offset: 5K, length: 1K")] // to EOF exactly
+    public void ZeroingThatReachesEofInsideAPageWritesTheEofPageBack(string range)
+    {
+        // i_size 6K inside page 1, 2K blocks: the punch drops F1, xfs_zero_range zeroes 5K..6K of
+        // block 2 through a folio read back in, and filemap_write_and_wait_range writes it
+        var spec = ScenarioText.OneThread($"[{{op: punch-hole, {range}}}]",
+            "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 6K, extents: [{offset: 0, length: 6K, type: written}], cached: [{offset: 0, length: 8K, dirty: true}]}");
+        var s = Mechanism.Run(spec);
+        Assert.False(s.Folios[1].Present && s.Folios[1].Dirty);
+        Assert.Equal(DataTag.Write(0), s.Disk[4]);
+        Assert.Equal(DataTag.Zero, s.Disk[5]);
+    }
+
+    [Fact]
+    public void ThePunchInProgressNamesTheUnitsItMayDiscard()
+    {
+        // thread 0 holds the invalidate_lock from the fallocate lock to the unlock: a write landing in
+        // its range meanwhile may be lost either way
+        var spec = ScenarioText.OneThread("[{op: punch-hole, offset: 2K, length: 4K}]", TwoMappedDirtyFolios);
+        var s = MachineBuilder.Build(spec, Variant.Default);
+        Assert.Equal((0, 0), PunchHole.InProgress(s));
+        s = Mechanism.RunUntil(s, 0, "unmap_mapping_range");
+        int k = 2048 / s.Geo.UnitBytes;
+        Assert.Equal((k, 3 * k), PunchHole.InProgress(s));
+        s = Mechanism.Run(spec);
+        Assert.Equal((0, 0), PunchHole.InProgress(s));
+    }
+
+    [Fact]
+    public void ZeroRangePreallocatesOnlyTheBlocksTheRangeTouches()
+    {
+        var s = Mechanism.Run(ScenarioText.OneThread("[{op: zero-range, offset: 0, length: 3K}]", "{block_size: 2K, folio_size: 4K, max_size: 8K, size: 8K}"));
+        Assert.Equal([ExtentType.Unwritten, ExtentType.Unwritten, ExtentType.Hole, ExtentType.Hole], s.Extents.ToArray());
+    }
 }
