@@ -167,6 +167,7 @@ public class Ext4Tests
     [Theory]
     [InlineData(0, true)]   // a shrink waits for direct I/O in flight (inode_dio_wait)
     [InlineData(8, false)]  // a truncate up does not
+    [InlineData(4, false)]  // nor one to the same size (shrink is ia_size < i_size)
     public void TruncateWaitsForDirectIoOnlyWhenItShrinks(int newSizeK, bool waits)
     {
         var spec = ScenarioText.Parse($$"""
