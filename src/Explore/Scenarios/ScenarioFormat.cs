@@ -70,7 +70,7 @@ public static class ScenarioFormat
         new("offset", new SizeType(), "first byte (folio aligned)", Required: true),
         new("length", new SizeType(), "bytes (a multiple of folio_size)", Required: true),
         new("dirty", new BoolType(), "the folios are dirty with data W0 (else clean, read from disk)", Default: "false"),
-        new("mapped", new BoolType(), "the folios are mapped in a shared mapping with writable PTEs", Default: "false"),
+        new("mapped", new BoolType(), "the folios are mapped in a shared mapping, their PTEs read-only and clean (the first store faults into page_mkwrite)", Default: "false"),
         new("reclaim", new BoolType(), "PG_reclaim is already set (an earlier reclaim pass saw the dirty folio); dirty folios only", Default: "false"),
     ]);
 
