@@ -19,9 +19,7 @@ public class Ext4FallocateTests
             : "{op: mmap-store, offset: 0, length: 512}";
         var spec = ScenarioText.OneThread($"[{stores}, {{op: punch-hole, {range}}}]",
             $"{{fs: ext4, block_size: {bs}, folio_size: {folio}, max_size: 8K, size: {size}, extents: [{{offset: 0, length: 8K, type: written}}], cached: [{{offset: 0, length: 8K, mapped: true}}]}}");
-        var notes = new List<string>();
-        var run = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, Variant.Default), observe: (_, c) => notes.AddRange(c.Notes));
-        return (run.Final, notes, run.Functions);
+        return Mechanism.RunRecording(spec);
     }
 
     [Fact]

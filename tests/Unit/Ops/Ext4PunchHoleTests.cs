@@ -9,9 +9,7 @@ public class Ext4PunchHoleTests
     private static (KernelState S, List<string> Notes, IReadOnlyList<string> Functions) Punch(string range, string file)
     {
         var spec = ScenarioText.OneThread($"[{{op: punch-hole, {range}}}]", $"{{fs: ext4, block_size: 1K, folio_size: 4K, max_size: 8K, {file}}}");
-        var notes = new List<string>();
-        var run = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, Variant.Default), observe: (_, c) => notes.AddRange(c.Notes));
-        return (run.Final, notes, run.Functions);
+        return Mechanism.RunRecording(spec);
     }
 
     private const string Written8K = "extents: [{offset: 0, length: 8K, type: written}]";

@@ -10,9 +10,7 @@ public class Ext4ZeroRangeTests
     private static (KernelState S, List<string> Notes, IReadOnlyList<string> Functions) Zero(string range, string file)
     {
         var spec = ScenarioText.OneThread($"[{{op: zero-range, {range}}}]", $"{{fs: ext4, block_size: 2K, folio_size: 4K, max_size: 8K, {file}}}");
-        var notes = new List<string>();
-        var run = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, Variant.Default), observe: (_, c) => notes.AddRange(c.Notes));
-        return (run.Final, notes, run.Functions);
+        return Mechanism.RunRecording(spec);
     }
 
     [Theory]

@@ -12,8 +12,7 @@ public class IsizeExtendedTests
     private static (KernelState S, List<string> Notes) Run(string ops, string blockSize = "1K", Variant? v = null, string fs = "xfs")
     {
         var spec = ScenarioText.OneThread(ops, $"{{fs: {fs}, block_size: {blockSize}, folio_size: 4K, max_size: 8K, size: 0}}");
-        var notes = new List<string>();
-        var s = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, v ?? Variant.Default), observe: (_, c) => notes.AddRange(c.Notes)).Final;
+        var (s, notes, _) = Mechanism.RunRecording(spec, v);
         return (s, notes);
     }
 

@@ -7,6 +7,14 @@ internal static class Mechanism
     public static KernelState Run(ScenarioSpec spec, Variant? v = null) =>
         DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, v ?? Variant.Default)).Final;
 
+    /// <summary>Runs to quiescence as <see cref="Run"/> does, with the notes the steps wrote and the functions they ran, in order.</summary>
+    public static (KernelState S, List<string> Notes, IReadOnlyList<string> Functions) RunRecording(ScenarioSpec spec, Variant? v = null)
+    {
+        var notes = new List<string>();
+        var run = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, v ?? Variant.Default), observe: (_, c) => notes.AddRange(c.Notes));
+        return (run.Final, notes, run.Functions);
+    }
+
     /// <summary>One step of thread tid with alternative alt; its events go to events.</summary>
     public static KernelState Step(KernelState s, int tid, int alt = 0, List<ModelEvent>? events = null)
     {

@@ -100,9 +100,7 @@ public class ShiftRangeTests
     private static (KernelState S, List<string> Notes, IReadOnlyList<string> Functions) Shift(string fs, string ops, string file = ", size: 0")
     {
         var spec = ScenarioText.OneThread(ops, $"{{fs: {fs}, block_size: 2K, folio_size: 4K, max_size: 12K{file}}}");
-        var notes = new List<string>();
-        var run = DeterministicRun.ToQuiescence(MachineBuilder.Build(spec, Variant.Default), observe: (_, c) => notes.AddRange(c.Notes));
-        return (run.Final, notes, run.Functions);
+        return Mechanism.RunRecording(spec);
     }
 
     [Theory]
