@@ -214,7 +214,6 @@ public class BufferHeadTests
         Assert.Equal("holds", held.Row.Verdict);
     }
 
-    /// <summary>Runs thread tid until it finishes or blocks, collecting the notes its steps wrote.</summary>
     [Fact]
     public void TheMigrationSaysWhatItDid()
     {

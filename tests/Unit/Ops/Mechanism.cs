@@ -43,6 +43,26 @@ internal static class Mechanism
         return (s, notes);
     }
 
+    /// <summary>
+    /// As <see cref="RunUntil"/>, but where thread tid waits (for a bio, for end_io work) the first
+    /// enabled actor (device, workqueue, flusher) takes a step, and the other user threads stay where
+    /// they are; stops when tid reaches function, finishes, or nothing it waits for can move.
+    /// </summary>
+    public static KernelState RunUntilWithActors(KernelState s, int tid, string? function = null)
+    {
+        for (int n = 0; n < 1000; n++)
+        {
+            s = RunUntil(s, tid, function);
+            if (Semantics.Status(s, tid, out _, out _) != ThreadStatus.Blocked) return s;
+            var at = s;
+            int actor = Enumerable.Range(0, at.Threads.Length).FirstOrDefault(
+                t => at.Machine.Threads[t].Kind == ThreadKind.Actor && Semantics.Status(at, t, out _, out _) == ThreadStatus.Enabled, -1);
+            if (actor < 0) return s;
+            s = Step(s, actor);
+        }
+        return s;
+    }
+
     /// <summary>Thread tid's steps (alternative 0) while it is enabled, stopping before a runnable step named function.</summary>
     public static KernelState RunUntil(KernelState s, int tid, string? function = null, List<ModelEvent>? events = null)
     {

@@ -96,12 +96,7 @@ public class PunchHoleTests
         s = Mechanism.RunUntil(s, 1); // the punch runs until F0's lock stops it
         s = Mechanism.Step(s, 0); // the fault installs its PTE and unlocks F0
         // the punch runs to its end (the device completing its writeback), then the store
-        for (int guard = 0; guard < 500 && Semantics.Status(s, 1, out _, out _) != ThreadStatus.Finished; guard++)
-        {
-            int next = Semantics.Status(s, 1, out _, out _) == ThreadStatus.Enabled ? 1
-                : Enumerable.Range(2, s.Threads.Length - 2).First(t => Semantics.Status(s, t, out _, out _) == ThreadStatus.Enabled);
-            s = Mechanism.Step(s, next);
-        }
+        s = Mechanism.RunUntilWithActors(s, 1);
         s = DeterministicRun.ToQuiescence(s).Final;
         // the store lands where writeback will see it: block 0 dirty with its data (before the
         // fix, it landed through the stale PTE in a block whose dirty bit the punch had cleared)

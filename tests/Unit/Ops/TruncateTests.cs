@@ -130,15 +130,8 @@ public class TruncateTests
             actors: {device: irq}
             faults: [freed-block-reuse]
             """);
-        var s = MachineBuilder.Build(spec, Variant.Default);
         // the growing truncate flushes the zeroed block first: the device and the workqueue complete that write
-        for (int n = 0; n < 200; n++)
-        {
-            s = Mechanism.RunUntil(s, 0, "xfs_itruncate_extents");
-            if (Semantics.Status(s, 0, out _, out _) == ThreadStatus.Enabled) break;
-            int other = Enumerable.Range(1, s.Threads.Length - 1).First(t => Semantics.Status(s, t, out _, out _) == ThreadStatus.Enabled);
-            s = Mechanism.Step(s, other);
-        }
+        var s = Mechanism.RunUntilWithActors(MachineBuilder.Build(spec, Variant.Default), 0, "xfs_itruncate_extents");
         Assert.Equal(alternatives, Semantics.Alternatives(s, 0));
     }
 
