@@ -15,9 +15,15 @@ public ref struct Encoder
     public readonly int Length => length;
     public readonly ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
 
+    /// <summary>Room for count more bytes: the buffer doubles, or grows to fit when doubling is not enough (a small first buffer).</summary>
+    private void Reserve(int count)
+    {
+        if (length + count > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + count));
+    }
+
     public void Byte(byte b)
     {
-        if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+        Reserve(1);
         buffer[length++] = b;
     }
 
@@ -25,7 +31,7 @@ public ref struct Encoder
 
     public void Short(int v)
     {
-        if (length + 2 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+        Reserve(2);
         buffer[length] = (byte)v;
         buffer[length + 1] = (byte)(v >> 8);
         length += 2;
@@ -39,7 +45,7 @@ public ref struct Encoder
 
     public void Bytes(ReadOnlySpan<byte> data)
     {
-        if (length + data.Length > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + data.Length));
+        Reserve(data.Length);
         data.CopyTo(buffer.AsSpan(length));
         length += data.Length;
     }
@@ -60,7 +66,7 @@ public ref struct Encoder
 
     public void Smalls(ReadOnlySpan<int> values)
     {
-        if (length + (3 * values.Length) > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + (3 * values.Length)));
+        Reserve(3 * values.Length);
         foreach (int v in values)
         {
             if ((uint)v < 255) buffer[length++] = (byte)v;
