@@ -101,7 +101,8 @@ public static class MachineBuilder
             threads.Add(Completion.Workqueue(g));
         }
         if (threads.Count > MaxThreads)
-            throw new ScenarioException("threads", 0, $"at most {MaxThreads - 3} user threads");
+            throw new ScenarioException("threads", 0,
+                $"{spec.Threads.Count} user threads and {threads.Count - spec.Threads.Count} actors: at most {MaxThreads} threads in all, actors (flusher, device, workqueue, FUSE servers) included");
 
         var machine = new Machine
         {
