@@ -218,4 +218,30 @@ public class MachineBuilderTests
         Assert.Equal("file.extents", e.Field);
         Assert.Contains("must be block aligned and inside max_size", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("xfs", "{op: mmap-read, offset: 2K, length: 4K}", "an mmap-read must stay inside one folio")]
+    [InlineData("xfs", "{op: mmap-store, offset: 2K, length: 4K}", "an mmap-store must stay inside one page")]
+    [InlineData("blockdev", "{op: bh-write, offset: 2K, length: 4K}", "a bh-write stays inside one folio")]
+    [InlineData("xfs", "{op: truncate, size: 12K}", "must be within 0..max_size")]
+    public void AnOperationOutsideWhatItCanReachIsRefusedWithItsField(string fs, string op, string message)
+    {
+        var e = Assert.Throws<InputException>(() => ScenarioText.Parse($$"""
+            id: t
+            file: {fs: {{fs}}, block_size: 2K, folio_size: 4K, max_size: 8K, size: 8K}
+            threads:
+              - name: a
+                ops: [{{op}}]
+            """));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        // the same operation inside one folio builds
+        string inside = op.Replace("offset: 2K", "offset: 4K", StringComparison.Ordinal).Replace("size: 12K", "size: 8K", StringComparison.Ordinal);
+        Assert.NotNull(ScenarioText.Parse($$"""
+            id: t
+            file: {fs: {{fs}}, block_size: 2K, folio_size: 4K, max_size: 8K, size: 8K}
+            threads:
+              - name: a
+                ops: [{{inside}}]
+            """));
+    }
 }
