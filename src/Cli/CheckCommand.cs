@@ -19,6 +19,10 @@ public static class CheckCommand
         var maxSteps = new Option<int>("--max-steps") { Description = "coyote: scheduling steps per iteration", DefaultValueFactory = _ => 2000 };
         var noPor = new Option<bool>("--no-por") { Description = "exhaustive: expand every state fully (no partial-order reduction)" };
         var noSymmetry = new Option<bool>("--no-symmetry") { Description = "exhaustive: tell apart states that differ only by which of two interchangeable threads is where (no symmetry reduction)" };
+        var reductionEffect = new Option<bool>("--reduction-effect")
+        {
+            Description = "exhaustive, with --variant: search again without each reduction that applied (symmetry, statement merging) and say how many states it removed",
+        };
         var workers = new Option<int>("--workers") { Description = "exhaustive: expansion threads (1: one thread; results are the same for any count)", DefaultValueFactory = _ => 1 };
         var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
         var maxMemory = new Option<int?>("--max-memory")
@@ -38,7 +42,7 @@ public static class CheckCommand
         var shard = Shard.Create();
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, noSymmetry, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, noSymmetry, reductionEffect, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -69,6 +73,8 @@ public static class CheckCommand
                 throw new InputException("--shard", 0, "shard", "--shard splits the random engines' iterations (--engine coyote or fscheck); the exhaustive search is one job (use --workers)");
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
+            if (p.GetValue(reductionEffect) && (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0))
+                throw new InputException("--reduction-effect", 0, "reduction-effect", "compares one exhaustive search with and without its reductions: give --variant (and the exhaustive engine)");
             if ((p.GetValue(variant) ?? []).Length == 0 && spec.Expect.Count > 0 && eng == "exhaustive")
                 return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), !p.GetValue(noSymmetry), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
                     p.GetValue(traceOut) is null ? null : throw new InputException("--trace-out", 0, "trace-out", "names one trace: give --variant to check one variant (without it, check runs every expect line and saves traces under out/traces/)"),
@@ -116,6 +122,8 @@ public static class CheckCommand
                 throw new InputException(checkpointFile ?? "--resume", 0, "checkpoint", e.Message);
             }
             Output.EndProgress();
+            if (p.GetValue(reductionEffect))
+                row = row with { ReductionEffect = Checker.ReductionEffect(spec, v, bounds, row, !p.GetValue(noPor), !p.GetValue(noSymmetry), p.GetValue(workers)) ?? "no reduction applied" };
             if (p.GetValue(json)) Output.WriteJson(row);
             else
             {

@@ -82,6 +82,7 @@ public static class Output
         if (r.Message is not null) Console.WriteLine($"  violation: {r.Message}");
         Console.WriteLine($"  states: {r.States:N0}  transitions: {r.Transitions:N0}  depth: {r.Depth}  seconds: {r.Seconds:0.###}  states/s: {r.StatesPerSecond:N0}  peak bytes/state: {r.BytesPerState:N0}");
         if (r.Reduction is { } reduction) Console.WriteLine($"  reduction: {reduction}");
+        if (r.ReductionEffect is { } effect) Console.WriteLine($"  reduction effect: {effect}");
         if (r.Trace is not null) Console.WriteLine($"  trace: {r.Trace} ({r.TraceLength} steps)");
     }
 

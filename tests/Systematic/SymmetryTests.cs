@@ -1,3 +1,4 @@
+using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Runs;
 using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;
@@ -114,5 +115,35 @@ public class SymmetryTests
                 ops: [{op: buffered-write, offset: 0, length: 4K}]
             """, "t.yaml");
         Assert.Empty(MachineBuilder.Build(spec, Variant.Default).Machine.SymmetryClasses);
+    }
+
+    [Fact]
+    public void TheReductionEffectIsTheDifferenceToTheSearchWithoutIt()
+    {
+        var spec = Bench("scale-readers-2");
+        var b = new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
+        var (with, _, _) = Checker.Check(spec, Variant.Default, b);
+        var (without, _, _) = Checker.Check(spec, Variant.Default, b, symmetry: false);
+        string? effect = Checker.ReductionEffect(spec, Variant.Default, b, with, partialOrder: true, symmetry: true);
+        Assert.Equal($"symmetry removed {without.States - with.States:N0} of {without.States:N0} states ({(double)without.States!.Value / with.States!.Value:0.00}x fewer)", effect);
+        // nothing to compare when the reduction is off, or when nothing is interchangeable
+        Assert.Null(Checker.ReductionEffect(spec, Variant.Default, b, without, partialOrder: true, symmetry: false));
+        var plain = Checker.Check(TwoReaders, Variant.Default).Row;
+        Assert.Null(Checker.ReductionEffect(TwoReaders with { Threads = [TwoReaders.Threads[0], TwoReaders.Threads[1]] }, Variant.Default, b, plain, true, true));
+    }
+
+    [Fact]
+    public void CheckPrintsTheReductionEffectAndRefusesItWithoutAVariant()
+    {
+        string file = Path.Combine(Catalog.Locate().Root, "bench", "scaling", "scale-readers-2.yaml");
+        var (code, output, _) = CliTests.Run("check", file, "--variant", "ReadLock=i-rwsem-shared", "--reduction-effect");
+        Assert.Equal(0, code);
+        Assert.Matches(@"reduction effect: symmetry removed [0-9,]+ of [0-9,]+ states \([0-9.]+x fewer\)", output);
+        var (json, jsonOut, _) = CliTests.Run("check", file, "--variant", "ReadLock=i-rwsem-shared", "--reduction-effect", "--json");
+        Assert.Equal(0, json);
+        Assert.Contains("\"reductionEffect\": \"symmetry removed", jsonOut, StringComparison.Ordinal);
+        var (bad, _, err) = CliTests.Run("check", file, "--reduction-effect");
+        Assert.Equal(2, bad);
+        Assert.Contains("--reduction-effect", err, StringComparison.Ordinal);
     }
 }

@@ -63,6 +63,32 @@ public static class Checker
     public static string PortablePath(string path) => TraceFile.PortablePath(path);
 
     /// <summary>
+    /// How many states each reduction that applied to a search removed: the search again without
+    /// it (symmetry, then statement merging; one at a time, the other left as it was), compared
+    /// with reduced, the row of the reduced search. Null when no reduction applied. A different
+    /// verdict without a reduction is reported as such: it would mean the reduction is unsound.
+    /// </summary>
+    public static string? ReductionEffect(ScenarioSpec spec, Variant variant, Bounds bounds, RunRow reduced, bool partialOrder, bool symmetry, int workers = 1)
+    {
+        var m = MachineBuilder.Build(spec, variant).Machine;
+        var parts = new List<string>();
+        void Without(string name, bool por, bool sym)
+        {
+            var (row, _, _) = Check(spec, variant, bounds, partialOrder: por, workers: workers, symmetry: sym);
+            long with = reduced.States ?? 0, without = row.States ?? 0;
+            string effect = !row.Complete
+                ? $"without {name} the search stopped at its bound after {without:N0} states: {name} removed at least {Math.Max(0, without - with):N0}"
+                : $"{name} removed {without - with:N0} of {without:N0} states ({(double)without / Math.Max(1, with):0.00}x fewer)";
+            if (row.Complete && reduced.Complete && (row.Verdict != reduced.Verdict || row.Invariant != reduced.Invariant))
+                effect += $"; THE VERDICT DIFFERS without it: {row.Verdict} {row.Invariant} (report this: the reduction is unsound here)";
+            parts.Add(effect);
+        }
+        if (symmetry && m.SymmetryClasses.Count > 0) Without("symmetry", partialOrder, false);
+        if (partialOrder && m.HasLocalSteps) Without("statement merging", false, symmetry);
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    /// <summary>
     /// What the search's reductions did: statement merging of the steps the model marks safe
     /// (Step.Local, Step.SafeWhen; the kernel model marks none), and symmetry over interchangeable
     /// threads (the same operations, none writing data).

@@ -61,6 +61,9 @@ public sealed record RunRow
     /// <summary>The exhaustive engine's state-space reduction and what it applied to (null for the random engines).</summary>
     [JsonPropertyName("reduction")] public string? Reduction { get; init; }
 
+    /// <summary>With check --reduction-effect: how many states each reduction that applied removed (the search rerun without it).</summary>
+    [JsonPropertyName("reductionEffect")] public string? ReductionEffect { get; init; }
+
     [JsonPropertyName("trace")] public string? Trace { get; init; }
 
     [JsonPropertyName("traceLength")] public int? TraceLength { get; init; }
