@@ -126,6 +126,12 @@ public class SymmetryTests
         var (without, _, _) = Checker.Check(spec, Variant.Default, b, symmetry: false);
         string? effect = Checker.ReductionEffect(spec, Variant.Default, b, with, partialOrder: true, symmetry: true);
         Assert.Equal($"symmetry removed {without.States - with.States:N0} of {without.States:N0} states ({(double)without.States!.Value / with.States!.Value:0.00}x fewer)", effect);
+        // a violation is found with and without: the states up to it
+        var v = Variant.Parse(["ReadLock=none,FillInvalidateLock=fs-only"]);
+        var (violated, _, _) = Checker.Check(TwoReaders, v, b);
+        var (violatedWithout, _, _) = Checker.Check(TwoReaders, v, b, symmetry: false);
+        Assert.Equal($"without symmetry the search found zeroed-range after {violatedWithout.States:N0} states (with it: {violated.States:N0})",
+            Checker.ReductionEffect(TwoReaders, v, b, violated, partialOrder: true, symmetry: true));
         // nothing to compare when the reduction is off, or when nothing is interchangeable
         Assert.Null(Checker.ReductionEffect(spec, Variant.Default, b, without, partialOrder: true, symmetry: false));
         var plain = Checker.Check(TwoReaders, Variant.Default).Row;

@@ -76,10 +76,14 @@ public static class Checker
         {
             var (row, _, _) = Check(spec, variant, bounds, partialOrder: por, workers: workers, symmetry: sym);
             long with = reduced.States ?? 0, without = row.States ?? 0;
-            string effect = !row.Complete
-                ? $"without {name} the search stopped at its bound after {without:N0} states: {name} removed at least {Math.Max(0, without - with):N0}"
-                : $"{name} removed {without - with:N0} of {without:N0} states ({(double)without / Math.Max(1, with):0.00}x fewer)";
-            if (row.Complete && reduced.Complete && (row.Verdict != reduced.Verdict || row.Invariant != reduced.Invariant))
+            string effect = row.Verdict switch
+            {
+                // both searches stop at their first violation: states up to it, not the whole space
+                "violated" => $"without {name} the search found {row.Invariant} after {without:N0} states (with it: {with:N0})",
+                "incomplete" => $"without {name} the search stopped at its bound after {without:N0} states: {name} removed at least {Math.Max(0, without - with):N0}",
+                _ => $"{name} removed {without - with:N0} of {without:N0} states ({(double)without / Math.Max(1, with):0.00}x fewer)",
+            };
+            if (row.Verdict != "incomplete" && reduced.Verdict != "incomplete" && (row.Verdict != reduced.Verdict || row.Invariant != reduced.Invariant))
                 effect += $"; THE VERDICT DIFFERS without it: {row.Verdict} {row.Invariant} (report this: the reduction is unsound here)";
             parts.Add(effect);
         }
