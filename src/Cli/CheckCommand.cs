@@ -71,10 +71,10 @@ public static class CheckCommand
             var sh = given ?? Shard.Whole;
             if (sh.Sharded && eng == "exhaustive")
                 throw new InputException("--shard", 0, "shard", "--shard splits the random engines' iterations (--engine coyote or fscheck); the exhaustive search is one job (use --workers)");
-            var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
-            if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
             if (p.GetValue(reductionEffect) && (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0))
                 throw new InputException("--reduction-effect", 0, "reduction-effect", "compares one exhaustive search with and without its reductions: give --variant (and the exhaustive engine)");
+            var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
+            if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
             if ((p.GetValue(variant) ?? []).Length == 0 && spec.Expect.Count > 0 && eng == "exhaustive")
                 return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), !p.GetValue(noSymmetry), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
                     p.GetValue(traceOut) is null ? null : throw new InputException("--trace-out", 0, "trace-out", "names one trace: give --variant to check one variant (without it, check runs every expect line and saves traces under out/traces/)"),
