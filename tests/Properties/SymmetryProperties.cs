@@ -25,9 +25,15 @@ public class SymmetryProperties(ITestOutputHelper output)
     private static Gen<GenScenario> Symmetric(Variant v) =>
         from g in ScenarioGenerators.Scenario(Ops, v.Explicit, maxThreads: 2, maxOps: 2)
         from reader in ScenarioGenerators.Scenario(Reads, v.Explicit, maxThreads: 1, maxOps: 2)
-        let twin = g.Threads.FirstOrDefault(t => t.All(o => !OpNames.IsWrite(o.Kind)))
-            ?? [.. reader.Threads[0].Select(o => o with { Offset = Math.Min(o.Offset, g.Blocks - 1), Length = Math.Min(o.Length, g.Blocks - Math.Min(o.Offset, g.Blocks - 1)) })]
+        let twin = g.Threads.FirstOrDefault(t => t.All(o => !OpNames.IsWrite(o.Kind))) ?? [.. reader.Threads[0].Select(o => Inside(o, g.Blocks))]
         select g with { Threads = [.. g.Threads, twin, twin] };
+
+    /// <summary>The operation moved and cut to fit a file of the given blocks.</summary>
+    private static GenOp Inside(GenOp o, int blocks)
+    {
+        int offset = Math.Min(o.Offset, blocks - 1);
+        return o with { Offset = offset, Length = Math.Min(o.Length, blocks - offset) };
+    }
 
     [Theory]
     [InlineData("default")]
