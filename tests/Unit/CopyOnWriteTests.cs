@@ -14,12 +14,12 @@ public class CopyOnWriteTests
         var s = MachineBuilder.Build(ScenarioText.OneThread("[{op: buffered-write, offset: 0, length: 4K}]"), Variant.Default);
         var before = s.EncodeToArray();
         var c = s.Clone();
-        Assert.True(s.Disk == c.Disk); // the same memory: shared until written
+        Assert.True((ReadOnlySpan<byte>)s.Disk == c.Disk); // the same memory: shared until written
         c.DiskW[0] = DataTag.Write(7);
         c.FoliosW[0].Dirty = true;
         c.ExtentsW[0] = ExtentType.Written;
         c.H.TruncSize = 3;
-        Assert.False(s.Disk == c.Disk);
+        Assert.False((ReadOnlySpan<byte>)s.Disk == c.Disk);
         Assert.Equal(before, s.EncodeToArray());
     }
 

@@ -36,7 +36,7 @@ public class CrashSizeInvariantTests
         Assert.Contains("blk 1 is mapped written but holds stale data", Invariant.AfterStep(s, [])!.Message, StringComparison.Ordinal);
         s.DiskW[1] = DataTag.Write(1);
         Assert.Null(Invariant.AfterStep(s, []));
-        s.Inode.IDiskSize = 1; // the size does not cover it: nothing a crash recovers
+        s.InodeW.IDiskSize = 1; // the size does not cover it: nothing a crash recovers
         s.DiskW[1] = DataTag.Zero;
         Assert.Null(Invariant.AfterStep(s, []));
     }
@@ -47,7 +47,7 @@ public class CrashSizeInvariantTests
         var s = State();
         s.H.PastDiskEof[2] = 1;
         s.H.PastDiskEof[1] = 1;
-        s.Inode.InvalidateLock.Lock(1); // the punch of [2K, 4K) is under way
+        s.InodeW.InvalidateLock.Lock(1); // the punch of [2K, 4K) is under way
         s.Threads[1].Pc = 1;
         Assert.Equal((2, 4), Model.Ops.PunchHole.InProgress(s));
         var v = Invariant.AfterStep(s, []);
@@ -65,7 +65,7 @@ public class CrashSizeInvariantTests
         var s = State();
         var wait = new Wait(WaitKind.PrivateLock, 1, null, null);
         Assert.Empty(WaitFor.Holders(s, wait));
-        s.Inode.PrivateLock = 2; // held by thread 1
+        s.InodeW.PrivateLock = 2; // held by thread 1
         Assert.Equal([1], WaitFor.Holders(s, wait));
     }
 

@@ -33,11 +33,11 @@ public class SymmetryRoleTests
     {
         ["pc"] = (s, t) => s.Threads[t].Pc = 1,
         ["local"] = (s, t) => s.LocalW(t, 0) = 1,
-        ["i_rwsem writer"] = (s, t) => s.Inode.IRwsem.Writer = (sbyte)t,
-        ["i_rwsem reader"] = (s, t) => s.Inode.IRwsem.Readers |= 1 << t,
-        ["invalidate_lock writer"] = (s, t) => s.Inode.InvalidateLock.Writer = (sbyte)t,
-        ["invalidate_lock reader"] = (s, t) => s.Inode.InvalidateLock.Readers |= 1 << t,
-        ["i_private_lock"] = (s, t) => s.Inode.PrivateLock = (byte)(t + 1),
+        ["i_rwsem writer"] = (s, t) => s.InodeW.IRwsem.Writer = (sbyte)t,
+        ["i_rwsem reader"] = (s, t) => s.InodeW.IRwsem.Readers |= 1 << t,
+        ["invalidate_lock writer"] = (s, t) => s.InodeW.InvalidateLock.Writer = (sbyte)t,
+        ["invalidate_lock reader"] = (s, t) => s.InodeW.InvalidateLock.Readers |= 1 << t,
+        ["i_private_lock"] = (s, t) => s.InodeW.PrivateLock = (byte)(t + 1),
         ["error owed"] = (s, t) => s.H.ErrOwed |= 1 << t,
         ["folio 0 locked"] = (s, t) => s.FoliosW[0].LockOwner = (sbyte)t,
         ["folio 1 locked"] = (s, t) => s.FoliosW[1].LockOwner = (sbyte)t,
@@ -118,11 +118,11 @@ public class SymmetryRoleTests
     public void APermutationMovesEveryThreadIdAndLeavesTheOriginalUntouched()
     {
         var x = Initial().Clone();
-        x.Inode.IRwsem.Writer = 0;
-        x.Inode.IRwsem.Readers = 1 << 1;
-        x.Inode.InvalidateLock.Writer = 2;
-        x.Inode.InvalidateLock.Readers = (1 << 0) | (1 << 3);
-        x.Inode.PrivateLock = 1;
+        x.InodeW.IRwsem.Writer = 0;
+        x.InodeW.IRwsem.Readers = 1 << 1;
+        x.InodeW.InvalidateLock.Writer = 2;
+        x.InodeW.InvalidateLock.Readers = (1 << 0) | (1 << 3);
+        x.InodeW.PrivateLock = 1;
         x.H.ErrOwed = 1 << 2;
         x.FoliosW[0].LockOwner = 0;
         x.FoliosW[1].LockOwner = 3;

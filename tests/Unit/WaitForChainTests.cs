@@ -83,7 +83,7 @@ public class RwsemHoldersTests
     public void TheWriterOrEveryReader(int writer, int readers, int[] holders)
     {
         var s = ThreeThreads();
-        s.Inode.IRwsem = new ModelCheck.Model.State.RwSem { Writer = (sbyte)writer, Readers = readers };
+        s.InodeW.IRwsem = new ModelCheck.Model.State.RwSem { Writer = (sbyte)writer, Readers = readers };
         Assert.Equal(holders, ModelCheck.Invariants.WaitFor.Holders(s, OnIrwsem).ToArray());
     }
 }

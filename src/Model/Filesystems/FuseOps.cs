@@ -38,5 +38,5 @@ public sealed class FuseOps : FilesystemOps
         Enumerable.Range(0, actors.ServerThreads).Select(k => Fuse.Server(g, k, actors.ServerAnswers));
 
     /// <summary>fuse_init_file_inode sets the mapping flag only in writeback_cache mode (every FUSE scenario's mode).</summary>
-    public override void InitInode(KernelState s) => s.Inode.WritebackMayDeadlock = s.Machine.Variant.Fuse.MappingFlag;
+    public override void InitInode(KernelState s) => s.InodeW.WritebackMayDeadlock = s.Machine.Variant.Fuse.MappingFlag;
 }

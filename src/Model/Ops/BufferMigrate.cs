@@ -46,7 +46,7 @@ public static class BufferMigrate
                 }
                 if (mode == BufferMigrationMode.PrivateLock)
                 {
-                    s.Inode.PrivateLock = (byte)(c.Tid + 1);
+                    s.InodeW.PrivateLock = (byte)(c.Tid + 1);
                     c.Note("no references; i_private_lock held on");
                 }
                 else c.Note("no references; spin_unlock(i_private_lock)");
@@ -68,7 +68,7 @@ public static class BufferMigrate
                 f.BhOnOldFolio = false;
                 f.BhMigrate = false;
                 f.LockOwner = -1;
-                if (s.Inode.PrivateLock == c.Tid + 1) s.Inode.PrivateLock = 0;
+                if (s.Inode.PrivateLock == c.Tid + 1) s.InodeW.PrivateLock = 0;
                 c.Note($"buffers moved to the new F{i}; {(mode == BufferMigrationMode.BhMigrate ? "clear_bit_unlock(BH_Migrate), " : mode == BufferMigrationMode.PrivateLock ? "spin_unlock(i_private_lock), " : "")}folio_unlock");
             },
             (_, _) => $"F{i}");

@@ -33,7 +33,7 @@ public static class BufferedRead
         if (locks)
             b.Add("xfs_file_buffered_read", InodeLock.Shared, (s, c) =>
             {
-                s.Inode.IRwsem.LockShared(c.Tid);
+                s.InodeW.IRwsem.LockShared(c.Tid);
                 OpHistory.ReadStarted(s, c.Tid);
             }, (_, _) => BufferedWrite.Range(g, from, to));
         else
@@ -86,7 +86,7 @@ public static class BufferedRead
         b.Mark(end);
         b.Add(locks ? "xfs_iunlock" : "filemap_read", (_, _) => Guard.Run, (s, c) =>
         {
-            if (locks) s.Inode.IRwsem.Unlock(c.Tid);
+            if (locks) s.InodeW.IRwsem.Unlock(c.Tid);
             AtEof.Clear(s, c.Tid);
             OpHistory.ReadDone(s, c.Tid);
         });

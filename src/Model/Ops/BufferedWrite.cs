@@ -26,7 +26,7 @@ public static class BufferedWrite
         int lastBlock = g.BlockOfUnit(to - 1);
         b.Add("inode_lock", InodeLock.Exclusive, (s, c) =>
         {
-            s.Inode.IRwsem.Lock(c.Tid);
+            s.InodeW.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
             OldSize.Set(s, c.Tid, s.Inode.ISize);
         });

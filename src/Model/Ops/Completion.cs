@@ -209,7 +209,7 @@ public static class Completion
         int newEof = Math.Min(ioEnd, s.Inode.ISize);
         if (newEof > s.Inode.IDiskSize)
         {
-            s.Inode.IDiskSize = newEof;
+            s.InodeW.IDiskSize = newEof;
             c.Note($"i_disk_size = {s.Geo.Bytes(newEof)}");
         }
     }

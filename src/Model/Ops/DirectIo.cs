@@ -19,7 +19,7 @@ public static class DirectIo
     private static readonly Local Fallback = Local.Scratch(1, "-ENOTBLK fallback");
 
     /// <summary>A synchronous O_DIRECT write's submitter waits for its bio (dio->submit.waiter); the bio's end_io clears it.</summary>
-    private static readonly Local WaitingForBio = Local.Scratch(2, "dio->submit.waiter");
+    private static readonly Local WaitingForBio = Local.Shared(2, "dio->submit.waiter"); // end_io wakes the waiter
 
     /// <summary>1 + i_size before the write's completion raised it (ext4's pagecache_isize_extended); 0: not set.</summary>
     private static readonly Local OldSize = Local.Scratch(3, "old i_size");
@@ -35,7 +35,7 @@ public static class DirectIo
         var end = b.NewLabel();
         b.Add("xfs_file_dio_read", InodeLock.Shared, (s, c) =>
         {
-            s.Inode.IRwsem.LockShared(c.Tid);
+            s.InodeW.IRwsem.LockShared(c.Tid);
             OpHistory.ReadStarted(s, c.Tid);
             DioISize.Set(s, c.Tid, s.Inode.ISize);
             if (from >= s.Inode.ISize)
@@ -64,7 +64,7 @@ public static class DirectIo
         b.Mark(end);
         b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
         {
-            s.Inode.IRwsem.Unlock(c.Tid);
+            s.InodeW.IRwsem.Unlock(c.Tid);
             DioISize.Set(s, c.Tid, 0);
             OpHistory.ReadDone(s, c.Tid);
         });
@@ -99,12 +99,12 @@ public static class DirectIo
             {
                 if (Shared(s))
                 {
-                    s.Inode.IRwsem.LockShared(c.Tid);
+                    s.InodeW.IRwsem.LockShared(c.Tid);
                     c.Function = "xfs_file_dio_write_aligned";
                 }
                 else
                 {
-                    s.Inode.IRwsem.Lock(c.Tid);
+                    s.InodeW.IRwsem.Lock(c.Tid);
                     c.Function = aligned ? "xfs_file_dio_write_aligned" : "xfs_file_dio_write_unaligned";
                 }
                 OpHistory.WriteStarted(s, writeId, from, to);
@@ -131,7 +131,7 @@ public static class DirectIo
                 c.Goto(end);
                 return;
             }
-            s.Inode.DioCount++; // inode_dio_begin
+            s.InodeW.DioCount++; // inode_dio_begin
             int b0 = g.BlockOfUnit(from), b1 = g.BlockOfUnit(to - 1);
             var data = new byte[(b1 - b0 + 1) * g.UnitsPerBlock];
             for (int blk = b0; blk <= b1; blk++)
@@ -199,7 +199,7 @@ public static class DirectIo
         if (!early)
             EmitPerFolioInvalidate(b, "kiocb_invalidate_post_direct_write", from, to,
                 (s, i, c) => InvalidateClean(s, g.FirstUnitOfFolio(i), g.FirstUnitOfFolio(i + 1), c, "kiocb_invalidate_post_direct_write"));
-        b.Add("inode_dio_end", (_, _) => Guard.Run, (s, _) => s.Inode.DioCount--);
+        b.Add("inode_dio_end", (_, _) => Guard.Run, (s, _) => s.InodeW.DioCount--);
         b.Mark(end);
         InodeLock.EmitUnlock(b, "xfs_iunlock", (s, c) => OpHistory.WriteDone(s, writeId, from, to));
     }
@@ -218,7 +218,7 @@ public static class DirectIo
                 (_, _) => $"{BufferedWrite.Range(g, from, to)}, after ->direct_IO returned -EIOCBQUEUED");
         b.Add("xfs_iunlock", (_, _) => Guard.Run, (s, c) =>
         {
-            s.Inode.IRwsem.Unlock(c.Tid);
+            s.InodeW.IRwsem.Unlock(c.Tid);
             c.Goto(done);
         }, (_, _) => "return -EIOCBQUEUED");
     }
@@ -253,7 +253,7 @@ public static class DirectIo
         Completion.SetFileSize(s, to, c);
         if (s.Machine.Variant.DioInvalidatesAtCompletion && !s.Machine.Variant.DioInvalidatesBeforeEndIo)
             InvalidateClean(s, from, to, c, "kiocb_invalidate_post_direct_write");
-        s.Inode.DioCount--;
+        s.InodeW.DioCount--;
         OpHistory.WriteDone(s, DataTag.WriteId(own), from, to);
         s.LocalW(bio.Owner, OpHistory.AioInFlightSlot(g))--;
         c.Note($"ki_complete: {s.Machine.Threads[bio.Owner].Name}'s W{DataTag.WriteId(own)}");

@@ -47,7 +47,7 @@ public static class Ext4PunchHole
             int size = Math.Min(isize, end);
             if (s.Inode.IDiskSize < size)
             {
-                s.Inode.IDiskSize = size;
+                s.InodeW.IDiskSize = size;
                 c.Note($"i_disksize = {g.Bytes(size)}");
             }
             c.Goto(branches[end]);

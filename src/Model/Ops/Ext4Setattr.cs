@@ -28,7 +28,7 @@ public static class Ext4Setattr
         int firstFree = (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock;
         b.Add("do_truncate", InodeLock.Exclusive, (s, c) =>
         {
-            s.Inode.IRwsem.Lock(c.Tid);
+            s.InodeW.IRwsem.Lock(c.Tid);
             OpHistory.TruncateStarted(s, newSize);
             OldSize.Set(s, c.Tid, s.Inode.ISize);
         }, (_, _) => g.Bytes(newSize));
@@ -36,7 +36,7 @@ public static class Ext4Setattr
         b.Add("inode_dio_wait", (s, tid) => newSize < OldSize.Get(s, tid) ? InodeLock.DioWait(s) : Guard.Skip(), (_, _) => { });
         b.Add("filemap_invalidate_lock",
             (s, _) => s.Inode.InvalidateLock.CanWrite ? Guard.Run : Guard.Block(WaitKind.InvalidateLock, "filemap_invalidate_lock"),
-            (s, c) => s.Inode.InvalidateLock.Lock(c.Tid));
+            (s, c) => s.InodeW.InvalidateLock.Lock(c.Tid));
         // truncate up from inside a block: the rest of the old EOF block reads as zeros from now on
         Ext4BlockZero.Emit(b, "ext4_block_zero_eof", (s, tid) =>
         {
@@ -48,9 +48,9 @@ public static class Ext4Setattr
             (s, c) =>
             {
                 int old = s.Inode.ISize;
-                s.Inode.IDiskSize = newSize;
+                s.InodeW.IDiskSize = newSize;
                 if (newSize > old) OpHistory.GrowSize(s, newSize, newSize, newSize);
-                else s.Inode.ISize = newSize;
+                else s.InodeW.ISize = newSize;
                 if (newSize > old) IsizeExtended.Apply(s, old, newSize, c);
                 OpHistory.TruncateSetSize(s, newSize);
             }, (_, _) => $"i_disksize = i_size = {g.Bytes(newSize)}");

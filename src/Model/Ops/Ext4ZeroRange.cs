@@ -32,7 +32,7 @@ public static class Ext4ZeroRange
         {
             int size = Math.Min(s.Inode.ISize, to);
             if (from > s.Inode.ISize || s.Inode.IDiskSize >= size) return;
-            s.Inode.IDiskSize = size;
+            s.InodeW.IDiskSize = size;
             c.Note($"i_disksize = {g.Bytes(size)}");
         });
         Ext4Fallocate.EmitTruncatePageCache(b, from, to);

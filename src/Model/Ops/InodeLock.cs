@@ -39,8 +39,8 @@ public static class InodeLock
                 : Guard.Run,
             (s, c) =>
             {
-                s.Inode.IRwsem.Lock(c.Tid);
-                s.Inode.InvalidateLock.Lock(c.Tid);
+                s.InodeW.IRwsem.Lock(c.Tid);
+                s.InodeW.InvalidateLock.Lock(c.Tid);
                 then?.Invoke(s);
             },
             describe);
@@ -48,8 +48,8 @@ public static class InodeLock
     public static void EmitUnlock(ProgramBuilder b, string function, Action<KernelState, StepContext>? after = null) =>
         b.Add(function, (_, _) => Guard.Run, (s, c) =>
         {
-            s.Inode.IRwsem.Unlock(c.Tid);
-            if (s.Inode.InvalidateLock.HeldBy(c.Tid)) s.Inode.InvalidateLock.Unlock(c.Tid);
+            s.InodeW.IRwsem.Unlock(c.Tid);
+            if (s.Inode.InvalidateLock.HeldBy(c.Tid)) s.InodeW.InvalidateLock.Unlock(c.Tid);
             after?.Invoke(s, c);
         });
 }

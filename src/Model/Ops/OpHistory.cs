@@ -146,7 +146,7 @@ public static class OpHistory
     {
         int old = s.Inode.ISize;
         if (newSize <= old) return;
-        s.Inode.ISize = newSize;
+        s.InodeW.ISize = newSize;
         note?.Note($"i_size_write({s.Geo.Bytes(newSize)})");
         var h = s.H;
         int rank = 0;

@@ -28,12 +28,12 @@ public static class Readahead
         bool iolock = b.Variant.FadviseTakesIrwsem;
         int first = g.FolioOfUnit(from), last = g.FolioOfUnit(to - 1);
         if (iolock)
-            b.Add("xfs_file_fadvise", InodeLock.Shared, (s, c) => s.Inode.IRwsem.LockShared(c.Tid), (_, _) => "POSIX_FADV_WILLNEED: IOLOCK_SHARED");
+            b.Add("xfs_file_fadvise", InodeLock.Shared, (s, c) => s.InodeW.IRwsem.LockShared(c.Tid), (_, _) => "POSIX_FADV_WILLNEED: IOLOCK_SHARED");
         b.Add("page_cache_ra_unbounded",
             (s, _) => FillGuard(s, takes),
             (s, c) =>
             {
-                if (takes) s.Inode.InvalidateLock.LockShared(c.Tid);
+                if (takes) s.InodeW.InvalidateLock.LockShared(c.Tid);
                 int added = 0;
                 for (int i = first; i <= last && g.FirstUnitOfFolio(i) < s.Inode.ISize; i++)
                 {
@@ -53,8 +53,8 @@ public static class Readahead
                 int added = Added.Get(s, c.Tid);
                 if (added != 0) Submit(s, added, c);
                 Added.Clear(s, c.Tid);
-                if (takes) s.Inode.InvalidateLock.Unlock(c.Tid);
-                if (iolock) s.Inode.IRwsem.Unlock(c.Tid); // generic_fadvise returned: xfs_iunlock
+                if (takes) s.InodeW.InvalidateLock.Unlock(c.Tid);
+                if (iolock) s.InodeW.IRwsem.Unlock(c.Tid); // generic_fadvise returned: xfs_iunlock
             },
             (_, _) => "iomap_readahead; submit_bio");
     }
@@ -127,7 +127,7 @@ public static class Readahead
     /// </summary>
     public static void EndReadError(KernelState s, Bio bio, StepContext c)
     {
-        s.Inode.ReadErrors++;
+        s.InodeW.ReadErrors++;
         c.Note($"fault {Variants.Faults.ReadIoError.Name} injected: BLK_STS_IOERR, nothing read");
         foreach (int i in bio.Folios)
         {

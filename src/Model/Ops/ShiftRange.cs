@@ -74,8 +74,8 @@ public static class ShiftRange
             else Collapse(s, from, len, c);
             if (viaSetattr) return;
             int size = s.Inode.ISize + (insert ? len : -len);
-            s.Inode.ISize = size;
-            s.Inode.IDiskSize = size;
+            s.InodeW.ISize = size;
+            s.InodeW.IDiskSize = size;
             OpHistory.TruncateSetSize(s, size);
             c.Note($"i_size = i_disksize = {g.Bytes(size)}");
         }, (_, _) => insert ? "shift up" : "shift down");

@@ -30,8 +30,8 @@ public static class Truncate
             {
                 if (!locked)
                 {
-                    s.Inode.IRwsem.Lock(c.Tid);
-                    s.Inode.InvalidateLock.Lock(c.Tid);
+                    s.InodeW.IRwsem.Lock(c.Tid);
+                    s.InodeW.InvalidateLock.Lock(c.Tid);
                 }
                 OpHistory.TruncateStarted(s, newSize);
                 OldSize.Set(s, c.Tid, s.Inode.ISize);
@@ -45,7 +45,7 @@ public static class Truncate
         {
             int old = s.Inode.ISize;
             if (newSize > old) OpHistory.GrowSize(s, newSize, newSize, newSize);
-            else s.Inode.ISize = newSize;
+            else s.InodeW.ISize = newSize;
             if (newSize > old) IsizeExtended.Apply(s, old, newSize, c);
             OpHistory.TruncateSetSize(s, newSize);
             UnmapPastEof(s, keepFolios);
@@ -65,7 +65,7 @@ public static class Truncate
         int firstFree = (newSize + g.UnitsPerBlock - 1) / g.UnitsPerBlock;
         b.Add("xfs_itruncate_extents", (_, _) => Guard.Run, (s, c) =>
         {
-            s.Inode.IDiskSize = newSize;
+            s.InodeW.IDiskSize = newSize;
             // only a truncate down (or to the same size) frees blocks: growing keeps post-EOF preallocation
             if (newSize > OldSize.Get(s, c.Tid)) return;
             Bunmapi.Free(s, firstFree, g.Blocks, c);

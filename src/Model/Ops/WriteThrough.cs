@@ -34,7 +34,7 @@ public static class WriteThrough
         var unlock = b.NewLabel();
         b.Add("inode_lock", InodeLock.Exclusive, (s, c) =>
         {
-            s.Inode.IRwsem.Lock(c.Tid);
+            s.InodeW.IRwsem.Lock(c.Tid);
             OpHistory.WriteStarted(s, writeId, from, to);
         }, (_, _) => "xfs_file_buffered_write");
         b.Fs.EmitWriteZeroEof(b, from, direct: false);
@@ -50,27 +50,27 @@ public static class WriteThrough
             };
             if (aio)
             {
-                w.DioRef = policy.Dio.Begin(ref s.Inode);
+                w.DioRef = policy.Dio.Begin(ref s.InodeW.All);
                 if (w.DioRef) c.Note($"inode_dio_begin (i_dio_count={s.Inode.DioCount})");
             }
-            policy.Stable.Set(ref s.Inode); // mapping_set_stable_writes
+            policy.Stable.Set(ref s.InodeW.All); // mapping_set_stable_writes
             if (aio && !s.Inode.DioDoneWq)
             {
                 if (Faults.DioDoneWqAlloc.Fails(c))
                 {
                     // sb_init_dio_done_wq failed: patch 4/5 clears stable writes and returns
                     c.Note("sb_init_dio_done_wq: -ENOMEM");
-                    policy.Stable.Clear(ref s.Inode);
+                    policy.Stable.Clear(ref s.InodeW.All);
                     if (w.DioRef && policy.WqInitError.ReleasesDioRef)
                     {
-                        s.Inode.DioCount--;
+                        s.InodeW.DioCount--;
                         c.Note($"inode_dio_end (i_dio_count={s.Inode.DioCount})");
                     }
                     w = default;
                     c.Goto(failed);
                     return;
                 }
-                s.Inode.DioDoneWq = true;
+                s.InodeW.DioDoneWq = true;
             }
         },
         (_, _) => (aio ? "aio " : "sync ") + BufferedWrite.Range(g, from, to),
@@ -300,10 +300,10 @@ public static class WriteThrough
                 }
             w.FolioMask = 0;
         }
-        policy.Stable.Clear(ref s.Inode); // mapping_clear_stable_writes
+        policy.Stable.Clear(ref s.InodeW.All); // mapping_clear_stable_writes
         if (w.DioRef)
         {
-            s.Inode.DioCount--;
+            s.InodeW.DioCount--;
             c.Note($"inode_dio_end (i_dio_count={s.Inode.DioCount})");
         }
         w.Completed = true;

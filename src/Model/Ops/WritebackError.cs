@@ -60,14 +60,14 @@ public static class WritebackError
     public static bool ServerFails(KernelState s, StepContext c)
     {
         if (!Faults.WritebackIoError.Fails(c)) return false;
-        s.Inode.IoErrors++;
+        s.InodeW.IoErrors++;
         return true;
     }
 
     /// <summary>The device failed the bio (counted against the run's budget).</summary>
     public static void Injected(KernelState s, StepContext c)
     {
-        s.Inode.IoErrors++;
+        s.InodeW.IoErrors++;
         c.Note($"fault {Faults.WritebackIoError.Name} injected: BLK_STS_IOERR, nothing written");
     }
 
@@ -84,8 +84,8 @@ public static class WritebackError
     {
         byte v = s.Inode.WbErr;
         // errseq_set: a new error bumps the counter only if the last one was seen
-        s.Inode.WbErr = (v & Seen) != 0 ? (byte)((v & ~(Seen | HasError)) + CounterStep | HasError) : (byte)(v | HasError);
-        s.Inode.AsEio = true;
+        s.InodeW.WbErr = (v & Seen) != 0 ? (byte)((v & ~(Seen | HasError)) + CounterStep | HasError) : (byte)(v | HasError);
+        s.InodeW.AsEio = true;
         c.Note("mapping_set_error(-EIO): wb_err " + Describe(v) + " -> " + Describe(s.Inode.WbErr) + ", AS_EIO");
         var h = s.H;
         for (int u = u0; u < u0 + data.Length; u++)
@@ -111,7 +111,7 @@ public static class WritebackError
         b.Add("do_dentry_open", (_, _) => Guard.Run, (s, c) =>
         {
             byte v = s.Inode.WbErr;
-            if (!sampleUnseenAsZero && v != 0) s.Inode.WbErr = v |= Seen; // 4.13-4.15: sampling marks the error seen
+            if (!sampleUnseenAsZero && v != 0) s.InodeW.WbErr = v |= Seen; // 4.13-4.15: sampling marks the error seen
             s.LocalW(c.Tid, slot) = (v & Seen) != 0 ? v : 0;
             var h = s.H;
             h.ErrOwed = h.ErrUnreported ? h.ErrOwed | (1 << c.Tid) : h.ErrOwed & ~(1 << c.Tid);
@@ -133,12 +133,12 @@ public static class WritebackError
             error = v != since && (v & HasError) != 0;
             if (v != since)
             {
-                s.Inode.WbErr = (byte)(v | Seen);
+                s.InodeW.WbErr = (byte)(v | Seen);
                 since = s.Inode.WbErr;
             }
         }
         else error = s.Inode.AsEio;
-        s.Inode.AsEio = false; // test_and_clear_bit(AS_EIO): both kernels clear it
+        s.InodeW.AsEio = false; // test_and_clear_bit(AS_EIO): both kernels clear it
         bool owed = (s.History.ErrOwed & (1 << c.Tid)) != 0;
         if (error)
         {

@@ -7,5 +7,19 @@ namespace ModelCheck.Model.State;
 public sealed partial class KernelState
 {
     /// <summary>The peer model's trunc_seq (BenchFix): bumped by its truncate, sampled by its flusher.</summary>
-    public byte PeerTruncSeq;
+    private byte peerTruncSeq;
+
+    public byte PeerTruncSeq
+    {
+        get
+        {
+            Recording?.Read(Footprint.Peer);
+            return peerTruncSeq;
+        }
+        set
+        {
+            Recording?.Write(Footprint.Peer);
+            peerTruncSeq = value;
+        }
+    }
 }

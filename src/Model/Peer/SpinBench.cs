@@ -51,7 +51,7 @@ public static class SpinBench
         b.Add("writer_lock_irwsem", (s, tid) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, "irwsem"),
             (s, c) =>
             {
-                s.Inode.IRwsem.Lock(c.Tid);
+                s.InodeW.IRwsem.Lock(c.Tid);
                 if (s.History.TruncSize >= 0) s.H.SizeOpSince = true; // later_write
             });
         for (int f = 0; f <= last; f++)
@@ -67,18 +67,18 @@ public static class SpinBench
             Local(b, "f++", (_, _) => { });
         }
         Local(b, "loop_exit", (_, _) => { });
-        Set(b, "i_size_write", (s, _) => s.Inode.ISize = Math.Max(s.Inode.ISize, last + 1));
-        Unlock(b, "writer_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
+        Set(b, "i_size_write", (s, _) => s.InodeW.ISize = Math.Max(s.Inode.ISize, last + 1));
+        Unlock(b, "writer_unlock_irwsem", (s, c) => s.InodeW.IRwsem.Unlock(c.Tid));
     }
 
     /// <summary>proctype truncate: [i_rwsem] i_size = 0; per folio: lock, wait for writeback, remove, unlock.</summary>
     public static void EmitTruncate(ProgramBuilder b, int folios)
     {
         b.Add("truncate_lock_irwsem", (s, _) => s.Inode.IRwsem.CanWrite ? Guard.Run : Guard.Block(WaitKind.IRwsem, "irwsem"),
-            (s, c) => s.Inode.IRwsem.Lock(c.Tid));
+            (s, c) => s.InodeW.IRwsem.Lock(c.Tid));
         Set(b, "i_size_write(0)", (s, _) =>
         {
-            s.Inode.ISize = 0;
+            s.InodeW.ISize = 0;
             if (Fix(s)) s.PeerTruncSeq++;
         });
         for (int f = 0; f < folios; f++)
@@ -108,7 +108,7 @@ public static class SpinBench
         }
         Local(b, "loop_exit", (_, _) => { });
         Set(b, "truncate_done", (s, _) => OpHistory.TruncateDone(s, 0));
-        Unlock(b, "truncate_unlock_irwsem", (s, c) => s.Inode.IRwsem.Unlock(c.Tid));
+        Unlock(b, "truncate_unlock_irwsem", (s, c) => s.InodeW.IRwsem.Unlock(c.Tid));
     }
 
     /// <summary>proctype flusher: forever pick a folio, lock it, snapshot it under the lock, submit.</summary>
@@ -198,7 +198,7 @@ public static class SpinBench
         {
             int f = s.Local(c.Tid, F);
             int seq = s.Bios[Slot(s, f)].Owner; // wbseq[f] now: a newer submission may have replaced it
-            if ((!Fix(s) || seq == s.PeerTruncSeq) && s.Inode.ISize < f + 1) s.Inode.ISize = f + 1;
+            if ((!Fix(s) || seq == s.PeerTruncSeq) && s.Inode.ISize < f + 1) s.InodeW.ISize = f + 1;
             s.LocalW(c.Tid, F) = 0;
             c.Goto(top);
         });

@@ -147,12 +147,12 @@ public static class MachineBuilder
             ErrLost = Enumerable.Repeat(DataTag.None, g.Units).ToArray(),
             PastDiskEof = new byte[m.TracksCrashSize ? g.Units : 0],
         });
-        s.Inode.ISize = u(f.Size);
-        s.Inode.IDiskSize = u(f.InitialDiskSize);
-        s.Inode.IRwsem = RwSem.Free;
-        s.Inode.InvalidateLock = RwSem.Free;
-        s.Inode.DeviceStable = f.StableWrites; // inode_init_always: SB_I_STABLE_WRITES presets the bit
-        s.Inode.StableWrites = f.StableWrites;
+        s.InodeW.ISize = u(f.Size);
+        s.InodeW.IDiskSize = u(f.InitialDiskSize);
+        s.InodeW.IRwsem = RwSem.Free;
+        s.InodeW.InvalidateLock = RwSem.Free;
+        s.InodeW.DeviceStable = f.StableWrites; // inode_init_always: SB_I_STABLE_WRITES presets the bit
+        s.InodeW.StableWrites = f.StableWrites;
         m.Fs.InitInode(s);
         if (u(f.Size) > g.Units) throw new ScenarioException("file.size", 0, "size must not exceed max_size");
         foreach (var e in f.Extents)

@@ -53,21 +53,35 @@ public sealed partial class KernelState
     }
 
     /// <summary>The inode: a value, copied with the state, so a step writes its own copy directly.</summary>
-    public Inode Inode;
+    private Inode inode;
+
+    /// <summary>The inode for reading; a step writes through <see cref="InodeW"/> (both record what they touch).</summary>
+    public InodeView Inode => new(this);
+
+    /// <summary>The inode's fields by reference, for writing.</summary>
+    public InodeWriter InodeW => new(this);
+
+    internal ref Inode InodeRef => ref inode;
+
+    /// <summary>
+    /// Set while a step runs on this state when its footprint is wanted (<see cref="Semantics.FootprintOf"/>):
+    /// the accessors add what they hand out to it. Null otherwise.
+    /// </summary>
+    internal Footprint? Recording;
 
     private Folio[] folios = [];
 
     /// <summary>The page cache: folios by index, for reading. A step writes through <see cref="FoliosW"/>.</summary>
-    public ReadOnlySpan<Folio> Folios => folios;
+    public TrackedView<Folio> Folios => new(this, folios, 1, Footprint.FolioBase);
 
-    public Folio[] FoliosW => Own(ref folios, FoliosBit, static x => (Folio[])x.Clone());
+    public TrackedWriter<Folio> FoliosW => new(this, Own(ref folios, FoliosBit, static x => (Folio[])x.Clone()), 1, Footprint.FolioBase);
 
     private byte[] cacheData = [];
 
     /// <summary>Cached data per unit (meaningful where the folio is present).</summary>
-    public ReadOnlySpan<byte> CacheData => cacheData;
+    public TrackedView<byte> CacheData => new(this, cacheData, Geo.UnitsPerFolio, Footprint.FolioBase);
 
-    public byte[] CacheDataW => Own(ref cacheData, CacheBit, static x => (byte[])x.Clone());
+    public TrackedWriter<byte> CacheDataW => new(this, Own(ref cacheData, CacheBit, static x => (byte[])x.Clone()), Geo.UnitsPerFolio, Footprint.FolioBase);
 
     /// <summary>Which copy-on-write parts this state still shares with the state it was cloned from.</summary>
     private int shared;
@@ -93,68 +107,68 @@ public sealed partial class KernelState
 
     private ExtentType[] extents = [];
 
-    public ReadOnlySpan<ExtentType> Extents => extents;
+    public TrackedView<ExtentType> Extents => new(this, extents, Geo.BlocksPerFolio, Footprint.ExtentBase);
 
-    public ExtentType[] ExtentsW => Own(ref extents, ExtentsBit, static x => (ExtentType[])x.Clone());
+    public TrackedWriter<ExtentType> ExtentsW => new(this, Own(ref extents, ExtentsBit, static x => (ExtentType[])x.Clone()), Geo.BlocksPerFolio, Footprint.ExtentBase);
 
     private CowType[] cow = [];
 
-    public ReadOnlySpan<CowType> Cow => cow;
+    public TrackedView<CowType> Cow => new(this, cow, Geo.BlocksPerFolio, Footprint.ExtentBase);
 
-    public CowType[] CowW => Own(ref cow, CowBit, static x => (CowType[])x.Clone());
+    public TrackedWriter<CowType> CowW => new(this, Own(ref cow, CowBit, static x => (CowType[])x.Clone()), Geo.BlocksPerFolio, Footprint.ExtentBase);
 
     private byte[] disk = [];
 
     /// <summary>Data-fork disk blocks, per unit.</summary>
-    public ReadOnlySpan<byte> Disk => disk;
+    public TrackedView<byte> Disk => new(this, disk, Geo.UnitsPerFolio, Footprint.DiskBase);
 
-    public byte[] DiskW => Own(ref disk, DiskBit, static x => (byte[])x.Clone());
+    public TrackedWriter<byte> DiskW => new(this, Own(ref disk, DiskBit, static x => (byte[])x.Clone()), Geo.UnitsPerFolio, Footprint.DiskBase);
 
     private byte[] cowDisk = [];
 
     /// <summary>COW-fork staging blocks, per unit.</summary>
-    public ReadOnlySpan<byte> CowDisk => cowDisk;
+    public TrackedView<byte> CowDisk => new(this, cowDisk, Geo.UnitsPerFolio, Footprint.DiskBase);
 
-    public byte[] CowDiskW => Own(ref cowDisk, CowDiskBit, static x => (byte[])x.Clone());
+    public TrackedWriter<byte> CowDiskW => new(this, Own(ref cowDisk, CowDiskBit, static x => (byte[])x.Clone()), Geo.UnitsPerFolio, Footprint.DiskBase);
 
     private List<Bio> bios;
 
-    public ListView<Bio> Bios => new(bios);
+    public ListView<Bio> Bios => new(Read(bios, Footprint.Bios));
 
-    public List<Bio> BiosW => Own(ref bios, BiosBit, static x => [.. x]);
+    public List<Bio> BiosW => Written(Footprint.Bios, ref bios, BiosBit, static x => [.. x]);
 
     private List<WorkItem> work;
 
-    public ListView<WorkItem> Work => new(work);
+    public ListView<WorkItem> Work => new(Read(work, Footprint.Work));
 
-    public List<WorkItem> WorkW => Own(ref work, WorkBit, static x => [.. x]);
+    public List<WorkItem> WorkW => Written(Footprint.Work, ref work, WorkBit, static x => [.. x]);
 
     private List<FuseRequest> fuseRequests;
 
-    public ListView<FuseRequest> FuseRequests => new(fuseRequests);
+    public ListView<FuseRequest> FuseRequests => new(Read(fuseRequests, Footprint.FuseRequests));
 
-    public List<FuseRequest> FuseRequestsW => Own(ref fuseRequests, FuseBit, static x => [.. x]);
+    public List<FuseRequest> FuseRequestsW => Written(Footprint.FuseRequests, ref fuseRequests, FuseBit, static x => [.. x]);
 
     private List<PendingDropbehind> pendingDropbehind;
 
     /// <summary>folio_end_dropbehind still to run in the context (thread) that ended writeback.</summary>
-    public ListView<PendingDropbehind> PendingDropbehind => new(pendingDropbehind);
+    public ListView<PendingDropbehind> PendingDropbehind => new(Read(pendingDropbehind, Footprint.PendingDropbehind));
 
-    public List<PendingDropbehind> PendingDropbehindW => Own(ref pendingDropbehind, PendingBit, static x => [.. x]);
+    public List<PendingDropbehind> PendingDropbehindW => Written(Footprint.PendingDropbehind, ref pendingDropbehind, PendingBit, static x => [.. x]);
 
     private List<int> dropbehindBatch;
 
     /// <summary>The dropbehind-deferral series' deferral batch (global, or the device CPU's list).</summary>
-    public ListView<int> DropbehindBatch => new(dropbehindBatch);
+    public ListView<int> DropbehindBatch => new(Read(dropbehindBatch, Footprint.DropbehindBatch));
 
-    public List<int> DropbehindBatchW => Own(ref dropbehindBatch, BatchBit, static x => [.. x]);
+    public List<int> DropbehindBatchW => Written(Footprint.DropbehindBatch, ref dropbehindBatch, BatchBit, static x => [.. x]);
 
     private WtCtx[] wt = [];
 
     /// <summary>Write-through contexts by write id.</summary>
-    public ReadOnlySpan<WtCtx> Wt => wt;
+    public ReadOnlySpan<WtCtx> Wt => Read(wt, Footprint.WriteThrough);
 
-    public WtCtx[] WtW => Own(ref wt, WtBit, static x => (WtCtx[])x.Clone());
+    public WtCtx[] WtW => Written(Footprint.WriteThrough, ref wt, WtBit, static x => (WtCtx[])x.Clone());
 
     /// <summary>The threads' pcs: copied by every clone (every step moves one), so always the state's own.</summary>
     public ThreadCursor[] Threads = [];
@@ -164,16 +178,16 @@ public sealed partial class KernelState
     private History history;
 
     /// <summary>The history summaries, for reading. A step that changes them uses <see cref="H"/>.</summary>
-    public HistoryView History => new(history);
+    public HistoryView History => new(Read(history, Footprint.History));
 
     /// <summary>The history summaries for writing: copied on the first write after a clone (they rarely change).</summary>
-    public History H => Own(ref history, HistoryBit, static x => x.Clone());
+    public History H => Written(Footprint.History, ref history, HistoryBit, static x => x.Clone());
 
     public Geometry Geo => Machine.Geometry;
 
     public KernelState Clone() => new(Machine)
     {
-        Inode = Inode,
+        inode = inode,
         folios = folios,
         cacheData = cacheData,
         extents = extents,
@@ -190,17 +204,49 @@ public sealed partial class KernelState
         Threads = (ThreadCursor[])Threads.Clone(),
         locals = locals,
         history = history,
-        PeerTruncSeq = PeerTruncSeq,
+        peerTruncSeq = peerTruncSeq,
     };
 
     /// <summary>A thread's local, for reading.</summary>
-    public int Local(int tid, int slot) => locals[(tid * Machine.LocalsPerThread) + slot];
+    public int Local(int tid, int slot)
+    {
+        if (Recording is { } r) r.Read(LocalComponent(r, tid, slot));
+        return locals[(tid * Machine.LocalsPerThread) + slot];
+    }
 
     /// <summary>A thread's local, for writing: the locals are copied on the first write after a clone.</summary>
-    public ref int LocalW(int tid, int slot) =>
-        ref Own(ref locals, LocalsBit, static x => (int[])x.Clone())[(tid * Machine.LocalsPerThread) + slot];
+    public ref int LocalW(int tid, int slot)
+    {
+        if (Recording is { } r) r.Write(LocalComponent(r, tid, slot));
+        return ref Own(ref locals, LocalsBit, static x => (int[])x.Clone())[(tid * Machine.LocalsPerThread) + slot];
+    }
+
+    /// <summary>
+    /// The component of thread tid's local slot: its private part (below the history slots), which
+    /// only its own steps may touch, or its history slots and declared shared slots (<see cref="Steps.Local.Shared"/>),
+    /// which others' may write (a completion, a shift).
+    /// </summary>
+    private static int LocalComponent(Footprint r, int tid, int slot)
+    {
+        if (slot >= Ops.OpHistory.ScratchSlots || (Steps.Local.SharedSlots & (1 << slot)) != 0) return Footprint.ThreadHistoryBase + (tid % Footprint.ThreadSlots);
+        if (tid != r.Tid)
+            throw new ModelError($"a step of thread {r.Tid} touched thread {tid}'s private local {slot} (only history slots are shared)");
+        return Footprint.ThreadBase + (tid % Footprint.ThreadSlots);
+    }
 
     public ref Folio FolioAt(int index) => ref FoliosW[index];
+
+    private T Read<T>(T part, int component)
+    {
+        Recording?.Read(component);
+        return part;
+    }
+
+    private T Written<T>(int component, ref T field, int bit, Func<T, T> copy)
+    {
+        Recording?.Write(component);
+        return Own(ref field, bit, copy);
+    }
 
     public byte[] EncodeToArray()
     {

@@ -19,8 +19,8 @@ public sealed partial class KernelState
 
     private static readonly Part[] Parts =
     [
-        new("inode", static (KernelState s, ref Encoder e) => s.Inode.Encode(ref e),
-            static (KernelState s, ref Decoder d) => s.Inode = StateDecoder.InodeOf(ref d)),
+        new("inode", static (KernelState s, ref Encoder e) => s.inode.Encode(ref e),
+            static (KernelState s, ref Decoder d) => s.inode = StateDecoder.InodeOf(ref d)),
         new("folios and cached data", static (KernelState s, ref Encoder e) =>
             {
                 var g = s.Geo;
@@ -112,8 +112,8 @@ public sealed partial class KernelState
         new("history", static (KernelState s, ref Encoder e) => s.history.Encode(ref e),
             static (KernelState s, ref Decoder d) => s.history = StateDecoder.HistoryOf(ref d, s.Machine),
             static (s, p) => ReferenceEquals(s.history, p.history)),
-        new("peer model", static (KernelState s, ref Encoder e) => e.Byte(s.PeerTruncSeq),
-            static (KernelState s, ref Decoder d) => s.PeerTruncSeq = d.Byte()),
+        new("peer model", static (KernelState s, ref Encoder e) => e.Byte(s.peerTruncSeq),
+            static (KernelState s, ref Decoder d) => s.peerTruncSeq = d.Byte()),
     ];
 
     private delegate void EncodeItem<T>(T item, ref Encoder e);

@@ -37,11 +37,11 @@ public sealed partial class KernelState
                 if ((mask & (1 << t)) != 0) r |= 1 << map[t];
             return r;
         }
-        p.Inode.IRwsem.Writer = Tid(Inode.IRwsem.Writer);
-        p.Inode.IRwsem.Readers = Bits(Inode.IRwsem.Readers);
-        p.Inode.InvalidateLock.Writer = Tid(Inode.InvalidateLock.Writer);
-        p.Inode.InvalidateLock.Readers = Bits(Inode.InvalidateLock.Readers);
-        if (Inode.PrivateLock > 0) p.Inode.PrivateLock = (byte)(map[Inode.PrivateLock - 1] + 1);
+        p.inode.IRwsem.Writer = Tid(inode.IRwsem.Writer);
+        p.inode.IRwsem.Readers = Bits(inode.IRwsem.Readers);
+        p.inode.InvalidateLock.Writer = Tid(inode.InvalidateLock.Writer);
+        p.inode.InvalidateLock.Readers = Bits(inode.InvalidateLock.Readers);
+        if (inode.PrivateLock > 0) p.inode.PrivateLock = (byte)(map[Inode.PrivateLock - 1] + 1);
         for (int i = 0; i < folios.Length; i++)
             if (folios[i].LockOwner >= 0) p.FoliosW[i].LockOwner = Tid(folios[i].LockOwner);
         for (int k = 0; k < bios.Count; k++)
@@ -110,9 +110,9 @@ public sealed partial class KernelState
         long key = 0;
         for (int i = 0; i < folios.Length; i++)
             if (folios[i].LockOwner == t) key |= 1L << i;
-        int roles = (Inode.IRwsem.Writer == t ? 1 : 0) | (((Inode.IRwsem.Readers >> t) & 1) << 1)
-            | (Inode.InvalidateLock.Writer == t ? 4 : 0) | (((Inode.InvalidateLock.Readers >> t) & 1) << 3)
-            | (Inode.PrivateLock == t + 1 ? 16 : 0) | (((history.ErrOwed >> t) & 1) << 5);
+        int roles = (inode.IRwsem.Writer == t ? 1 : 0) | (((inode.IRwsem.Readers >> t) & 1) << 1)
+            | (inode.InvalidateLock.Writer == t ? 4 : 0) | (((inode.InvalidateLock.Readers >> t) & 1) << 3)
+            | (inode.PrivateLock == t + 1 ? 16 : 0) | (((history.ErrOwed >> t) & 1) << 5);
         key = (key << 8) + roles;
         key <<= 8;
         foreach (var bio in bios) if (bio.Owner == t) key++;

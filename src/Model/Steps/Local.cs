@@ -14,6 +14,23 @@ public readonly record struct Local(int Slot, string Name)
     public static Local Scratch(int slot, string name) =>
         slot is >= 0 and < Ops.OpHistory.ScratchSlots ? new(slot, name) : throw new ArgumentOutOfRangeException(nameof(slot));
 
+    /// <summary>
+    /// A scratch slot that another thread's step may write (a completion waking its waiter): the
+    /// slot then counts as shared for every thread (<see cref="Footprint"/>), so no step that
+    /// touches it is taken for one that only its own thread can see.
+    /// </summary>
+    public static Local Shared(int slot, string name)
+    {
+        var l = Scratch(slot, name);
+        Interlocked.Or(ref sharedSlots, 1 << slot);
+        return l;
+    }
+
+    private static int sharedSlots;
+
+    /// <summary>The scratch slots some model declares shared (<see cref="Shared"/>).</summary>
+    public static int SharedSlots => Volatile.Read(ref sharedSlots);
+
     public int Get(KernelState s, int tid) => s.Local(tid, Slot);
 
     public bool IsSet(KernelState s, int tid) => s.Local(tid, Slot) != 0;

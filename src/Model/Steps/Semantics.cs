@@ -92,7 +92,42 @@ public static class Semantics
     }
 
     /// <summary>Executes one step of thread tid with alternative alt on a clone of s.</summary>
-    public static KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
+    public static KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx, out Step step) =>
+        Execute(s, tid, alt, out ctx, out step, null);
+
+    /// <summary>
+    /// As <see cref="Execute(KernelState, int, int, out StepContext, out Step)"/>; with footprint,
+    /// records into it everything the step read and wrote: its guard (and those of the skip steps
+    /// before it), its alternatives, its effect, and its own pc.
+    /// </summary>
+    public static KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx, out Step step, Footprint? footprint)
+    {
+        if (footprint is null) return ExecuteUnrecorded(s, tid, alt, out ctx, out step);
+        footprint.Reset(tid);
+        footprint.Write(Footprint.ThreadBase + (tid % Footprint.ThreadSlots));
+        s.Recording = footprint;
+        try
+        {
+            var next = ExecuteUnrecorded(s, tid, alt, out ctx, out step);
+            next.Recording = null;
+            footprint.Events = ctx.Events.Count > 0;
+            return next;
+        }
+        finally
+        {
+            s.Recording = null;
+        }
+    }
+
+    /// <summary>The footprint of thread tid's step with alternative alt in s (the step runs on a clone, which is dropped).</summary>
+    public static Footprint FootprintOf(KernelState s, int tid, int alt)
+    {
+        var f = new Footprint();
+        Execute(s, tid, alt, out _, out _, f);
+        return f;
+    }
+
+    private static KernelState ExecuteUnrecorded(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
     {
         if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled)
             throw new ModelError($"thread {s.Machine.Threads[tid].Name} is not enabled");
@@ -102,6 +137,7 @@ public static class Semantics
             step = info.Program[pc];
             if (alt != 0) throw new ModelError($"alternative {alt} out of range 0..0 at {step.Function}");
             var done = s.Clone();
+            done.Recording = s.Recording;
             ctx = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = info.Program.Length };
             ctx.Note("nothing left to do");
             done.Threads[tid].Pc = (short)ctx.NextPc;
@@ -112,6 +148,7 @@ public static class Semantics
             step = Ops.Dropbehind.Continuation;
             byte[]? before0 = VerifyParentUnchanged ? s.EncodeToArray() : null;
             var cont = s.Clone();
+            cont.Recording = s.Recording;
             ctx = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = s.Threads[tid].Pc };
             step.Apply(cont, ctx);
             if (before0 is not null && !before0.AsSpan().SequenceEqual(s.EncodeToArray()))
@@ -123,6 +160,7 @@ public static class Semantics
         if (alt < 0 || alt >= n) throw new ModelError($"alternative {alt} out of range 0..{n - 1} at {step.Function}");
         byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var next = s.Clone();
+        next.Recording = s.Recording;
         next.Threads[tid].Pc = (short)pc;
         ctx = new StepContext { Tid = tid, Alt = alt, Context = info.Context, NextPc = pc + 1 };
         step.Apply(next, ctx);

@@ -154,12 +154,12 @@ public class BufferHeadTests
     public void ThePrivateLockLetsItsHolderThroughAndNamesItToTheOthers()
     {
         var s = MachineBuilder.Build(Spec(TwoWrites), Variant.Default);
-        s.Inode.PrivateLock = 2; // held by kcompactd (tid 1)
+        s.InodeW.PrivateLock = 2; // held by kcompactd (tid 1)
         Assert.Equal(GuardKind.Run, BufferHeads.PrivateLockGuard(s, 1).Kind);
         var g = BufferHeads.PrivateLockGuard(s, 0);
         Assert.Equal(GuardKind.Block, g.Kind);
         Assert.Equal(1, g.Wait.Target);
-        s.Inode.PrivateLock = 0;
+        s.InodeW.PrivateLock = 0;
         Assert.Equal(GuardKind.Run, BufferHeads.PrivateLockGuard(s, 0).Kind);
     }
 

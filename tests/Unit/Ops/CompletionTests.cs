@@ -139,7 +139,7 @@ public class CompletionTests
         var s = TwoBiosInFlight().Clone();
         var c = new StepContext { Context = ExecContext.Workqueue };
         int fourK = s.Geo.UnitsPerFolio;
-        s.Inode.IDiskSize = fourK;
+        s.InodeW.IDiskSize = fourK;
         Completion.SetFileSize(s, fourK, c);
         Assert.Empty(c.Notes); // already there: nothing logged
         Completion.SetFileSize(s, 3 * fourK, c);

@@ -120,12 +120,12 @@ public class MmapTests
     public void ALoadOfAnUncachedFolioTakesTheInvalidateLockButACachedOneDoesNot()
     {
         var s = Build("[{op: mmap-read, offset: 0, length: 1K}]", FourK);
-        s.Inode.InvalidateLock.Writer = 5; // a hole punch holds it
+        s.InodeW.InvalidateLock.Writer = 5; // a hole punch holds it
         Assert.Equal(ThreadStatus.Blocked, Semantics.Status(s, 0, out _, out var wait));
         Assert.Equal(WaitKind.InvalidateLock, wait.Wait.Kind);
         var cached = Build("[{op: mmap-read, offset: 0, length: 1K}]",
             "{block_size: 4K, folio_size: 4K, max_size: 8K, size: 4K, extents: [{offset: 0, length: 4K, type: written}], cached: [{offset: 0, length: 4K}]}");
-        cached.Inode.InvalidateLock.Writer = 5;
+        cached.InodeW.InvalidateLock.Writer = 5;
         Assert.Equal(ThreadStatus.Enabled, Semantics.Status(cached, 0, out _, out _));
         var (after, notes) = StepWithNotes(cached);
         Assert.Empty(notes); // already cached: nothing read in

@@ -124,7 +124,7 @@ public class OpHistoryTests
     public void GrowingTheSizeZeroesWhatLiesPastTheOldEofButNotAnExtendingWriteStillInFlight()
     {
         var s = Numbered();
-        s.Inode.ISize = 4;
+        s.InodeW.ISize = 4;
         var h = s.H;
         Array.Fill(h.ZeroRank, 0);
         s.CacheDataW[4] = DataTag.Write(1); // W1 is still in flight (its WriteCut is set): its data is the file's

@@ -38,7 +38,7 @@ public class ReadErrorTests
     {
         var s = Mechanism.RunUntil(MachineBuilder.Build(Spec, Variant.Default), 0);
         var spent = s.Clone();
-        spent.Inode.ReadErrors = 1; // the run's one read error is spent: the bio can only complete
+        spent.InodeW.ReadErrors = 1; // the run's one read error is spent: the bio can only complete
         Assert.Equal(1, Semantics.Alternatives(spent, spent.Machine.DeviceTid));
         var noFault = ScenarioText.Parse("""
             id: t

@@ -98,7 +98,7 @@ public class WritebackErrorTests
         Assert.Equal(0b11, s.History.ErrOwed & 0b11); // both descriptions are owed the new error
         Assert.True(WritebackError.FsyncCheck(s, new StepContext { Tid = 0, Context = ExecContext.Task }));
         // an unseen error hit again does not move the counter
-        byte unseen = s.Inode.WbErr = (byte)(s.Inode.WbErr & ~1);
+        byte unseen = s.InodeW.WbErr = (byte)(s.Inode.WbErr & ~1);
         WritebackError.MappingSetError(s, 0, [DataTag.Write(1)], c);
         Assert.Equal(unseen, s.Inode.WbErr);
     }
@@ -127,7 +127,7 @@ public class WritebackErrorTests
         Assert.Equal((0, true), WritebackError.Choice(s, 3));
         Assert.Equal((2, true), WritebackError.Choice(s, 4));
         Assert.Throws<ModelError>(() => WritebackError.Choice(s, 5));
-        s.Inode.IoErrors = 1;
+        s.InodeW.IoErrors = 1;
         Assert.Equal(3, WritebackError.DeviceAlternatives(s)); // the run's one error is spent
     }
 
@@ -140,11 +140,11 @@ public class WritebackErrorTests
         s.BiosW.Add(new Bio(BioKind.Read, -1, 1, 1, new byte[g.UnitsPerBlock], [1], false, false, 8, false, false));
         Assert.Equal(4, WritebackError.DeviceAlternatives(s)); // complete either, or fail either
         Assert.Equal((1, true), WritebackError.Choice(s, 3));
-        s.Inode.IoErrors = 1;
+        s.InodeW.IoErrors = 1;
         Assert.Equal(4, WritebackError.DeviceAlternatives(s)); // one of two writeback errors left
-        s.Inode.IoErrors = 2;
+        s.InodeW.IoErrors = 2;
         Assert.Equal(3, WritebackError.DeviceAlternatives(s));
-        s.Inode.ReadErrors = 2;
+        s.InodeW.ReadErrors = 2;
         Assert.Equal(2, WritebackError.DeviceAlternatives(s));
     }
 
