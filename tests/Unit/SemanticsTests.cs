@@ -149,10 +149,10 @@ public class SemanticsTests
         ];
         var s = With(program, [Run("other")]);
         Assert.True(s.Machine.HasLocalSteps);
-        var merged = new List<Step>();
+        var merged = new List<string>();
         var next = Semantics.ExecuteMerged(s, 0, 0, out var ctx, out var step, merged);
         Assert.Equal("first", step.Function);
-        Assert.Equal(["local one", "safe while local 0 is 1"], merged.Select(m => m.Function));
+        Assert.Equal(["local one", "safe while local 0 is 1"], merged);
         Assert.Equal(3, next.Threads[0].Pc);
         Assert.Equal([1, 2, 3, 0], Enumerable.Range(0, 4).Select(k => next.Local(0, k)));
         Assert.Equal([new CopyMade(0, "one")], ctx.Events);
@@ -165,19 +165,19 @@ public class SemanticsTests
         // a step safe only in some states ends the chain where it is not
         program[0] = Run("first", SetLocal(0, 2));
         next = Semantics.ExecuteMerged(With(program), 0, 0, out _, out _, merged = []);
-        Assert.Equal(["local one"], merged.Select(m => m.Function));
+        Assert.Equal(["local one"], merged);
         Assert.Equal(2, next.Threads[0].Pc);
     }
 
     [Fact]
     public void MergingStopsAtAChoiceAndAtABlockedStep()
     {
-        var merged = new List<Step>();
+        var merged = new List<string>();
         var next = Semantics.ExecuteMerged(With([Run("first"), Run("local choice", local: true, alternatives: 2)]), 0, 0, out _, out _, merged);
         Assert.Empty(merged);
         Assert.Equal(1, next.Threads[0].Pc);
         next = Semantics.ExecuteMerged(With([Run("first"), Run("local", local: true), Blocked(), Run("after", local: true)]), 0, 0, out _, out _, merged);
-        Assert.Equal(["local"], merged.Select(m => m.Function));
+        Assert.Equal(["local"], merged);
         Assert.Equal(2, next.Threads[0].Pc);
     }
 
@@ -186,7 +186,7 @@ public class SemanticsTests
     {
         // the safe step jumps back to itself and counts its runs
         Step[] program = [Run("first"), Run("spin", (s, c) => { s.LocalW(c.Tid, 0)++; c.NextPc = 1; }, local: true), Run("never")];
-        var merged = new List<Step>();
+        var merged = new List<string>();
         var next = Semantics.ExecuteMerged(With(program), 0, 0, out _, out _, merged);
         Assert.Equal(program.Length + 1, next.Local(0, 0));
         Assert.Equal(program.Length + 1, merged.Count);

@@ -15,18 +15,18 @@ public static class Checker
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
         ExpectSpec? expect = null, Action<SearchProgress>? progress = null, bool partialOrder = true, int workers = 1,
-        long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null, bool symmetry = true)
+        long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null, bool symmetry = true, bool privateSteps = true)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = InvariantSet.For(spec);
         var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
         var explorer = new ParallelExplorer(invariants, b, workers)
         {
-            Progress = progress, PartialOrder = partialOrder, Symmetry = symmetry, FrontierMemory = frontierMemory, MaxMemory = maxMemory ?? ParallelExplorer.DefaultMaxMemory,
+            Progress = progress, PartialOrder = partialOrder, PrivateSteps = privateSteps, Symmetry = symmetry, FrontierMemory = frontierMemory, MaxMemory = maxMemory ?? ParallelExplorer.DefaultMaxMemory,
             CheckpointFile = checkpoint?.File, CheckpointEvery = checkpoint?.Every ?? TimeSpan.FromMinutes(5), Resume = checkpoint?.Resume ?? false,
             Interrupt = checkpoint?.Interrupt ?? default,
             CheckpointKey = $"{spec.Id} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(spec.SourceText)))} " +
-                            $"{variant} depth {b.MaxDepth} states {b.MaxStates} reduction {partialOrder} symmetry {symmetry}",
+                            $"{variant} depth {b.MaxDepth} states {b.MaxStates} reduction {partialOrder} private {privateSteps} symmetry {symmetry}",
         };
         var result = explorer.Run(initial);
         TraceFile? trace = null;
@@ -52,7 +52,7 @@ public static class Checker
             States = result.States, Transitions = result.Transitions, Depth = result.MaxDepth, TraceLength = result.Trace.Count,
             Seconds = Math.Round(result.Seconds, 3), StatesPerSecond = Math.Round(result.StatesPerSecond),
             BytesPerState = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
-            Reduction = Reduction(initial.Machine, partialOrder, symmetry),
+            Reduction = Reduction(initial.Machine, partialOrder, symmetry, privateSteps),
             Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
             StoppedBy = result.Complete || result.Violation is not null ? null
                 : explorer.Interrupted ? "interrupted" : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",
@@ -64,17 +64,18 @@ public static class Checker
 
     /// <summary>
     /// How many states each reduction that applied to a search removed: the search again without
-    /// it (symmetry, then statement merging; one at a time, the other left as it was), compared
-    /// with reduced, the row of the reduced search. Null when no reduction applied. A different
-    /// verdict without a reduction is reported as such: it would mean the reduction is unsound.
+    /// it (symmetry; the private steps; with the model's safe steps, the whole partial-order
+    /// reduction; one at a time, the others left as they were), compared with reduced, the row of
+    /// the reduced search. Null when no reduction applied. A different verdict without a reduction
+    /// is reported as such: it would mean the reduction is unsound.
     /// </summary>
     public static string? ReductionEffect(ScenarioSpec spec, Variant variant, Bounds bounds, RunRow reduced, bool partialOrder, bool symmetry, int workers = 1)
     {
         var m = MachineBuilder.Build(spec, variant).Machine;
         var parts = new List<string>();
-        void Without(string name, bool por, bool sym)
+        void Without(string name, bool por, bool sym, bool priv = true)
         {
-            var (row, _, _) = Check(spec, variant, bounds, partialOrder: por, workers: workers, symmetry: sym);
+            var (row, _, _) = Check(spec, variant, bounds, partialOrder: por, workers: workers, symmetry: sym, privateSteps: priv);
             long with = reduced.States ?? 0, without = row.States ?? 0;
             string effect = row.Verdict switch
             {
@@ -88,21 +89,24 @@ public static class Checker
             parts.Add(effect);
         }
         if (symmetry && m.SymmetryClasses.Count > 0) Without("symmetry", partialOrder, false);
-        if (partialOrder && m.HasLocalSteps) Without("statement merging", false, symmetry);
+        if (partialOrder) Without("the private steps", true, symmetry, priv: false);
+        if (partialOrder && m.HasLocalSteps) Without("partial-order reduction (safe and private steps)", false, symmetry);
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
     /// <summary>
-    /// What the search's reductions did: statement merging of the steps the model marks safe
+    /// What the search's reductions are: partial-order reduction on the steps that turn out private
+    /// as they run (their recorded footprint is their own thread's pc and locals: merged into the
+    /// transition before them, or expanded alone) and on the steps the model marks safe
     /// (Step.Local, Step.SafeWhen; the kernel model marks none), and symmetry over interchangeable
     /// threads (the same operations, none writing data).
     /// </summary>
-    public static string Reduction(Model.Steps.Machine m, bool partialOrder, bool symmetry = true)
+    public static string Reduction(Model.Steps.Machine m, bool partialOrder, bool symmetry = true, bool privateSteps = true)
     {
         int safe = m.Threads.Sum(t => t.Program.Count(p => p.Local || p.SafeWhen is not null));
         string por = !partialOrder ? "off (--no-por)"
-            : safe > 0 ? $"statement merging of {safe} safe steps (partial-order reduction)"
-            : "none applies: no step of this scenario is marked safe";
+            : (privateSteps ? "partial-order reduction on private steps (recorded footprints)" : "private steps off")
+              + (safe > 0 ? $" and statement merging of {safe} safe steps" : "");
         if (m.SymmetryClasses.Count == 0) return por;
         string classes = string.Join("; ", m.SymmetryClasses.Select(c => string.Join(", ", c.Select(t => m.Threads[t].Name))));
         return por + (symmetry ? $"; symmetry over interchangeable threads {classes}" : $"; symmetry off (--no-symmetry; interchangeable: {classes})");

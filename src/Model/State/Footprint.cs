@@ -68,10 +68,12 @@ public sealed class Footprint
     /// <summary>
     /// Whether the two steps (of different threads) are independent where both were recorded: neither
     /// writes what the other reads or writes. Then each leaves the other enabled with the same
-    /// alternatives (guards' reads are reads), and both orders reach the same state.
+    /// alternatives (guards' reads are reads), and both orders reach the same state. A step that emits
+    /// events is independent of nothing: an invariant judges its events against the state after it,
+    /// so what the invariant reads there counts too, and it is not recorded.
     /// </summary>
     public static bool Independent(Footprint a, Footprint b) =>
-        (a.Writes & (b.Reads | b.Writes)) == UInt128.Zero && (b.Writes & a.Reads) == UInt128.Zero;
+        !a.Events && !b.Events && (a.Writes & (b.Reads | b.Writes)) == UInt128.Zero && (b.Writes & a.Reads) == UInt128.Zero;
 
     /// <summary>
     /// The step touched nothing but its own thread's pc and private locals and emitted no event: no

@@ -156,6 +156,19 @@ public sealed partial class KernelState
 
     public List<PendingDropbehind> PendingDropbehindW => Written(Footprint.PendingDropbehind, ref pendingDropbehind, PendingBit, static x => [.. x]);
 
+    /// <summary>
+    /// Whether thread tid owes a folio_end_dropbehind. Only tid's own steps add or remove its entries
+    /// (the context that ended writeback runs the continuation), so this reads tid's own component,
+    /// not the list's: another thread's entry coming or going does not change the answer.
+    /// </summary>
+    internal bool OwesContinuation(int tid)
+    {
+        Recording?.Read(Footprint.ThreadBase + (tid % Footprint.ThreadSlots));
+        foreach (var p in pendingDropbehind)
+            if (p.Tid == tid) return true;
+        return false;
+    }
+
     private List<int> dropbehindBatch;
 
     /// <summary>The dropbehind-deferral series' deferral batch (global, or the device CPU's list).</summary>

@@ -52,12 +52,7 @@ public static class Semantics
     }
 
     /// <summary>A folio_end_dropbehind owed by this thread runs before its next program step.</summary>
-    private static bool HasContinuation(KernelState s, int tid)
-    {
-        foreach (var p in s.PendingDropbehind)
-            if (p.Tid == tid) return true;
-        return false;
-    }
+    private static bool HasContinuation(KernelState s, int tid) => s.OwesContinuation(tid);
 
     /// <summary>Number of alternatives the thread offers now (0 when not enabled).</summary>
     public static int Alternatives(KernelState s, int tid) => Alternatives(s, tid, false, out _);
@@ -180,24 +175,40 @@ public static class Semantics
     /// and no invariant can tell the two apart. The search stores fewer states (none with a thread
     /// parked before a safe step). At most one pass over the program, so a loop of safe steps only
     /// ends the chain. When merged is given, it receives the safe steps that ran after the first,
-    /// in order (a trace lists them as steps of their own).
+    /// in order, by function name (a trace lists them as steps of their own). When record is given,
+    /// it receives the footprint of the first step (the one the search chose), not of the steps
+    /// merged after it. With mergePrivate, the thread's following steps are also merged while each,
+    /// as it runs, turns out private (<see cref="Footprint.Private"/>: it reads and writes only its own
+    /// thread's pc and private locals and emits no event), which makes it safe in the same sense.
     /// </summary>
-    public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step, List<Step>? merged = null)
+    public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step, List<string>? merged = null,
+        Footprint? record = null, bool mergePrivate = false)
     {
-        var next = Execute(s, tid, alt, out ctx, out step);
-        if (!s.Machine.HasLocalSteps) return next;
+        var next = Execute(s, tid, alt, out ctx, out step, record);
+        if (!s.Machine.HasLocalSteps && !mergePrivate) return next;
         byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var info = s.Machine.Threads[tid];
         StepContext? c = null; // one context for the whole chain: it only collects events
-        for (int n = 0; n <= info.Program.Length && NextLocal(next, tid) is { } pc; n++)
+        Footprint? probe = null;
+        for (int n = 0; n <= info.Program.Length; n++)
         {
-            // next is this call's own clone, so the local step may change it in place
-            c ??= new StepContext { Tid = tid, Alt = 0, Context = info.Context };
-            c.NextPc = pc + 1;
-            next.Threads[tid].Pc = (short)pc;
-            info.Program[pc].Apply(next, c);
-            next.Threads[tid].Pc = (short)c.NextPc;
-            merged?.Add(info.Program[pc]);
+            if (NextLocal(next, tid) is { } pc)
+            {
+                // next is this call's own clone, so the local step may change it in place
+                c ??= new StepContext { Tid = tid, Alt = 0, Context = info.Context };
+                c.NextPc = pc + 1;
+                next.Threads[tid].Pc = (short)pc;
+                info.Program[pc].Apply(next, c);
+                next.Threads[tid].Pc = (short)c.NextPc;
+                merged?.Add(info.Program[pc].Function);
+                continue;
+            }
+            // the thread's next step as it runs now: merged when its footprint is private (it emits no event)
+            if (!mergePrivate || Alternatives(next, tid) != 1) break;
+            var candidate = Execute(next, tid, 0, out var pctx, out var pstep, probe ??= new Footprint());
+            if (!probe.Private) break;
+            next = candidate;
+            merged?.Add(pctx.Function ?? pstep.Function);
         }
         if (c is not null)
             foreach (var e in c.Events) ctx.Emit(e);

@@ -69,9 +69,24 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
     /// <summary>After a run: how many frontier blocks went to the spill file.</summary>
     public int SpilledBlocks { get; private set; }
 
+    /// <summary>
+    /// Ample sets of private steps (with <see cref="PartialOrder"/>): where some thread's next step,
+    /// as it runs in the state at hand, reads and writes nothing but its own pc and private locals and
+    /// emits no event (<see cref="Footprint.Private"/>, recorded, not declared), only that step is
+    /// expanded. No other thread's step can touch what it touches (the accessors refuse a step that
+    /// touches another thread's private locals), so it commutes with all of them in every state
+    /// they can reach, none can disable it, and no invariant reads it: a persistent, invisible
+    /// ample set; the cycle proviso is the one of the model's safe steps. Off: --no-por, or for
+    /// --reduction-effect.
+    /// </summary>
+    public bool PrivateSteps { get; init; } = true;
+
+    [ThreadStatic]
+    private static Footprint? footprint;
+
     /// <summary>One transition: with reduction on, the step with its thread's local steps merged after it.</summary>
-    private KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx) =>
-        PartialOrder ? Semantics.ExecuteMerged(s, tid, alt, out ctx, out _) : Semantics.Execute(s, tid, alt, out ctx, out _);
+    private KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx, Footprint? record = null) =>
+        PartialOrder ? Semantics.ExecuteMerged(s, tid, alt, out ctx, out _, record: record, mergePrivate: PrivateSteps) : Semantics.Execute(s, tid, alt, out ctx, out _, record);
 
     private const int ChunkBits = 16;
     private const int Chunk = 1 << ChunkBits;
@@ -143,7 +158,7 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
         if (Resume) (tree, start) = ReadCheckpoint(initial);
         else
         {
-            tree = new SearchTree(initial, bounds, merge: PartialOrder);
+            tree = new SearchTree(initial, bounds, merge: PartialOrder) { MergePrivate = PartialOrder && PrivateSteps };
             if (tree.Root(Key(initial, fp.Of(initial)), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
             Publish(0, fp.Last, 0);
         }
@@ -365,13 +380,52 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
             foreach (var (tid, alt) in enabled)
                 if (tid == lt && !Successor(parent, tid, alt, fp, x)) break;
         }
+        else if (PartialOrder && PrivateSteps) ExpandPrivateOrFully(parent, fp, x, enabled);
         else ExpandFully(parent, fp, x, enabled);
     }
+
+    /// <summary>
+    /// Runs the enabled steps in order, recording each one's footprint, until one of a thread with a
+    /// single alternative is private: then that step alone is the expansion (an ample set, as for a
+    /// safe step). Otherwise every step is expanded, the ones already run reused.
+    /// </summary>
+    private void ExpandPrivateOrFully(in Parent parent, Fingerprinter fp, Expansion x, List<(int Tid, int Alt)> enabled)
+    {
+        var record = footprint ??= new Footprint();
+        var done = ran ??= [];
+        done.Clear();
+        for (int i = 0; i < enabled.Count; i++)
+        {
+            var (tid, alt) = enabled[i];
+            bool single = (i == 0 || enabled[i - 1].Tid != tid) && (i + 1 == enabled.Count || enabled[i + 1].Tid != tid);
+            var next = Execute(parent.State, tid, alt, out var ctx, single ? record : null);
+            if (single && record.Private)
+            {
+                x.Local = true;
+                Successor(parent, tid, alt, fp, x, next, ctx);
+                done.Clear();
+                return;
+            }
+            done.Add((next, ctx));
+        }
+        for (int i = 0; i < enabled.Count; i++)
+            if (!Successor(parent, enabled[i].Tid, enabled[i].Alt, fp, x, done[i].Next, done[i].Ctx)) break;
+        done.Clear();
+    }
+
+    [ThreadStatic]
+    private static List<(KernelState Next, StepContext Ctx)>? ran;
 
     /// <summary>Adds the successor by (tid, alt) to x; false when it breaks an invariant (its encoding is not kept).</summary>
     private bool Successor(in Parent parent, int tid, int alt, Fingerprinter fp, Expansion x)
     {
         var next = Execute(parent.State, tid, alt, out var ctx);
+        return Successor(parent, tid, alt, fp, x, next, ctx);
+    }
+
+    /// <summary>As above, for a step already run: next is its state, ctx its context.</summary>
+    private bool Successor(in Parent parent, int tid, int alt, Fingerprinter fp, Expansion x, KernelState next, StepContext ctx)
+    {
         if (invariants.AfterStep(next, ctx.Events) is { } v)
         {
             x.Add(tid, alt, default, [], v);

@@ -28,6 +28,9 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private long nextProgress = 1000;
 
+    /// <summary>With merge: a transition also runs its thread's following private steps (<see cref="ParallelExplorer.PrivateSteps"/>).</summary>
+    public bool MergePrivate { get; init; }
+
     public long Transitions;
     public int MaxDepth;
     public bool Truncated;
@@ -129,10 +132,11 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     }
 
     /// <summary>The tree a checkpoint wrote.</summary>
-    public static SearchTree Read(BinaryReader r, KernelState initial, Bounds bounds, bool merge)
+    public static SearchTree Read(BinaryReader r, KernelState initial, Bounds bounds, bool merge, bool mergePrivate)
     {
         var t = new SearchTree(initial, bounds, merge)
         {
+            MergePrivate = mergePrivate,
             Transitions = r.ReadInt64(),
             MaxDepth = r.ReadInt32(),
             Truncated = r.ReadBoolean(),
@@ -158,18 +162,18 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
         for (int n = id; Node(n).Parent >= 0; n = Node(n).Parent) rev.Add((Node(n).Tid, Node(n).Alt));
         rev.Reverse();
         var choices = new List<Choice>(rev.Count);
-        var merged = new List<Step>();
+        var merged = new List<string>();
         var s = initial;
         for (int i = 0; i < rev.Count; i++)
         {
             var (tid, alt) = rev[i];
             merged.Clear();
             s = merge && (mergeLast || i < rev.Count - 1)
-                ? Semantics.ExecuteMerged(s, tid, alt, out var ctx, out var step, merged)
+                ? Semantics.ExecuteMerged(s, tid, alt, out var ctx, out var step, merged, mergePrivate: MergePrivate)
                 : Semantics.Execute(s, tid, alt, out ctx, out step);
             string thread = s.Machine.Threads[tid].Name;
             choices.Add(new Choice(thread, alt, ctx.Function ?? step.Function));
-            foreach (var local in merged) choices.Add(new Choice(thread, 0, local.Function));
+            foreach (var local in merged) choices.Add(new Choice(thread, 0, local));
         }
         return choices;
     }
