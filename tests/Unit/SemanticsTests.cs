@@ -13,42 +13,10 @@ namespace ModelCheck.Tests.Unit;
 /// </summary>
 public class SemanticsTests
 {
-    /// <summary>A state of a machine whose first threads run the given programs (the others have none).</summary>
-    private static KernelState With(params Step[][] programs)
-    {
-        var real = MachineBuilder.Build(ScenarioText.Parse("""
-            id: t
-            file: {block_size: 4K, folio_size: 4K, max_size: 8K, size: 0}
-            threads:
-              - name: a
-                ops: [{op: fsync}]
-              - name: b
-                ops: [{op: fsync}]
-              - name: c
-                ops: [{op: fsync}]
-            """), Variant.Default);
-        var rm = real.Machine;
-        var threads = Enumerable.Range(0, real.Threads.Length)
-            .Select(t => new ThreadInfo(rm.Threads[t].Name, rm.Threads[t].Kind, rm.Threads[t].Context, t < programs.Length ? programs[t] : [], []))
-            .ToArray();
-        var m = new Machine
-        {
-            Geometry = rm.Geometry, Variant = rm.Variant, Threads = threads, LocalsPerThread = rm.LocalsPerThread,
-            WriteCount = rm.WriteCount, Fs = rm.Fs, DeviceTid = rm.DeviceTid,
-        };
-        return StateDecoder.Decode(m, real.EncodeToArray());
-    }
+    private static KernelState With(params Step[][] programs) => HandPrograms.With(programs);
 
     private static Step Run(string name, Action<KernelState, StepContext>? apply = null, bool local = false,
-        Func<KernelState, int, bool>? safeWhen = null, int alternatives = 1) => new()
-        {
-            Function = name,
-            Check = static (_, _) => Guard.Run,
-            Apply = apply ?? ((_, _) => { }),
-            Local = local,
-            SafeWhen = safeWhen,
-            Alternatives = alternatives == 1 ? null : (_, _) => alternatives,
-        };
+        Func<KernelState, int, bool>? safeWhen = null, int alternatives = 1) => HandPrograms.Run(name, apply, local, safeWhen, alternatives);
 
     private static Step Skip(int to = -1) => new() { Function = "skip", Check = (_, _) => Guard.Skip(to), Apply = (_, _) => { } };
 
@@ -255,5 +223,50 @@ public class SemanticsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Local.Scratch(slot, "x"));
         Assert.Equal(Model.Ops.OpHistory.ScratchSlots - 1, Local.Scratch(Model.Ops.OpHistory.ScratchSlots - 1, "x").Slot);
         Assert.Equal(0, Local.Scratch(0, "x").Slot);
+    }
+
+    [Fact]
+    public void StepsThatTurnOutPrivateAreMergedOnlyWhenAsked()
+    {
+        // a step on its own locals is private; one that reads i_size, emits an event or offers two alternatives is not
+        var program = new[]
+        {
+            Run("first"), Run("own local", SetLocal(0, 1)), Run("own again", (s, c) => s.LocalW(c.Tid, 1) = s.Local(c.Tid, 0)),
+            Run("reads i_size", (s, c) => s.LocalW(c.Tid, 2) = s.Inode.ISize), Run("after"),
+        };
+        var merged = new List<string>();
+        var next = Semantics.ExecuteMerged(With(program), 0, 0, out _, out _, merged, mergePrivate: true);
+        Assert.Equal(["own local", "own again"], merged);
+        Assert.Equal(3, next.Threads[0].Pc);
+        Assert.Equal(1, next.Local(0, 1));
+        merged.Clear();
+        next = Semantics.ExecuteMerged(With(program), 0, 0, out _, out _, merged);
+        Assert.Empty(merged);
+        Assert.Equal(1, next.Threads[0].Pc);
+        merged.Clear();
+        Semantics.ExecuteMerged(With([Run("first"), Run("event", (_, c) => c.Emit(new FsyncReturned(c.Tid, false, false)))]), 0, 0, out _, out _, merged, mergePrivate: true);
+        Assert.Empty(merged);
+        Semantics.ExecuteMerged(With([Run("first"), Run("choice", alternatives: 2)]), 0, 0, out _, out _, merged, mergePrivate: true);
+        Assert.Empty(merged);
+        // the finishing step is private too: the thread ends in the same transition
+        next = Semantics.ExecuteMerged(With([Run("first"), Skip()]), 0, 0, out _, out _, merged, mergePrivate: true);
+        Assert.Equal(ThreadStatus.Finished, Semantics.Status(next, 0, out _, out _));
+        Assert.Single(merged);
+    }
+
+    [Fact]
+    public void TheFootprintRecordedIsTheFirstStepsAndTheParentIsLeftWithoutARecorder()
+    {
+        var s = With([Run("first", (st, c) => st.LocalW(c.Tid, 2) = st.Inode.ISize), Run("own local", SetLocal(0, 1))]);
+        var f = new Footprint();
+        var next = Semantics.ExecuteMerged(s, 0, 0, out _, out _, record: f, mergePrivate: true);
+        Assert.Equal(2, next.Threads[0].Pc);
+        Assert.NotEqual(UInt128.Zero, f.Reads & Footprint.Bit(Footprint.ISize));
+        Assert.False(f.Private);
+        // recording ends with the step: reading the parent or the successor afterwards records nothing
+        _ = s.Inode.IDiskSize;
+        _ = next.Inode.IDiskSize;
+        Assert.Equal(UInt128.Zero, f.Reads & Footprint.Bit(Footprint.IDiskSize));
+        Assert.Equal(0, Semantics.FootprintOf(s, 0, 0).Tid);
     }
 }
