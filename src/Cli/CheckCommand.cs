@@ -18,10 +18,15 @@ public static class CheckCommand
         var strategy = new Option<string>("--strategy") { Description = "coyote: random | pct | fair-pct | probabilistic | ql | portfolio", DefaultValueFactory = _ => "random" };
         var maxSteps = new Option<int>("--max-steps") { Description = "coyote: scheduling steps per iteration", DefaultValueFactory = _ => 2000 };
         var noPor = new Option<bool>("--no-por") { Description = "exhaustive: expand every state fully (no partial-order reduction)" };
+        var porSteps = new Option<string>("--por-steps")
+        {
+            Description = "exhaustive: which steps partial-order reduction uses: all (default), private (only the steps whose recorded footprint is their own thread's), safe (only the steps the model marks safe)",
+            DefaultValueFactory = _ => "all",
+        };
         var noSymmetry = new Option<bool>("--no-symmetry") { Description = "exhaustive: tell apart states that differ only by which of two interchangeable threads is where (no symmetry reduction)" };
         var reductionEffect = new Option<bool>("--reduction-effect")
         {
-            Description = "exhaustive, with --variant: search again without each reduction that applied (symmetry, statement merging) and say how many states it removed",
+            Description = "exhaustive, with --variant: search again without each reduction that applied (symmetry, the private steps, the model's safe steps) and say how many states it removed",
         };
         var workers = new Option<int>("--workers") { Description = "exhaustive: expansion threads (1: one thread; results are the same for any count)", DefaultValueFactory = _ => 1 };
         var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
@@ -42,7 +47,7 @@ public static class CheckCommand
         var shard = Shard.Create();
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, noSymmetry, reductionEffect, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, porSteps, noSymmetry, reductionEffect, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -73,6 +78,9 @@ public static class CheckCommand
                 throw new InputException("--shard", 0, "shard", "--shard splits the random engines' iterations (--engine coyote or fscheck); the exhaustive search is one job (use --workers)");
             if (p.GetValue(reductionEffect) && (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0))
                 throw new InputException("--reduction-effect", 0, "reduction-effect", "compares one exhaustive search with and without its reductions: give --variant (and the exhaustive engine)");
+            string steps = p.GetValue(porSteps) ?? "all";
+            if (steps is not ("all" or "private" or "safe"))
+                throw new InputException("--por-steps", 0, "por-steps", $"'{steps}' is not one of all, private, safe");
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
             if ((p.GetValue(variant) ?? []).Length == 0 && spec.Expect.Count > 0 && eng == "exhaustive")
@@ -115,7 +123,7 @@ public static class CheckCommand
                 (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
                     (long)p.GetValue(frontierMb) << 20, memoryLimit,
                     new Checkpointing(checkpointFile, TimeSpan.FromSeconds(p.GetValue(checkpointEvery)), p.GetValue(resumeDir) is not null, stop.Token),
-                    symmetry: !p.GetValue(noSymmetry));
+                    symmetry: !p.GetValue(noSymmetry), privateSteps: steps != "safe", safeSteps: steps != "private");
             }
             catch (InvalidDataException e)
             {

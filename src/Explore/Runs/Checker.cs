@@ -15,18 +15,18 @@ public static class Checker
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
         ExpectSpec? expect = null, Action<SearchProgress>? progress = null, bool partialOrder = true, int workers = 1,
-        long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null, bool symmetry = true, bool privateSteps = true)
+        long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null, bool symmetry = true, bool privateSteps = true, bool safeSteps = true)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = InvariantSet.For(spec);
         var b = bounds ?? new Bounds(spec.Bounds.MaxDepth, spec.Bounds.MaxStates);
         var explorer = new ParallelExplorer(invariants, b, workers)
         {
-            Progress = progress, PartialOrder = partialOrder, PrivateSteps = privateSteps, Symmetry = symmetry, FrontierMemory = frontierMemory, MaxMemory = maxMemory ?? ParallelExplorer.DefaultMaxMemory,
+            Progress = progress, PartialOrder = partialOrder, PrivateSteps = privateSteps, SafeSteps = safeSteps, Symmetry = symmetry, FrontierMemory = frontierMemory, MaxMemory = maxMemory ?? ParallelExplorer.DefaultMaxMemory,
             CheckpointFile = checkpoint?.File, CheckpointEvery = checkpoint?.Every ?? TimeSpan.FromMinutes(5), Resume = checkpoint?.Resume ?? false,
             Interrupt = checkpoint?.Interrupt ?? default,
             CheckpointKey = $"{spec.Id} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(spec.SourceText)))} " +
-                            $"{variant} depth {b.MaxDepth} states {b.MaxStates} reduction {partialOrder} private {privateSteps} symmetry {symmetry}",
+                            $"{variant} depth {b.MaxDepth} states {b.MaxStates} reduction {partialOrder} private {privateSteps} safe {safeSteps} symmetry {symmetry}",
         };
         var result = explorer.Run(initial);
         TraceFile? trace = null;
@@ -52,7 +52,7 @@ public static class Checker
             States = result.States, Transitions = result.Transitions, Depth = result.MaxDepth, TraceLength = result.Trace.Count,
             Seconds = Math.Round(result.Seconds, 3), StatesPerSecond = Math.Round(result.StatesPerSecond),
             BytesPerState = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
-            Reduction = Reduction(initial.Machine, partialOrder, symmetry, privateSteps),
+            Reduction = Reduction(initial.Machine, partialOrder, symmetry, privateSteps, safeSteps),
             Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
             StoppedBy = result.Complete || result.Violation is not null ? null
                 : explorer.Interrupted ? "interrupted" : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",
@@ -101,12 +101,12 @@ public static class Checker
     /// (Step.Local, Step.SafeWhen; the kernel model marks none), and symmetry over interchangeable
     /// threads (the same operations, none writing data).
     /// </summary>
-    public static string Reduction(Model.Steps.Machine m, bool partialOrder, bool symmetry = true, bool privateSteps = true)
+    public static string Reduction(Model.Steps.Machine m, bool partialOrder, bool symmetry = true, bool privateSteps = true, bool safeSteps = true)
     {
         int safe = m.Threads.Sum(t => t.Program.Count(p => p.Local || p.SafeWhen is not null));
         string por = !partialOrder ? "off (--no-por)"
             : (privateSteps ? "partial-order reduction on private steps (recorded footprints)" : "private steps off")
-              + (safe > 0 ? $" and statement merging of {safe} safe steps" : "");
+              + (safe == 0 ? "" : safeSteps ? $" and statement merging of {safe} safe steps" : $" (the model's {safe} safe steps not used)");
         if (m.SymmetryClasses.Count == 0) return por;
         string classes = string.Join("; ", m.SymmetryClasses.Select(c => string.Join(", ", c.Select(t => m.Threads[t].Name))));
         return por + (symmetry ? $"; symmetry over interchangeable threads {classes}" : $"; symmetry off (--no-symmetry; interchangeable: {classes})");

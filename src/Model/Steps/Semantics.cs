@@ -180,19 +180,20 @@ public static class Semantics
     /// merged after it. With mergePrivate, the thread's following steps are also merged while each,
     /// as it runs, turns out private (<see cref="Footprint.Private"/>: it reads and writes only its own
     /// thread's pc and private locals and emits no event), which makes it safe in the same sense.
+    /// Without mergeSafe, the steps the model marks safe are not merged (to measure what they add).
     /// </summary>
     public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step, List<string>? merged = null,
-        Footprint? record = null, bool mergePrivate = false)
+        Footprint? record = null, bool mergePrivate = false, bool mergeSafe = true)
     {
         var next = Execute(s, tid, alt, out ctx, out step, record);
-        if (!s.Machine.HasLocalSteps && !mergePrivate) return next;
+        if (!(mergeSafe && s.Machine.HasLocalSteps) && !mergePrivate) return next;
         byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var info = s.Machine.Threads[tid];
         StepContext? c = null; // one context for the whole chain: it only collects events
         Footprint? probe = null;
         for (int n = 0; n <= info.Program.Length; n++)
         {
-            if (NextLocal(next, tid) is { } pc)
+            if (mergeSafe && NextLocal(next, tid) is { } pc)
             {
                 // next is this call's own clone, so the local step may change it in place
                 c ??= new StepContext { Tid = tid, Alt = 0, Context = info.Context };
@@ -204,7 +205,7 @@ public static class Semantics
                 continue;
             }
             // the thread's next step as it runs now: merged when its footprint is private (it emits no event)
-            if (!mergePrivate || Alternatives(next, tid) != 1) break;
+            if (!mergePrivate || !GuardIsPrivate(next, tid, probe ??= new Footprint())) break;
             var candidate = Execute(next, tid, 0, out var pctx, out var pstep, probe ??= new Footprint());
             if (!probe.Private) break;
             next = candidate;
@@ -215,6 +216,25 @@ public static class Semantics
         if (before is not null && !before.AsSpan().SequenceEqual(s.EncodeToArray()))
             throw new ModelError($"a local step merged after {step.Function} changed the state it was cloned from (a write bypassed copy-on-write)");
         return next;
+    }
+
+    /// <summary>
+    /// Whether thread tid's next step offers one alternative and its guard (with the skip steps before
+    /// it) reads only the thread's own pc and locals: a cheap first test before the step is run to
+    /// see whether it is private, since most steps' guards already read a lock or a folio.
+    /// </summary>
+    private static bool GuardIsPrivate(KernelState s, int tid, Footprint probe)
+    {
+        probe.Reset(tid);
+        s.Recording = probe;
+        try
+        {
+            return Alternatives(s, tid) == 1 && probe.Private;
+        }
+        finally
+        {
+            s.Recording = null;
+        }
     }
 
     /// <summary>The pc of thread tid's next step when merging may run it now (safe, one alternative), else null.</summary>

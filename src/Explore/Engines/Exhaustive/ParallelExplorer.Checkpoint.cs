@@ -61,7 +61,7 @@ public sealed partial class ParallelExplorer
         string key = r.ReadString();
         if (key != CheckpointKey) throw new InvalidDataException($"the checkpoint is of another search ({key})");
         int next = r.ReadInt32();
-        var tree = SearchTree.Read(r, initial, bounds, merge: PartialOrder, mergePrivate: PartialOrder && PrivateSteps);
+        var tree = SearchTree.Read(r, initial, bounds, merge: PartialOrder, mergePrivate: PartialOrder && PrivateSteps, mergeSafe: SafeSteps);
         if (next < 0 || next > tree.Count) throw new InvalidDataException($"next id {next} of {tree.Count}");
         for (int id = next; id < tree.Count; id++)
         {

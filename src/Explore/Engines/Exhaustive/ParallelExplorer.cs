@@ -81,12 +81,18 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
     /// </summary>
     public bool PrivateSteps { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="PartialOrder"/>: the reduction on the steps the model marks safe (Step.Local,
+    /// Step.SafeWhen). Off only to measure what the marks add to the private steps (check --por-steps private).
+    /// </summary>
+    public bool SafeSteps { get; init; } = true;
+
     [ThreadStatic]
     private static Footprint? footprint;
 
     /// <summary>One transition: with reduction on, the step with its thread's local steps merged after it.</summary>
     private KernelState Execute(KernelState s, int tid, int alt, out StepContext ctx, Footprint? record = null) =>
-        PartialOrder ? Semantics.ExecuteMerged(s, tid, alt, out ctx, out _, record: record, mergePrivate: PrivateSteps) : Semantics.Execute(s, tid, alt, out ctx, out _, record);
+        PartialOrder ? Semantics.ExecuteMerged(s, tid, alt, out ctx, out _, record: record, mergePrivate: PrivateSteps, mergeSafe: SafeSteps) : Semantics.Execute(s, tid, alt, out ctx, out _, record);
 
     private const int ChunkBits = 16;
     private const int Chunk = 1 << ChunkBits;
@@ -158,7 +164,7 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
         if (Resume) (tree, start) = ReadCheckpoint(initial);
         else
         {
-            tree = new SearchTree(initial, bounds, merge: PartialOrder) { MergePrivate = PartialOrder && PrivateSteps };
+            tree = new SearchTree(initial, bounds, merge: PartialOrder) { MergePrivate = PartialOrder && PrivateSteps, MergeSafe = SafeSteps };
             if (tree.Root(Key(initial, fp.Of(initial)), invariants.AfterStep(initial, [])) is { } atRoot) return atRoot;
             Publish(0, fp.Last, 0);
         }
@@ -367,7 +373,7 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
     {
         var state = parent.State;
         Visit?.Invoke(state);
-        int firstLocal = Semantics.Enabled(state, enabled, findSafe: PartialOrder);
+        int firstLocal = Semantics.Enabled(state, enabled, findSafe: PartialOrder && SafeSteps);
         if (enabled.Count == 0)
         {
             x.Terminal = true;

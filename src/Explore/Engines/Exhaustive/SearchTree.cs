@@ -31,6 +31,9 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     /// <summary>With merge: a transition also runs its thread's following private steps (<see cref="ParallelExplorer.PrivateSteps"/>).</summary>
     public bool MergePrivate { get; init; }
 
+    /// <summary>With merge: a transition also runs its thread's following steps the model marks safe (off: check --por-steps private).</summary>
+    public bool MergeSafe { get; init; } = true;
+
     public long Transitions;
     public int MaxDepth;
     public bool Truncated;
@@ -132,11 +135,12 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     }
 
     /// <summary>The tree a checkpoint wrote.</summary>
-    public static SearchTree Read(BinaryReader r, KernelState initial, Bounds bounds, bool merge, bool mergePrivate)
+    public static SearchTree Read(BinaryReader r, KernelState initial, Bounds bounds, bool merge, bool mergePrivate, bool mergeSafe)
     {
         var t = new SearchTree(initial, bounds, merge)
         {
             MergePrivate = mergePrivate,
+            MergeSafe = mergeSafe,
             Transitions = r.ReadInt64(),
             MaxDepth = r.ReadInt32(),
             Truncated = r.ReadBoolean(),
@@ -169,7 +173,7 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
             var (tid, alt) = rev[i];
             merged.Clear();
             s = merge && (mergeLast || i < rev.Count - 1)
-                ? Semantics.ExecuteMerged(s, tid, alt, out var ctx, out var step, merged, mergePrivate: MergePrivate)
+                ? Semantics.ExecuteMerged(s, tid, alt, out var ctx, out var step, merged, mergePrivate: MergePrivate, mergeSafe: MergeSafe)
                 : Semantics.Execute(s, tid, alt, out ctx, out step);
             string thread = s.Machine.Threads[tid].Name;
             choices.Add(new Choice(thread, alt, ctx.Function ?? step.Function));
