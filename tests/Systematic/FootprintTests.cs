@@ -24,6 +24,34 @@ public class FootprintTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(stats.Independent <= stats.Pairs && stats.States > 0);
     }
 
+    /// <summary>
+    /// A private step is invisible only if no invariant reads a thread's pc or locals: recorded while
+    /// the scenario's invariants run on every reachable state (up to a bound) of every catalog row.
+    /// (The checks at quiescence read which threads are blocked where, but a state with a private
+    /// step enabled is not quiescent, and the reduction keeps every state where nothing is enabled.)
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CatalogTests.ExpectLines), MemberType = typeof(CatalogTests))]
+    public void NoInvariantReadsAThreadsPcOrLocals(string id, int index)
+    {
+        var spec = Catalog.Locate().Resolve(id);
+        var invariants = ModelCheck.Invariants.InvariantSet.For(spec);
+        var threads = UInt128.Zero;
+        for (int t = 0; t < Footprint.ThreadSlots; t++) threads |= Footprint.Bit(Footprint.ThreadBase + t);
+        int visited = 0;
+        new ParallelExplorer(new ModelCheck.Invariants.InvariantSet([]), new Bounds(200, 2000), 1)
+        {
+            PartialOrder = false,
+            Visit = s =>
+            {
+                visited++;
+                var f = ModelCheck.Model.Steps.Semantics.FootprintOf(s, st => invariants.AfterStep(st, []), 0);
+                Assert.True((f.Reads & threads) == UInt128.Zero, $"{id}: an invariant reads {Footprint.Describe(f.Reads & threads)}");
+            },
+        }.Run(MachineBuilder.Build(spec, new Variant(spec.Expect[index].Variant)));
+        Assert.True(visited > 0);
+    }
+
     [Theory]
     [InlineData(2, 2, "on")]
     [InlineData(2, 1, "off")]

@@ -122,6 +122,23 @@ public static class Semantics
         return f;
     }
 
+    /// <summary>What observe reads of s (an invariant, a report), recorded as a step's reads are; tid is the observer's thread for the locals rule.</summary>
+    public static Footprint FootprintOf(KernelState s, Action<KernelState> observe, int tid)
+    {
+        var f = new Footprint();
+        f.Reset(tid);
+        s.Recording = f;
+        try
+        {
+            observe(s);
+        }
+        finally
+        {
+            s.Recording = null;
+        }
+        return f;
+    }
+
     private static KernelState ExecuteUnrecorded(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
     {
         if (Status(s, tid, out int pc, out var guard) != ThreadStatus.Enabled)
