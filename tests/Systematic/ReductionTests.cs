@@ -158,4 +158,47 @@ public class ReductionTests
         Assert.Equal(with.Invariant, without.Invariant);
         Assert.True(without.AsExpected);
     }
+
+    /// <summary>
+    /// The kernel model marks no step safe: its partial-order reduction is the private steps' alone,
+    /// so --por-steps private gives the default search and --por-steps safe the unreduced one; the
+    /// reduction line and --reduction-effect say so. A value that is not a kind of step is refused.
+    /// </summary>
+    [Fact]
+    public void PorStepsChoosesTheStepsTheReductionUses()
+    {
+        var spec = Catalog.Locate().Resolve("isize-extend-mmap");
+        var (all, _, _) = Checker.Check(spec, Variant.Default);
+        var (priv, _, _) = Checker.Check(spec, Variant.Default, safeSteps: false);
+        var (safe, _, _) = Checker.Check(spec, Variant.Default, privateSteps: false);
+        var (none, _, _) = Checker.Check(spec, Variant.Default, partialOrder: false);
+        Assert.Equal(all.States, priv.States);
+        Assert.Equal(none.States, safe.States);
+        Assert.True(all.States < none.States, $"{all.States} with, {none.States} without");
+        Assert.Equal("partial-order reduction on private steps (recorded footprints)", all.Reduction);
+        Assert.Equal("private steps off", safe.Reduction);
+        var (code, output, _) = CliTests.Run("check", "isize-extend-mmap", "--variant", "default", "--por-steps", "private", "--reduction-effect");
+        Assert.Equal(0, code);
+        Assert.Contains($"states: {all.States:N0} ", output, StringComparison.Ordinal);
+        Assert.Contains($"the private steps removed {none.States - all.States:N0} of {none.States:N0} states", output, StringComparison.Ordinal);
+        (code, output, _) = CliTests.Run("check", "isize-extend-mmap", "--variant", "default", "--por-steps", "safe");
+        Assert.Equal(0, code);
+        Assert.Contains($"states: {none.States:N0} ", output, StringComparison.Ordinal);
+        var (bad, _, err) = CliTests.Run("check", "isize-extend-mmap", "--variant", "default", "--por-steps", "some");
+        Assert.Equal(2, bad);
+        Assert.Contains("--por-steps: por-steps: 'some' is not one of all, private, safe", err, StringComparison.Ordinal);
+    }
+
+    /// <summary>On the peer model the hand marks do what the private steps do and more: both together store what the marks alone store.</summary>
+    [Fact]
+    public void ThePeerModelsSafeMarksCoverItsPrivateSteps()
+    {
+        var spec = BenchScenario.Spec(2, 2);
+        var v = Variant.Parse(["BenchFix=on"]);
+        long States(bool priv, bool safe) => Checker.Check(spec, v, privateSteps: priv, safeSteps: safe).Row.States ?? 0;
+        long both = States(true, true), marks = States(false, true), privateOnly = States(true, false);
+        long none = Checker.Check(spec, v, partialOrder: false).Row.States ?? 0;
+        Assert.Equal(marks, both);
+        Assert.True(both < privateOnly && privateOnly < none, $"both {both}, private only {privateOnly}, none {none}");
+    }
 }
