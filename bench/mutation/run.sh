@@ -13,6 +13,9 @@
 #   forms, searches with and without it), for the State, Steps, Scenario and Variants files.
 # peer: src/Model as model, adding the SPIN cross-validation and reduction tests, the only ones
 #   that run the SPIN peer model (Peer/*.cs; slower per mutant, so only for those files).
+# footprint: src/Model as model, adding the commutation checks (FootprintTests: every catalog row,
+#   scale-2, the peer model) and --por-steps, for the recording accessors (State/Footprint.cs,
+#   State/TrackedViews.cs, State/InodeViews.cs) and the private-step merging in Steps/Semantics.cs.
 # String mutations are left out (messages are checked by the golden file, not by their wording).
 # The kernel and command-line tests start processes the mutants do not reach, and the Coyote and
 # FsCheck runs are left out because they take most of the time. Run it in a separate clone: Stryker
@@ -26,7 +29,8 @@ case "$TARGET" in
   model) DIR=src/Model; CONFIG=stryker-model.json ;;
   core) DIR=src/Model; CONFIG=stryker-core.json ;;
   peer) DIR=src/Model; CONFIG=stryker-peer.json ;;
-  *) echo "run.sh: unknown target '$TARGET' (invariants, model, core or peer)" >&2; exit 2 ;;
+  footprint) DIR=src/Model; CONFIG=stryker-footprint.json ;;
+  *) echo "run.sh: unknown target '$TARGET' (invariants, model, core, peer or footprint)" >&2; exit 2 ;;
 esac
 OUT="$(realpath -m "${2:-out/mutation-$TARGET}")"
 dotnet tool restore >/dev/null
