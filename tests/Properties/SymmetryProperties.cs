@@ -42,29 +42,18 @@ public class SymmetryProperties(ITestOutputHelper output)
     {
         var v = Variant.Parse([variant]);
         var bounds = new Bounds(400, 200_000);
-        int compared = 0, reduced = 0;
+        var cmp = new VerdictComparison("symmetry");
         var property = Prop.ForAll(Arb.From(Symmetric(v)), g =>
         {
             var (spec, _) = Generator.ToSpec(g);
             if (MachineBuilder.Build(spec, v).Machine.SymmetryClasses.Count == 0)
                 throw new InvalidOperationException($"no interchangeable threads in {g}");
-            var (with, _, _) = Checker.Check(spec, v, bounds);
-            var (without, _, _) = Checker.Check(spec, v, bounds, symmetry: false);
-            if (with.Verdict == "incomplete" || without.Verdict == "incomplete") return true;
-            compared++;
-            if (with.Verdict != without.Verdict || with.Invariant != without.Invariant)
-                throw new InvalidOperationException($"{g}: {with.Verdict} {with.Invariant} with symmetry, {without.Verdict} {without.Invariant} without");
-            if (with.Verdict == "holds")
-            {
-                if (with.States > without.States) throw new InvalidOperationException($"{g}: {with.States} states with symmetry, {without.States} without");
-                if (with.States < without.States) reduced++;
-            }
-            return true;
+            return cmp.Same(g, Checker.Check(spec, v, bounds).Row, Checker.Check(spec, v, bounds, symmetry: false).Row);
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(250).WithReplay(20261206UL, 0x9E3779B97F4A7C15UL | 1), property);
-        output.WriteLine($"{variant}: {compared} of 250 searches complete with and without symmetry, the same verdict in each; fewer states in {reduced}");
+        output.WriteLine($"{variant}: {cmp.Compared} of 250 searches complete with and without symmetry, the same verdict in each; fewer states in {cmp.Reduced}");
         // the comparison is not empty: most searches finish, and symmetry removes states in many
-        Assert.True(compared >= 200, $"{compared} of 250 searches compared");
-        Assert.True(reduced >= 150, $"symmetry removed states in {reduced} of {compared}");
+        Assert.True(cmp.Compared >= 200, $"{cmp.Compared} of 250 searches compared");
+        Assert.True(cmp.Reduced >= 150, $"symmetry removed states in {cmp.Reduced} of {cmp.Compared}");
     }
 }
