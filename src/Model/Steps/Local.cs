@@ -15,21 +15,18 @@ public readonly record struct Local(int Slot, string Name)
         slot is >= 0 and < Ops.OpHistory.ScratchSlots ? new(slot, name) : throw new ArgumentOutOfRangeException(nameof(slot));
 
     /// <summary>
-    /// A scratch slot that another thread's step may write (a completion waking its waiter): the
-    /// slot then counts as shared for every thread (<see cref="Footprint"/>), so no step that
-    /// touches it is taken for one that only its own thread can see.
+    /// A scratch slot that another thread's step may write (a completion waking its waiter): it must
+    /// be one of <see cref="SharedSlots"/>, which count as shared for every thread in every scenario
+    /// (<see cref="Footprint"/>), so no step that touches them is taken for one only its own thread
+    /// can see. A fixed set, not one gathered as models load: the reduction must not depend on which
+    /// scenarios a process built before.
     /// </summary>
-    public static Local Shared(int slot, string name)
-    {
-        var l = Scratch(slot, name);
-        Interlocked.Or(ref sharedSlots, 1 << slot);
-        return l;
-    }
+    public static Local Shared(int slot, string name) =>
+        (SharedSlots & (1 << slot)) != 0 ? Scratch(slot, name)
+        : throw new ArgumentOutOfRangeException(nameof(slot), $"slot {slot} is not one of Local.SharedSlots");
 
-    private static int sharedSlots;
-
-    /// <summary>The scratch slots some model declares shared (<see cref="Shared"/>).</summary>
-    public static int SharedSlots => Volatile.Read(ref sharedSlots);
+    /// <summary>The scratch slots other threads' steps may write: slot 2, O_DIRECT's dio->submit.waiter (its end_io wakes the waiter).</summary>
+    public const int SharedSlots = 1 << 2;
 
     public int Get(KernelState s, int tid) => s.Local(tid, Slot);
 
