@@ -45,17 +45,17 @@ public sealed class History
     {
         TruncSize = TruncSize,
         SizeOpSince = SizeOpSince,
-        Floor = (int[])Floor.Clone(),
-        MustSurvive = (byte[])MustSurvive.Clone(),
-        UnitRank = (int[])UnitRank.Clone(),
+        Floor = Floor.AsSpan().ToArray(),
+        MustSurvive = MustSurvive.AsSpan().ToArray(),
+        UnitRank = UnitRank.AsSpan().ToArray(),
         Writes = Writes,
-        WriteCut = (int[])WriteCut.Clone(),
+        WriteCut = WriteCut.AsSpan().ToArray(),
         NextRank = NextRank,
-        ZeroRank = (int[])ZeroRank.Clone(),
+        ZeroRank = ZeroRank.AsSpan().ToArray(),
         ErrOwed = ErrOwed,
         ErrUnreported = ErrUnreported,
-        ErrLost = (byte[])ErrLost.Clone(),
-        PastDiskEof = (byte[])PastDiskEof.Clone(),
+        ErrLost = ErrLost.AsSpan().ToArray(),
+        PastDiskEof = PastDiskEof.AsSpan().ToArray(),
     };
 
     public int Rank(int unit, byte tag) =>

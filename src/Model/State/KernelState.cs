@@ -74,14 +74,14 @@ public sealed partial class KernelState
     /// <summary>The page cache: folios by index, for reading. A step writes through <see cref="FoliosW"/>.</summary>
     public TrackedView<Folio> Folios => new(this, folios, 1, Footprint.FolioBase);
 
-    public TrackedWriter<Folio> FoliosW => new(this, Own(ref folios, FoliosBit, static x => (Folio[])x.Clone()), 1, Footprint.FolioBase);
+    public TrackedWriter<Folio> FoliosW => new(this, Own(ref folios, FoliosBit, static x => x.AsSpan().ToArray()), 1, Footprint.FolioBase);
 
     private byte[] cacheData = [];
 
     /// <summary>Cached data per unit (meaningful where the folio is present).</summary>
     public TrackedView<byte> CacheData => new(this, cacheData, Geo.UnitsPerFolio, Footprint.FolioBase);
 
-    public TrackedWriter<byte> CacheDataW => new(this, Own(ref cacheData, CacheBit, static x => (byte[])x.Clone()), Geo.UnitsPerFolio, Footprint.FolioBase);
+    public TrackedWriter<byte> CacheDataW => new(this, Own(ref cacheData, CacheBit, static x => x.AsSpan().ToArray()), Geo.UnitsPerFolio, Footprint.FolioBase);
 
     /// <summary>Which copy-on-write parts this state still shares with the state it was cloned from.</summary>
     private int shared;
@@ -109,27 +109,27 @@ public sealed partial class KernelState
 
     public TrackedView<ExtentType> Extents => new(this, extents, Geo.BlocksPerFolio, Footprint.ExtentBase);
 
-    public TrackedWriter<ExtentType> ExtentsW => new(this, Own(ref extents, ExtentsBit, static x => (ExtentType[])x.Clone()), Geo.BlocksPerFolio, Footprint.ExtentBase);
+    public TrackedWriter<ExtentType> ExtentsW => new(this, Own(ref extents, ExtentsBit, static x => x.AsSpan().ToArray()), Geo.BlocksPerFolio, Footprint.ExtentBase);
 
     private CowType[] cow = [];
 
     public TrackedView<CowType> Cow => new(this, cow, Geo.BlocksPerFolio, Footprint.ExtentBase);
 
-    public TrackedWriter<CowType> CowW => new(this, Own(ref cow, CowBit, static x => (CowType[])x.Clone()), Geo.BlocksPerFolio, Footprint.ExtentBase);
+    public TrackedWriter<CowType> CowW => new(this, Own(ref cow, CowBit, static x => x.AsSpan().ToArray()), Geo.BlocksPerFolio, Footprint.ExtentBase);
 
     private byte[] disk = [];
 
     /// <summary>Data-fork disk blocks, per unit.</summary>
     public TrackedView<byte> Disk => new(this, disk, Geo.UnitsPerFolio, Footprint.DiskBase);
 
-    public TrackedWriter<byte> DiskW => new(this, Own(ref disk, DiskBit, static x => (byte[])x.Clone()), Geo.UnitsPerFolio, Footprint.DiskBase);
+    public TrackedWriter<byte> DiskW => new(this, Own(ref disk, DiskBit, static x => x.AsSpan().ToArray()), Geo.UnitsPerFolio, Footprint.DiskBase);
 
     private byte[] cowDisk = [];
 
     /// <summary>COW-fork staging blocks, per unit.</summary>
     public TrackedView<byte> CowDisk => new(this, cowDisk, Geo.UnitsPerFolio, Footprint.DiskBase);
 
-    public TrackedWriter<byte> CowDiskW => new(this, Own(ref cowDisk, CowDiskBit, static x => (byte[])x.Clone()), Geo.UnitsPerFolio, Footprint.DiskBase);
+    public TrackedWriter<byte> CowDiskW => new(this, Own(ref cowDisk, CowDiskBit, static x => x.AsSpan().ToArray()), Geo.UnitsPerFolio, Footprint.DiskBase);
 
     private List<Bio> bios;
 
@@ -181,7 +181,7 @@ public sealed partial class KernelState
     /// <summary>Write-through contexts by write id.</summary>
     public ReadOnlySpan<WtCtx> Wt => Read(wt, Footprint.WriteThrough);
 
-    public WtCtx[] WtW => Written(Footprint.WriteThrough, ref wt, WtBit, static x => (WtCtx[])x.Clone());
+    public WtCtx[] WtW => Written(Footprint.WriteThrough, ref wt, WtBit, static x => x.AsSpan().ToArray());
 
     /// <summary>The threads' pcs: copied by every clone (every step moves one), so always the state's own.</summary>
     public ThreadCursor[] Threads = [];
@@ -214,7 +214,7 @@ public sealed partial class KernelState
         dropbehindBatch = dropbehindBatch,
         wt = wt,
         shared = AllShared,
-        Threads = (ThreadCursor[])Threads.Clone(),
+        Threads = Threads.AsSpan().ToArray(),
         locals = locals,
         history = history,
         peerTruncSeq = peerTruncSeq,
@@ -231,7 +231,7 @@ public sealed partial class KernelState
     public ref int LocalW(int tid, int slot)
     {
         if (Recording is { } r) r.Write(LocalComponent(r, tid, slot));
-        return ref Own(ref locals, LocalsBit, static x => (int[])x.Clone())[(tid * Machine.LocalsPerThread) + slot];
+        return ref Own(ref locals, LocalsBit, static x => x.AsSpan().ToArray())[(tid * Machine.LocalsPerThread) + slot];
     }
 
     /// <summary>
