@@ -136,6 +136,47 @@ public class FootprintRecordingTests
     }
 
     [Fact]
+    public void ElementsMapToTheFolioTheyLieUnder()
+    {
+        // 1K units and blocks in 4K folios: units and blocks 0-3 are folio 0, 4-7 folio 1
+        Footprint On(Action<KernelState, StepContext> apply) =>
+            Semantics.FootprintOf(HandPrograms.On("{block_size: 1K, folio_size: 4K, max_size: 12K, size: 0}", [HandPrograms.Run("probe", apply)]), 0, 0);
+        Assert.Equal(Bit(FolioBase + 1) | Own(), On((s, c) => _ = s.CacheData[5]).Reads);
+        Assert.Equal(Bit(DiskBase + 2) | Own(), On((s, c) => _ = s.Disk[11]).Reads);
+        Assert.Equal(Bit(ExtentBase + 1) | Own(), On((s, c) => _ = s.Extents[4]).Reads);
+        Assert.Equal(Bit(FolioBase) | Own(), On((s, _) => s.CacheDataW[3] = DataTag.Zero).Writes);
+        Assert.Equal(Bit(FolioBase + 1) | Bit(FolioBase + 2) | Own(), On((s, c) => _ = s.CacheData.Slice(6, 3).ToArray()).Reads);
+        Assert.Equal(Bit(DiskBase) | Bit(DiskBase + 1) | Own(), On((s, _) => s.DiskW.Slice(3, 2).Clear()).Writes);
+        // the same range twice is still read (and written) once
+        Assert.Equal(Bit(FolioBase + 1) | Bit(FolioBase + 2) | Own(),
+            On((s, c) => _ = s.CacheData.Slice(6, 3).ToArray().Length + s.CacheData.Slice(6, 3).ToArray().Length).Reads);
+        Assert.Equal(Bit(DiskBase) | Own(), On((s, _) =>
+        {
+            s.DiskW.Slice(0, 2).Clear();
+            s.DiskW.Slice(1, 2).Clear();
+        }).Writes);
+        Assert.Equal(UInt128.Zero, Range(0, 0, 4, FolioBase));
+        Assert.Equal(UInt128.Zero, Range(3, -1, 4, FolioBase));
+        Assert.Equal(Bit(FolioBase + 1) | Bit(FolioBase + 2), Range(7, 2, 4, FolioBase));
+        Assert.Equal(Bit(DiskBase + 2), Range(8, 4, 4, DiskBase));
+        Assert.Equal(Bit(ExtentBase + 1) | Bit(ExtentBase + 2) | Bit(ExtentBase + 3), Range(5, 9, 4, ExtentBase));
+    }
+
+    [Fact]
+    public void ComponentsAreNamedForReports()
+    {
+        Assert.Equal(128, Names.Length);
+        Assert.Equal("folio 15", Describe(Bit(FolioBase + 15)));
+        Assert.Equal("disk under folio 3", Describe(Bit(DiskBase + 3)));
+        Assert.Equal("extents under folio 2", Describe(Bit(ExtentBase + 2)));
+        Assert.Equal("i_size, i_rwsem, peer model", Describe(Bit(ISize) | Bit(IRwsem) | Bit(Peer)));
+        Assert.Equal("i_private_lock, bios", Describe(Bit(PrivateLock) | Bit(Bios)));
+        Assert.Equal("T4 pc and locals, T4 history slots", Describe(Bit(ThreadBase + 4) | Bit(ThreadHistoryBase + 4)));
+        Assert.Equal("T31 history slots", Describe(Bit(ThreadHistoryBase + 31)));
+        Assert.Equal("folio 0, T0 pc and locals", Describe(Bit(FolioBase) | Bit(ThreadBase)));
+    }
+
+    [Fact]
     public void LocalsArePrivateBelowTheHistorySlotsAndSharedFromThem()
     {
         int history = Model.Ops.OpHistory.ScratchSlots;

@@ -9,11 +9,14 @@ namespace ModelCheck.Tests.Unit;
 internal static class HandPrograms
 {
     /// <summary>A state of a machine whose first threads run the given programs (the others have none).</summary>
-    public static KernelState With(params Step[][] programs)
+    public static KernelState With(params Step[][] programs) => On("{block_size: 4K, folio_size: 4K, max_size: 8K, size: 0}", programs);
+
+    /// <summary>As <see cref="With"/>, on the file the scenario line file: describes.</summary>
+    public static KernelState On(string file, params Step[][] programs)
     {
-        var real = MachineBuilder.Build(ScenarioText.Parse("""
+        var real = MachineBuilder.Build(ScenarioText.Parse($$"""
             id: t
-            file: {block_size: 4K, folio_size: 4K, max_size: 8K, size: 0}
+            file: {{file}}
             threads:
               - name: a
                 ops: [{op: fsync}]

@@ -42,8 +42,6 @@ public sealed class Footprint
 
     public static UInt128 Bit(int component) => UInt128.One << component;
 
-    public static int FolioComponent(int folio) => FolioBase + (folio % FolioSlots);
-
     /// <summary>The components of the folios that elements start..start+length-1 lie under (perFolio elements a folio).</summary>
     public static UInt128 Range(int start, int length, int perFolio, int component)
     {
