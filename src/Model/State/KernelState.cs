@@ -183,7 +183,12 @@ public sealed partial class KernelState
 
     public WtCtx[] WtW => Written(Footprint.WriteThrough, ref wt, WtBit, static x => x.AsSpan().ToArray());
 
-    /// <summary>The threads' pcs: copied by every clone (every step moves one), so always the state's own.</summary>
+    /// <summary>
+    /// The threads' pcs: copied by every clone (every step moves one), so always the state's own.
+    /// Not recorded: a step's footprint counts its own pc, and no step may read another thread's
+    /// (the private-step reduction relies on it; only the peer model's SafeWhen conditions do, and
+    /// they run outside any step).
+    /// </summary>
     public ThreadCursor[] Threads = [];
 
     private int[] locals = [];
