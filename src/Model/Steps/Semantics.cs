@@ -194,16 +194,22 @@ public static class Semantics
     /// ends the chain. When merged is given, it receives the safe steps that ran after the first,
     /// in order, by function name (a trace lists them as steps of their own). When record is given,
     /// it receives the footprint of the first step (the one the search chose), not of the steps
-    /// merged after it. With mergePrivate, the thread's following steps are also merged while each,
-    /// as it runs, turns out private (<see cref="Footprint.Private"/>: it reads and writes only its own
-    /// thread's pc and private locals and emits no event), which makes it safe in the same sense.
+    /// merged after it. With mergePrivate, when the first step turns out private (<see
+    /// cref="Footprint.Private"/>: it read and wrote only its own thread's pc and private locals and
+    /// emitted no event, which makes it safe in the same sense), the thread's following steps are
+    /// merged too while each, as it runs, turns out private: a chain of private steps is one
+    /// transition. Only after a private step, so that the search does not pay for trying the next
+    /// step after every transition (the search expands a private step alone where it finds one, and
+    /// the chain from there is merged).
     /// Without mergeSafe, the steps the model marks safe are not merged (to measure what they add).
     /// </summary>
     public static KernelState ExecuteMerged(KernelState s, int tid, int alt, out StepContext ctx, out Step step, List<string>? merged = null,
         Footprint? record = null, bool mergePrivate = false, bool mergeSafe = true)
     {
-        var next = Execute(s, tid, alt, out ctx, out step, record);
-        if (!(mergeSafe && s.Machine.HasLocalSteps) && !mergePrivate) return next;
+        var first = mergePrivate ? record ?? (chainProbe ??= new Footprint()) : record;
+        var next = Execute(s, tid, alt, out ctx, out step, first);
+        bool chain = mergePrivate && first!.Private;
+        if (!(mergeSafe && s.Machine.HasLocalSteps) && !chain) return next;
         byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var info = s.Machine.Threads[tid];
         StepContext? c = null; // one context for the whole chain: it only collects events
@@ -222,7 +228,7 @@ public static class Semantics
                 continue;
             }
             // the thread's next step as it runs now: merged when its footprint is private (it emits no event)
-            if (!mergePrivate || !GuardIsPrivate(next, tid, probe ??= new Footprint())) break;
+            if (!chain || !GuardIsPrivate(next, tid, probe ??= new Footprint())) break;
             var candidate = Execute(next, tid, 0, out var pctx, out var pstep, probe ??= new Footprint());
             if (!probe.Private) break;
             next = candidate;
@@ -234,6 +240,9 @@ public static class Semantics
             throw new ModelError($"a local step merged after {step.Function} changed the state it was cloned from (a write bypassed copy-on-write)");
         return next;
     }
+
+    [ThreadStatic]
+    private static Footprint? chainProbe;
 
     /// <summary>
     /// Whether thread tid's next step offers one alternative and its guard (with the skip steps before
