@@ -168,6 +168,7 @@ public class FootprintRecordingTests
         Assert.Equal(128, Names.Length);
         Assert.Equal("folio 15", Describe(Bit(FolioBase + 15)));
         Assert.Equal("disk under folio 3", Describe(Bit(DiskBase + 3)));
+        Assert.Equal("disk under folio 0, extents under folio 0", Describe(Bit(DiskBase) | Bit(ExtentBase)));
         Assert.Equal("extents under folio 2", Describe(Bit(ExtentBase + 2)));
         Assert.Equal("i_size, i_rwsem, peer model", Describe(Bit(ISize) | Bit(IRwsem) | Bit(Peer)));
         Assert.Equal("i_private_lock, bios", Describe(Bit(PrivateLock) | Bit(Bios)));

@@ -96,8 +96,8 @@ public static class Checker
 
     /// <summary>
     /// What the search's reductions are: partial-order reduction on the steps that turn out private
-    /// as they run (their recorded footprint is their own thread's pc and locals: merged into the
-    /// transition before them, or expanded alone) and on the steps the model marks safe
+    /// as they run (their recorded footprint is their own thread's pc and locals: expanded alone, the
+    /// private steps after one in the same transition) and on the steps the model marks safe
     /// (Step.Local, Step.SafeWhen; the kernel model marks none), and symmetry over interchangeable
     /// threads (the same operations, none writing data).
     /// </summary>

@@ -76,8 +76,9 @@ public sealed partial class ParallelExplorer(InvariantSet invariants, Bounds bou
     /// expanded. No other thread's step can touch what it touches (the accessors refuse a step that
     /// touches another thread's private locals), so it commutes with all of them in every state
     /// they can reach, none can disable it, and no invariant reads it: a persistent, invisible
-    /// ample set; the cycle proviso is the one of the model's safe steps. Off: --no-por, or for
-    /// --reduction-effect.
+    /// ample set; the cycle proviso is the one of the model's safe steps. The private steps that
+    /// follow it run in the same transition (<see cref="Semantics.ExecuteMerged"/>). Off: --no-por,
+    /// --por-steps safe, or for --reduction-effect.
     /// </summary>
     public bool PrivateSteps { get; init; } = true;
 

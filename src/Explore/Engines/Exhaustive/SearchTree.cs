@@ -28,7 +28,7 @@ internal sealed class SearchTree(KernelState initial, Bounds bounds, bool merge)
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private long nextProgress = 1000;
 
-    /// <summary>With merge: a transition also runs its thread's following private steps (<see cref="ParallelExplorer.PrivateSteps"/>).</summary>
+    /// <summary>With merge: a transition that starts with a private step also runs its thread's private steps after it (<see cref="ParallelExplorer.PrivateSteps"/>).</summary>
     public bool MergePrivate { get; init; }
 
     /// <summary>With merge: a transition also runs its thread's following steps the model marks safe (off: check --por-steps private).</summary>
