@@ -198,6 +198,20 @@ public class FootprintRecordingTests
     }
 
     [Fact]
+    public void WhatAnObserverReadsIsRecordedForItsThread()
+    {
+        var s = HandPrograms.With([], [HandPrograms.Run("idle")]);
+        var f = Semantics.FootprintOf(s, st => _ = st.Inode.ISize + st.Local(1, 0), 1);
+        Assert.Equal(1, f.Tid);
+        Assert.Equal(Bit(ISize) | Own(1), f.Reads);
+        Assert.Equal(UInt128.Zero, f.Writes);
+        Assert.Throws<ModelError>(() => Semantics.FootprintOf(s, st => _ = st.Local(0, 0), 1));
+        // the recorder is gone once the observer returns
+        _ = s.Inode.IDiskSize;
+        Assert.Equal(Bit(ISize) | Own(1), f.Reads);
+    }
+
+    [Fact]
     public void OnlyAStepOnItsOwnPcAndLocalsWithoutEventsIsPrivate()
     {
         Assert.True(Of((_, _) => { }).Private);
