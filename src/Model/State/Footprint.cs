@@ -42,6 +42,9 @@ public sealed class Footprint
 
     public static UInt128 Bit(int component) => UInt128.One << component;
 
+    /// <summary>Every inode field group (i_size .. i_private_lock): the whole inode read or written at once.</summary>
+    public static readonly UInt128 InodeFields = ((UInt128.One << (PrivateLock + 1)) - 1) & ~((UInt128.One << ISize) - 1);
+
     /// <summary>The components of the folios that elements start..start+length-1 lie under (perFolio elements a folio).</summary>
     public static UInt128 Range(int start, int length, int perFolio, int component)
     {

@@ -34,8 +34,7 @@ public readonly ref struct InodeView
     {
         get
         {
-            if (s.Recording is { } r)
-                for (int c = Footprint.ISize; c <= Footprint.PrivateLock; c++) r.Read(c);
+            if (s.Recording is { } r) r.Reads |= Footprint.InodeFields;
             return s.InodeRef;
         }
     }
@@ -75,8 +74,7 @@ public readonly ref struct InodeWriter
     {
         get
         {
-            if (s.Recording is { } r)
-                for (int c = Footprint.ISize; c <= Footprint.PrivateLock; c++) r.Write(c);
+            if (s.Recording is { } r) r.Writes |= Footprint.InodeFields;
             return ref s.InodeRef;
         }
     }

@@ -223,6 +223,7 @@ public sealed partial class KernelState
         locals = locals,
         history = history,
         peerTruncSeq = peerTruncSeq,
+        Recording = Recording, // a step's clone records into its parent's footprint (Semantics.Execute clears it after)
     };
 
     /// <summary>A thread's local, for reading.</summary>

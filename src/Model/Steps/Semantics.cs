@@ -126,17 +126,27 @@ public static class Semantics
     public static Footprint FootprintOf(KernelState s, Action<KernelState> observe, int tid)
     {
         var f = new Footprint();
+        Observe(s, f, tid, observe, static (st, _, o) =>
+        {
+            o(st);
+            return true;
+        });
+        return f;
+    }
+
+    /// <summary>Runs read on s with f (reset for thread tid) recording what it reads, and removes the recorder after.</summary>
+    private static TResult Observe<TArg, TResult>(KernelState s, Footprint f, int tid, TArg arg, Func<KernelState, int, TArg, TResult> read)
+    {
         f.Reset(tid);
         s.Recording = f;
         try
         {
-            observe(s);
+            return read(s, tid, arg);
         }
         finally
         {
             s.Recording = null;
         }
-        return f;
     }
 
     private static KernelState ExecuteUnrecorded(KernelState s, int tid, int alt, out StepContext ctx, out Step step)
@@ -149,7 +159,6 @@ public static class Semantics
             step = info.Program[pc];
             if (alt != 0) throw new ModelError($"alternative {alt} out of range 0..0 at {step.Function}");
             var done = s.Clone();
-            done.Recording = s.Recording;
             ctx = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = info.Program.Length };
             ctx.Note("nothing left to do");
             done.Threads[tid].Pc = (short)ctx.NextPc;
@@ -160,7 +169,6 @@ public static class Semantics
             step = Ops.Dropbehind.Continuation;
             byte[]? before0 = VerifyParentUnchanged ? s.EncodeToArray() : null;
             var cont = s.Clone();
-            cont.Recording = s.Recording;
             ctx = new StepContext { Tid = tid, Alt = 0, Context = info.Context, NextPc = s.Threads[tid].Pc };
             step.Apply(cont, ctx);
             if (before0 is not null && !before0.AsSpan().SequenceEqual(s.EncodeToArray()))
@@ -172,7 +180,6 @@ public static class Semantics
         if (alt < 0 || alt >= n) throw new ModelError($"alternative {alt} out of range 0..{n - 1} at {step.Function}");
         byte[]? before = VerifyParentUnchanged ? s.EncodeToArray() : null;
         var next = s.Clone();
-        next.Recording = s.Recording;
         next.Threads[tid].Pc = (short)pc;
         ctx = new StepContext { Tid = tid, Alt = alt, Context = info.Context, NextPc = pc + 1 };
         step.Apply(next, ctx);
@@ -249,19 +256,8 @@ public static class Semantics
     /// it) reads only the thread's own pc and locals: a cheap first test before the step is run to
     /// see whether it is private, since most steps' guards already read a lock or a folio.
     /// </summary>
-    private static bool GuardIsPrivate(KernelState s, int tid, Footprint probe)
-    {
-        probe.Reset(tid);
-        s.Recording = probe;
-        try
-        {
-            return Alternatives(s, tid) == 1 && probe.Private;
-        }
-        finally
-        {
-            s.Recording = null;
-        }
-    }
+    private static bool GuardIsPrivate(KernelState s, int tid, Footprint probe) =>
+        Observe(s, probe, tid, 0, static (st, t, _) => Alternatives(st, t) == 1) && probe.Private;
 
     /// <summary>The pc of thread tid's next step when merging may run it now (safe, one alternative), else null.</summary>
     private static int? NextLocal(KernelState s, int tid)

@@ -18,7 +18,8 @@ public static class Commutation
 {
     public static CommutationStats Check(KernelState initial, int maxStates)
     {
-        var seen = new HashSet<UInt128> { System.IO.Hashing.XxHash128.HashToUInt128(initial.EncodeToArray()) };
+        var fingerprint = new Fingerprinter();
+        var seen = new HashSet<UInt128> { fingerprint.Of(initial) };
         var queue = new Queue<KernelState>([initial]);
         var enabled = new List<(int Tid, int Alt)>();
         long pairs = 0, independent = 0, isPrivate = 0;
@@ -35,7 +36,7 @@ public static class Commutation
             {
                 fps[i] = new Footprint();
                 next[i] = Semantics.Execute(s, steps[i].Tid, steps[i].Alt, out _, out _, fps[i]);
-                if (seen.Count < maxStates && seen.Add(System.IO.Hashing.XxHash128.HashToUInt128(next[i].EncodeToArray()))) queue.Enqueue(next[i]);
+                if (seen.Count < maxStates && seen.Add(fingerprint.Of(next[i]))) queue.Enqueue(next[i]);
             }
             for (int i = 0; i < steps.Length; i++)
                 for (int j = i + 1; j < steps.Length; j++)
