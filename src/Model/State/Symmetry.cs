@@ -41,7 +41,7 @@ public sealed partial class KernelState
         p.inode.IRwsem.Readers = Bits(inode.IRwsem.Readers);
         p.inode.InvalidateLock.Writer = Tid(inode.InvalidateLock.Writer);
         p.inode.InvalidateLock.Readers = Bits(inode.InvalidateLock.Readers);
-        if (inode.PrivateLock > 0) p.inode.PrivateLock = (byte)(map[Inode.PrivateLock - 1] + 1);
+        if (inode.PrivateLock > 0) p.inode.PrivateLock = (byte)(map[inode.PrivateLock - 1] + 1);
         for (int i = 0; i < folios.Length; i++)
             if (folios[i].LockOwner >= 0) p.FoliosW[i].LockOwner = Tid(folios[i].LockOwner);
         for (int k = 0; k < bios.Count; k++)
