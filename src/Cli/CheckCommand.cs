@@ -28,6 +28,10 @@ public static class CheckCommand
         {
             Description = "exhaustive, with --variant: search again without each reduction that applied (symmetry, the private steps, the model's safe steps) and say how many states it removed",
         };
+        var reductionBound = new Option<bool>("--reduction-bound")
+        {
+            Description = "exhaustive, with --variant: measure what persistent sets knowing every thread's future would store (the unreduced search learns the futures first) and what refuses them",
+        };
         var workers = new Option<int>("--workers") { Description = "exhaustive: expansion threads (1: one thread; results are the same for any count)", DefaultValueFactory = _ => 1 };
         var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
         var maxMemory = new Option<int?>("--max-memory")
@@ -47,7 +51,7 @@ public static class CheckCommand
         var shard = Shard.Create();
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, porSteps, noSymmetry, reductionEffect, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, porSteps, noSymmetry, reductionEffect, reductionBound, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -78,6 +82,8 @@ public static class CheckCommand
                 throw new InputException("--shard", 0, "shard", "--shard splits the random engines' iterations (--engine coyote or fscheck); the exhaustive search is one job (use --workers)");
             if (p.GetValue(reductionEffect) && (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0))
                 throw new InputException("--reduction-effect", 0, "reduction-effect", "compares one exhaustive search with and without its reductions: give --variant (and the exhaustive engine)");
+            if (p.GetValue(reductionBound) && (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0))
+                throw new InputException("--reduction-bound", 0, "reduction-bound", "measures one exhaustive search's reduction against its bound: give --variant (and the exhaustive engine)");
             string steps = p.GetValue(porSteps) ?? "all";
             if (steps is not ("all" or "private" or "safe"))
                 throw new InputException("--por-steps", 0, "por-steps", $"'{steps}' is not one of all, private, safe");
@@ -132,6 +138,8 @@ public static class CheckCommand
             Output.EndProgress();
             if (p.GetValue(reductionEffect))
                 row = row with { ReductionEffect = Checker.ReductionEffect(spec, v, bounds, row, !p.GetValue(noPor), !p.GetValue(noSymmetry), p.GetValue(workers)) ?? "no reduction applied" };
+            if (p.GetValue(reductionBound))
+                row = row with { ReductionBound = Checker.ReductionBound(spec, v, bounds, row) };
             if (p.GetValue(json)) Output.WriteJson(row);
             else
             {

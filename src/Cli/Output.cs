@@ -83,6 +83,7 @@ public static class Output
         Console.WriteLine($"  states: {r.States:N0}  transitions: {r.Transitions:N0}  depth: {r.Depth}  seconds: {r.Seconds:0.###}  states/s: {r.StatesPerSecond:N0}  peak bytes/state: {r.BytesPerState:N0}");
         if (r.Reduction is { } reduction) Console.WriteLine($"  reduction: {reduction}");
         if (r.ReductionEffect is { } effect) Console.WriteLine($"  reduction effect: {effect}");
+        if (r.ReductionBound is { } bound) Console.WriteLine($"  reduction bound: {bound}");
         if (r.Trace is not null) Console.WriteLine($"  trace: {r.Trace} ({r.TraceLength} steps)");
     }
 

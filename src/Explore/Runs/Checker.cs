@@ -2,6 +2,7 @@ using ModelCheck.Explore.Engines.Exhaustive;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Explore.Runs;
@@ -92,6 +93,31 @@ public static class Checker
         if (partialOrder) Without("the private steps", true, symmetry, priv: false);
         if (partialOrder && m.HasLocalSteps) Without("partial-order reduction (safe and private steps)", false, symmetry);
         return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// What persistent sets knowing every thread's future would store (<see cref="PersistentSetBound"/>:
+    /// the unreduced search learns the futures, a second search uses them), against the unreduced
+    /// search, and what refused the sets in the states where none was smaller than the full
+    /// expansion. reduced is the row of the search as run; a different verdict of the bound search is
+    /// reported (it would mean a footprint the recording missed).
+    /// </summary>
+    public static string ReductionBound(ScenarioSpec spec, Variant variant, Bounds bounds, RunRow reduced)
+    {
+        var r = PersistentSetBound.Measure(MachineBuilder.Build(spec, variant), InvariantSet.For(spec), bounds.MaxStates);
+        if (!r.Learned) return $"none: the unreduced search stopped at its bound after {r.FullStates:N0} states, so the threads' futures are not known";
+        string found = r.Violation is { } v
+            ? $"with them the search found {v.Invariant} after {r.BoundStates:N0} states"
+            : $"persistent sets knowing every thread's future (learned from the unreduced search of {r.FullStates:N0} states) store {r.BoundStates:N0} ({(double)r.FullStates / Math.Max(1, r.BoundStates):0.00}x fewer)";
+        long refused = r.Refusals.Values.Sum();
+        string why = refused == 0 ? "" : "; in the states no smaller set could expand, the set grown from each enabled thread was refused: " +
+            string.Join(", ", r.Refusals.Where(x => x.Value > 0).Select(x => $"{x.Key} {100.0 * x.Value / refused:0}%")) +
+            $" of {refused:N0} (invariants read {Footprint.Describe(r.InvariantReads)})";
+        string verdict = r.Violation is null ? "holds" : "violated";
+        if (reduced.Verdict != "incomplete" && (reduced.Verdict != verdict || reduced.Invariant != r.Violation?.Invariant))
+            why += $"; THE VERDICT DIFFERS from the search's {reduced.Verdict} {reduced.Invariant} (report this: a footprint is missing)";
+        return $"{found}, {r.Reduced:N0} of them expanded by a smaller set{why}; with no step visible (sound for deadlocks only) {r.BlindStates:N0} states " +
+               $"({(double)r.FullStates / Math.Max(1, r.BlindStates):0.00}x fewer)";
     }
 
     /// <summary>

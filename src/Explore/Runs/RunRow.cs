@@ -64,6 +64,9 @@ public sealed record RunRow
     /// <summary>With check --reduction-effect: how many states each reduction that applied removed (the search rerun without it).</summary>
     [JsonPropertyName("reductionEffect")] public string? ReductionEffect { get; init; }
 
+    /// <summary>With check --reduction-bound: what persistent sets knowing every thread's future would store, and what stops them (<see cref="Engines.Exhaustive.PersistentSetBound"/>).</summary>
+    [JsonPropertyName("reductionBound")] public string? ReductionBound { get; init; }
+
     [JsonPropertyName("trace")] public string? Trace { get; init; }
 
     [JsonPropertyName("traceLength")] public int? TraceLength { get; init; }
