@@ -25,10 +25,13 @@ public class ReductionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         var spec = Catalog.Locate().Resolve(id);
         var expect = spec.Expect[index];
-        var r = PersistentSetBound.Measure(MachineBuilder.Build(spec, new Variant(expect.Variant)), InvariantSet.For(spec), Bound);
-        Assert.True(r.Learned, $"{id}: the unreduced search has more than {Bound} states");
-        Assert.True(r.BoundStates <= r.FullStates && r.BlindStates <= r.FullStates, $"{id}: {r}");
-        Assert.Equal(expect.Violates, r.Violation?.Invariant);
+        foreach (bool lockAware in new[] { true, false })
+        {
+            var r = PersistentSetBound.Measure(MachineBuilder.Build(spec, new Variant(expect.Variant)), InvariantSet.For(spec), Bound, lockAware: lockAware);
+            Assert.True(r.Learned, $"{id}: the unreduced search has more than {Bound} states");
+            Assert.True(r.BoundStates <= r.FullStates && r.BlindStates <= r.FullStates, $"{id}: {r}");
+            Assert.Equal(expect.Violates, r.Violation?.Invariant);
+        }
     }
 
     /// <summary>
@@ -102,6 +105,54 @@ public class ReductionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
         var cut = PersistentSetBound.Measure(MachineBuilder.Build(spec, Variant.Default), InvariantSet.For(spec), 100);
         Assert.False(cut.Learned);
         Assert.Equal(0, cut.BoundStates);
+    }
+
+    /// <summary>The lock masks: who holds what in a state, and what a hold keeps other threads from holding.</summary>
+    [Fact]
+    public void LockMasksSayWhoHoldsWhatAndWhatItExcludes()
+    {
+        var spec = ScenarioLoader.LoadFile(Path.Combine(Catalog.Locate().Root, "bench", "scaling", "scale-1.yaml"));
+        var s = MachineBuilder.Build(spec, Variant.Default).Clone();
+        s.FolioAt(1) = Folio.New(2);
+        s.InodeW.IRwsem.Lock(0);
+        s.InodeW.InvalidateLock.LockShared(2);
+        Assert.Equal(1UL << ThreadFutures.IRwsemExclusive, ThreadFutures.Held(s, 0));
+        Assert.Equal((1UL << 1) | (1UL << ThreadFutures.InvalidateShared), ThreadFutures.Held(s, 2));
+        Assert.Equal(0UL, ThreadFutures.Held(s, 1));
+        Assert.Equal((1UL << ThreadFutures.IRwsemExclusive) | (1UL << ThreadFutures.IRwsemShared), ThreadFutures.Excluded(1UL << ThreadFutures.IRwsemExclusive));
+        Assert.Equal(1UL << ThreadFutures.IRwsemExclusive, ThreadFutures.Excluded(1UL << ThreadFutures.IRwsemShared));
+        Assert.Equal((1UL << 1) | (1UL << ThreadFutures.InvalidateExclusive), ThreadFutures.Excluded(ThreadFutures.Held(s, 2)));
+        Assert.Equal((1UL << ThreadFutures.InvalidateExclusive) | (1UL << ThreadFutures.InvalidateShared), ThreadFutures.Excluded(1UL << ThreadFutures.InvalidateExclusive));
+    }
+
+    /// <summary>
+    /// A step that lets go of a lock another thread holds is learned as a release for others (no
+    /// catalog scenario has one: a read's folio lock passes to the device at submission and the device
+    /// releases its own), and a held lock then stops pinning; a step tied to a lock leaves the future
+    /// while another thread holds it.
+    /// </summary>
+    [Fact]
+    public void FuturesLearnReleasesForOthersAndStopAtPinnedLocks()
+    {
+        var spec = ScenarioLoader.LoadFile(Path.Combine(Catalog.Locate().Root, "bench", "scaling", "scale-1.yaml"));
+        var initial = MachineBuilder.Build(spec, Variant.Default);
+        var futures = new ThreadFutures(initial);
+        var locked = initial.Clone();
+        locked.FolioAt(0) = Folio.New(2);
+        var unlocked = locked.Clone();
+        unlocked.FolioAt(0) = Folio.New(-1);
+        var f = new Footprint();
+        f.Write(Footprint.FolioBase);
+        futures.Learn(locked, 1, f, unlocked);
+        Assert.Equal(1UL, futures.ReleasesForOthers(locked, 1));
+        Assert.Equal(0UL, futures.ReleasesForOthers(locked, 2));
+        // thread 2 took a step holding folio 0's lock: while another thread holds it, that step is not in 2's future
+        var g = new Footprint();
+        g.Write(Footprint.FolioBase + 1);
+        futures.Learn(locked, 2, g, locked);
+        Assert.NotEqual(UInt128.Zero, futures.Written(locked, 2) & Footprint.Bit(Footprint.FolioBase + 1));
+        Assert.Equal(UInt128.Zero, futures.Written(locked, 2, pinned: 1UL));
+        Assert.NotEqual(UInt128.Zero, futures.Written(locked, 2, pinned: 1UL << ThreadFutures.IRwsemExclusive));
     }
 
     [Fact]
