@@ -73,3 +73,22 @@ for sc in "scenarios/isize-extend-mmap.yaml default" "scenarios/fuse-sync-hang.y
 n = ${STATES[$file,none]}
 print(f'$(basename "$file" .yaml): states without/with: private steps {n/${STATES[$file,private]}:.2f}x, safe marks {n/${STATES[$file,safe]}:.2f}x, both {n/${STATES[$file,all]}:.2f}x')"
 done
+
+# How far partial-order reduction by persistent sets could go (check --reduction-bound): the
+# unreduced search learns every thread's future footprints, then a search with stubborn sets
+# closed over them; the bound against the search as shipped (the private steps).
+echo
+printf '| %-12s | %12s | %12s | %14s | %12s\n' scenario unreduced bound "bound, blind" "as shipped"
+printf '|%s|\n' "---|---:|---:|---:|---:"
+for n in 1 2; do
+  json=$($MC check "bench/scaling/scale-$n.yaml" --variant default --reduction-bound --json -q 2>/dev/null)
+  echo "$json" | python3 -c '
+import json, re, sys
+r = json.load(sys.stdin); b = r["reductionBound"]
+nums = lambda pat: int(re.search(pat, b).group(1).replace(",", ""))
+full, bound, blind = nums(r"search of ([0-9,]+) states"), nums(r"store ([0-9,]+) \("), nums(r"only\) ([0-9,]+) states")
+shipped = r["states"]
+print(f"| {sys.argv[1]:<12} | {full:>12,} | {bound:>12,} | {blind:>14,} | {shipped:>12,}")
+print(f"{sys.argv[1]}: unreduced/bound {full/bound:.2f}x, unreduced/blind bound {full/blind:.2f}x, unreduced/as shipped {full/shipped:.2f}x", file=sys.stderr)
+print(f"  {b}", file=sys.stderr)' "scale-$n"
+done
