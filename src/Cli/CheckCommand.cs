@@ -32,6 +32,10 @@ public static class CheckCommand
         {
             Description = "exhaustive, with --variant: measure what persistent sets knowing every thread's future would store (the unreduced search learns the futures first) and what refuses them",
         };
+        var preemptionBound = new Option<int?>("--preemption-bound")
+        {
+            Description = "exhaustive: search every schedule with at most K preemptions (a step by another thread while the last one could go on), completely, instead of every schedule",
+        };
         var workers = new Option<int>("--workers") { Description = "exhaustive: expansion threads (1: one thread; results are the same for any count)", DefaultValueFactory = _ => 1 };
         var frontierMb = new Option<int>("--frontier-mb") { Description = "exhaustive: MiB of queued states kept in memory; beyond it they wait in a temporary file", DefaultValueFactory = _ => 1024 };
         var maxMemory = new Option<int?>("--max-memory")
@@ -51,7 +55,7 @@ public static class CheckCommand
         var shard = Shard.Create();
         var profile = ProfileOption.Create();
         var width = Output.WidthOption();
-        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, porSteps, noSymmetry, reductionEffect, reductionBound, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
+        var cmd = new Command("check", "explore one scenario: its expect lines, or one variant with --variant") { scenario, variant, profile, engine, iterations, seed, strategy, maxSteps, noPor, porSteps, noSymmetry, reductionEffect, reductionBound, preemptionBound, workers, frontierMb, maxMemory, checkpointDir, checkpointEvery, resumeDir, maxDepth, maxStates, traceOut, json, shard, width };
         cmd.SetAction(p =>
         {
             string eng = p.GetValue(engine) ?? "exhaustive";
@@ -84,6 +88,17 @@ public static class CheckCommand
                 throw new InputException("--reduction-effect", 0, "reduction-effect", "compares one exhaustive search with and without its reductions: give --variant (and the exhaustive engine)");
             if (p.GetValue(reductionBound) && (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0))
                 throw new InputException("--reduction-bound", 0, "reduction-bound", "measures one exhaustive search's reduction against its bound: give --variant (and the exhaustive engine)");
+            if (p.GetValue(preemptionBound) is { } pb)
+            {
+                if (pb is < 0 or > 64)
+                    throw new InputException("--preemption-bound", 0, "preemption-bound", $"'{pb}' is not between 0 and 64");
+                if (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0)
+                    throw new InputException("--preemption-bound", 0, "preemption-bound", "bounds one exhaustive search: give --variant (and the exhaustive engine)");
+                string? other = p.GetValue(workers) > 1 ? "--workers" : p.GetValue(checkpointDir) is not null ? "--checkpoint" : p.GetValue(resumeDir) is not null ? "--resume"
+                    : p.GetValue(reductionEffect) ? "--reduction-effect" : p.GetValue(reductionBound) ? "--reduction-bound" : null;
+                if (other is not null)
+                    throw new InputException("--preemption-bound", 0, "preemption-bound", $"the preemption-bounded search is sequential and has no reductions to measure: it does not take {other}");
+            }
             string steps = p.GetValue(porSteps) ?? "all";
             if (steps is not ("all" or "private" or "safe"))
                 throw new InputException("--por-steps", 0, "por-steps", $"'{steps}' is not one of all, private, safe");
@@ -129,7 +144,7 @@ public static class CheckCommand
                 (row, _, trace) = Checker.Check(spec, v, bounds, tracePath, expect, Output.Progress(spec.Id), !p.GetValue(noPor), p.GetValue(workers),
                     (long)p.GetValue(frontierMb) << 20, memoryLimit,
                     new Checkpointing(checkpointFile, TimeSpan.FromSeconds(p.GetValue(checkpointEvery)), p.GetValue(resumeDir) is not null, stop.Token),
-                    symmetry: !p.GetValue(noSymmetry), privateSteps: steps != "safe", safeSteps: steps != "private");
+                    symmetry: !p.GetValue(noSymmetry), privateSteps: steps != "safe", safeSteps: steps != "private", preemptionBound: p.GetValue(preemptionBound));
             }
             catch (InvalidDataException e)
             {

@@ -78,7 +78,8 @@ public static class Output
     public static void PrintRow(RunRow r)
     {
         Console.WriteLine($"{r.Scenario} [{Variant(r.Variant)}] engine={r.Engine}");
-        Console.WriteLine($"  verdict: {r.Verdict}{(r.Invariant is null ? "" : " " + r.Invariant)}{(r.Complete ? " (complete bounded search)" : "")}");
+        string complete = !r.Complete ? "" : r.PreemptionBound is { } k ? $" (complete search of every schedule with at most {k} preemptions)" : " (complete bounded search)";
+        Console.WriteLine($"  verdict: {r.Verdict}{(r.Invariant is null ? "" : " " + r.Invariant)}{complete}{(r.Preemptions is { } p ? $" after {p} preemptions" : "")}");
         if (r.Message is not null) Console.WriteLine($"  violation: {r.Message}");
         Console.WriteLine($"  states: {r.States:N0}  transitions: {r.Transitions:N0}  depth: {r.Depth}  seconds: {r.Seconds:0.###}  states/s: {r.StatesPerSecond:N0}  peak bytes/state: {r.BytesPerState:N0}");
         if (r.Reduction is { } reduction) Console.WriteLine($"  reduction: {reduction}");

@@ -16,7 +16,8 @@ public static class Checker
     public static (RunRow Row, ExploreResult Result, TraceFile? Trace) Check(
         ScenarioSpec spec, Variant variant, Bounds? bounds = null, string? traceOut = null,
         ExpectSpec? expect = null, Action<SearchProgress>? progress = null, bool partialOrder = true, int workers = 1,
-        long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null, bool symmetry = true, bool privateSteps = true, bool safeSteps = true)
+        long frontierMemory = 1L << 30, long? maxMemory = null, Checkpointing? checkpoint = null, bool symmetry = true, bool privateSteps = true, bool safeSteps = true,
+        int? preemptionBound = null)
     {
         var initial = MachineBuilder.Build(spec, variant);
         var invariants = InvariantSet.For(spec);
@@ -29,7 +30,8 @@ public static class Checker
             CheckpointKey = $"{spec.Id} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(spec.SourceText)))} " +
                             $"{variant} depth {b.MaxDepth} states {b.MaxStates} reduction {partialOrder} private {privateSteps} safe {safeSteps} symmetry {symmetry}",
         };
-        var result = explorer.Run(initial);
+        PreemptionBoundedExplorer? bounded = preemptionBound is { } k ? new(invariants, b, k) : null;
+        var result = bounded?.Run(initial) ?? explorer.Run(initial);
         TraceFile? trace = null;
         if (result.Violation is { } v)
         {
@@ -53,7 +55,11 @@ public static class Checker
             States = result.States, Transitions = result.Transitions, Depth = result.MaxDepth, TraceLength = result.Trace.Count,
             Seconds = Math.Round(result.Seconds, 3), StatesPerSecond = Math.Round(result.StatesPerSecond),
             BytesPerState = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Math.Max(1, result.States),
-            Reduction = Reduction(initial.Machine, partialOrder, symmetry, privateSteps, safeSteps),
+            Reduction = bounded is null ? Reduction(initial.Machine, partialOrder, symmetry, privateSteps, safeSteps)
+                : $"preemption-bounded: every schedule with at most {preemptionBound} preemptions (a step by another thread while the last one could go on), " +
+                  $"{bounded.DistinctStates:N0} distinct kernel states, each stored once per thread that ran last; no partial-order or symmetry reduction",
+            PreemptionBound = preemptionBound,
+            Preemptions = bounded?.ViolationPreemptions,
             Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
             StoppedBy = result.Complete || result.Violation is not null ? null
                 : explorer.Interrupted ? "interrupted" : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",

@@ -67,6 +67,12 @@ public sealed record RunRow
     /// <summary>With check --reduction-bound: what persistent sets knowing every thread's future would store, and what stops them (<see cref="Engines.Exhaustive.PersistentSetBound"/>).</summary>
     [JsonPropertyName("reductionBound")] public string? ReductionBound { get; init; }
 
+    /// <summary>With check --preemption-bound K: K (the search covered every schedule with at most K preemptions).</summary>
+    [JsonPropertyName("preemptionBound")] public int? PreemptionBound { get; init; }
+
+    /// <summary>With check --preemption-bound: the preemptions in the violation's schedule (the fewest that reach it).</summary>
+    [JsonPropertyName("preemptions")] public int? Preemptions { get; init; }
+
     [JsonPropertyName("trace")] public string? Trace { get; init; }
 
     [JsonPropertyName("traceLength")] public int? TraceLength { get; init; }
