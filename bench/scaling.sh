@@ -5,7 +5,9 @@
 # the ratios compare like with like on a noisy machine. Prints one row per run and the ratios.
 # Then the symmetric variant (bench/scaling/scale-readers-N.yaml: N identical readers, a writer with
 # fsync, a truncate), searched with and without symmetry reduction (--no-symmetry).
-# Usage: bench/scaling.sh [MAX_STATES (default 5000000: scale-3 and scale-4 stop there)] [--full: scale-4 too]
+# Then how far persistent sets could go (check --reduction-bound) on scale-1 and scale-2, and the
+# preemption-bounded search (check --preemption-bound K) on scale-2..4.
+# Usage: bench/scaling.sh [MAX_STATES (default 5000000: scale-3 and scale-4 stop there)] [--full: scale-4 too, and the larger bounded searches]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 MAX="${1:-5000000}"
@@ -91,4 +93,21 @@ shipped = r["states"]
 print(f"| {sys.argv[1]:<12} | {full:>12,} | {bound:>12,} | {blind:>14,} | {shipped:>12,}")
 print(f"{sys.argv[1]}: unreduced/bound {full/bound:.2f}x, unreduced/blind bound {full/blind:.2f}x, unreduced/as shipped {full/shipped:.2f}x", file=sys.stderr)
 print(f"  {b}", file=sys.stderr)' "scale-$n"
+done
+
+# The preemption-bounded search (check --preemption-bound K): every schedule with at most K
+# preemptions, completely; distinct kernel states, (state, last thread) pairs stored, seconds.
+echo
+printf '| %-8s | %2s | %-8s | %12s | %12s | %13s | %8s\n' scenario K verdict "distinct" stored transitions seconds
+printf '|%s|\n' "---|---:|---|---:|---:|---:|---:"
+PB="2:0 2:1 2:2 2:3 3:0 3:1 3:2 4:0 4:1"
+[ "${2:-}" = --full ] && PB="$PB 3:3 4:2"
+for nk in $PB; do
+  n=${nk%%:*}; k=${nk##*:}
+  $MC check "bench/scaling/scale-$n.yaml" --variant default --preemption-bound "$k" --max-states 30000000 --json -q 2>/dev/null | python3 -c '
+import json, re, sys
+r = json.load(sys.stdin); d = re.search(r"([0-9,]+) distinct", r["reduction"]).group(1)
+v = r["verdict"] + ("" if r["complete"] or r["verdict"] == "violated" else " (cap)")
+stored, trans, secs = r["states"], r["transitions"], r["seconds"]
+print(f"| scale-{sys.argv[1]:<2} | {sys.argv[2]:>2} | {v:<8} | {d:>12} | {stored:>12,} | {trans:>13,} | {secs:>8}")' "$n" "$k"
 done

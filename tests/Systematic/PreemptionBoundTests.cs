@@ -84,6 +84,10 @@ public class PreemptionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
             previous = x.DistinctStates;
         }
         Assert.True(previous * 5 < 753_318, $"{previous} states with two preemptions"); // the full search: 753,318
+        // past its memory limit it stops with a partial result
+        var small = new PreemptionBoundedExplorer(InvariantSet.For(spec), new Bounds(2000, 1_000_000), 2) { MaxMemory = 1 };
+        var partial = small.Run(initial);
+        Assert.True(small.StoppedByMemory && partial.Verdict == Verdict.Incomplete && !partial.Complete, $"{partial}");
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public static class Checker
             CheckpointKey = $"{spec.Id} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(spec.SourceText)))} " +
                             $"{variant} depth {b.MaxDepth} states {b.MaxStates} reduction {partialOrder} private {privateSteps} safe {safeSteps} symmetry {symmetry}",
         };
-        PreemptionBoundedExplorer? bounded = preemptionBound is { } k ? new(invariants, b, k) : null;
+        PreemptionBoundedExplorer? bounded = preemptionBound is { } k ? new(invariants, b, k) { MaxMemory = maxMemory ?? ParallelExplorer.DefaultMaxMemory } : null;
         var result = bounded?.Run(initial) ?? explorer.Run(initial);
         TraceFile? trace = null;
         if (result.Violation is { } v)
@@ -62,7 +62,7 @@ public static class Checker
             Preemptions = bounded?.ViolationPreemptions,
             Trace = trace is null ? null : traceOut, Expected = expected, AsExpected = asExpected,
             StoppedBy = result.Complete || result.Violation is not null ? null
-                : explorer.Interrupted ? "interrupted" : explorer.StoppedByMemory ? "max-memory" : "max-states or max-depth",
+                : explorer.Interrupted ? "interrupted" : explorer.StoppedByMemory || bounded?.StoppedByMemory == true ? "max-memory" : "max-states or max-depth",
         };
         return (row, result, trace);
     }

@@ -24,6 +24,11 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
     /// <summary>Kernel states reached (not told apart by which thread ran last), after <see cref="Run"/>.</summary>
     public long DistinctStates { get; private set; }
 
+    /// <summary>Bytes of heap the search may use; past it, it stops with a partial result (<see cref="StoppedByMemory"/>).</summary>
+    public long MaxMemory { get; init; } = ParallelExplorer.DefaultMaxMemory;
+
+    public bool StoppedByMemory { get; private set; }
+
     /// <summary>The fewest preemptions of the schedule that reached the violation, after <see cref="Run"/>.</summary>
     public int? ViolationPreemptions { get; private set; }
 
@@ -108,7 +113,7 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
                         pending[next] ??= (v, id, (tid, alt));
                         continue;
                     }
-                    if (nodes.Count >= bounds.MaxStates)
+                    if (nodes.Count >= bounds.MaxStates || ((nodes.Count & 0xFFFF) == 0 && (StoppedByMemory = GC.GetTotalMemory(false) > MaxMemory)))
                     {
                         foreach (var p in pending)
                             if (p is { } found) return Violated(found.V, found.At, found.Last); // a real violation, if not the fewest preemptions
