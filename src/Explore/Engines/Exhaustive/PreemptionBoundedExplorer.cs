@@ -10,8 +10,8 @@ namespace ModelCheck.Explore.Engines.Exhaustive;
 /// as in CHESS): a preemption is a step by another thread while the thread that took the last step
 /// could still take one; switching away from a thread that blocked or finished is free. Most races
 /// need few preemptions (in the catalog, 34 of the 48 violating rows need none and every one at most
-/// three), and the schedules with few grow polynomially with the scenario, not exponentially, so a
-/// scenario too large for the full search (scale-3) is searched completely up to K. A state is
+/// three), and for a fixed K the schedules grow polynomially with the number of steps, not
+/// exponentially, so a scenario too large for the full search (scale-3) is searched completely up to K. A state is
 /// stored once per last-running thread, at the fewest preemptions that reach it: the levels are
 /// searched in order, each breadth-first, so a violation's trace has the fewest preemptions, then
 /// the fewest steps among those. Sequential, without partial-order or symmetry reduction (a
@@ -47,15 +47,15 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
         int maxDepth = 0;
         bool truncated = false;
 
-        int Add(KernelState s, UInt128 state, int parent, int tid, int alt, int level, int depth)
+        void Add(KernelState s, UInt128 state, int parent, int tid, int alt, int level, int depth)
         {
             var key = Key(state, tid);
             if (index.TryGetValue(key, out int id))
             {
-                if (nodes[id].Level <= level) return id;
+                if (nodes[id].Level <= level) return;
                 nodes[id] = new Node(parent, (byte)tid, (byte)alt, level, depth); // fewer preemptions reach it: expanded from this level
                 levels[level].Enqueue(id);
-                return id;
+                return;
             }
             id = nodes.Count;
             nodes.Add(new Node(parent, (byte)tid, (byte)alt, level, depth));
@@ -64,7 +64,6 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
             index[key] = id;
             distinct.Add(state);
             levels[level].Enqueue(id);
-            return id;
         }
 
         ExploreResult Done(Verdict verdict, Violation? v, IReadOnlyList<Choice> trace, bool complete)
