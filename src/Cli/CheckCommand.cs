@@ -92,8 +92,8 @@ public static class CheckCommand
             {
                 if (pb is < 0 or > 64)
                     throw new InputException("--preemption-bound", 0, "preemption-bound", $"'{pb}' is not between 0 and 64");
-                if (eng != "exhaustive" || (p.GetValue(variant) ?? []).Length == 0)
-                    throw new InputException("--preemption-bound", 0, "preemption-bound", "bounds one exhaustive search: give --variant (and the exhaustive engine)");
+                if (eng != "exhaustive")
+                    throw new InputException("--preemption-bound", 0, "preemption-bound", "bounds the exhaustive search: not with --engine " + eng);
                 string? other = p.GetValue(workers) > 1 ? "--workers" : p.GetValue(checkpointDir) is not null ? "--checkpoint" : p.GetValue(resumeDir) is not null ? "--resume"
                     : p.GetValue(reductionEffect) ? "--reduction-effect" : p.GetValue(reductionBound) ? "--reduction-bound" : null;
                 if (other is not null)
@@ -105,7 +105,7 @@ public static class CheckCommand
             var expect = spec.Expect.FirstOrDefault(e => Output.Variant(e.Variant) == Output.Variant(v.Explicit));
             if (!p.GetValue(json)) Output.PrintResolved(spec, kernel, v);
             if ((p.GetValue(variant) ?? []).Length == 0 && spec.Expect.Count > 0 && eng == "exhaustive")
-                return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), !p.GetValue(noSymmetry), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20,
+                return CheckExpectLines(spec, kernel, bounds, !p.GetValue(noPor), !p.GetValue(noSymmetry), p.GetValue(workers), (long)p.GetValue(frontierMb) << 20, p.GetValue(preemptionBound),
                     p.GetValue(traceOut) is null ? null : throw new InputException("--trace-out", 0, "trace-out", "names one trace: give --variant to check one variant (without it, check runs every expect line and saves traces under out/traces/)"),
                     p.GetValue(json));
             if (sh.Sharded && p.GetValue(traceOut) is null)
@@ -178,11 +178,12 @@ public static class CheckCommand
     }
 
     /// <summary>`check SCENARIO` without --variant: every expect line of the scenario, like `matrix SCENARIO`.</summary>
-    private static int CheckExpectLines(ModelCheck.Model.Scenario.ScenarioSpec spec, KernelProfile kernel, Bounds bounds, bool por, bool symmetry, int workers, long frontier, string? _, bool json)
+    private static int CheckExpectLines(ModelCheck.Model.Scenario.ScenarioSpec spec, KernelProfile kernel, Bounds bounds, bool por, bool symmetry, int workers, long frontier,
+        int? preemptionBound, string? _, bool json)
     {
         var catalog = Catalog.Locate();
         var runs = ExpectRuns.Run([spec], kernel, (s, v) => Path.Combine("out", "traces", Path.GetFileName(catalog.TracePath(s.Id, v.ToString()))),
-            print: !json, bounds, por, workers, frontier, symmetry);
+            print: !json, bounds, por, workers, frontier, symmetry, preemptionBound);
         if (runs.Count == 0) throw new InputException(spec.SourcePath, 0, "expect", $"no expect line runs under profile {kernel.Name}");
         if (json) Output.WriteJson(new { rows = runs.Select(r => r.Row) });
         else

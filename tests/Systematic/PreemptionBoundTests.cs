@@ -110,10 +110,14 @@ public class PreemptionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(1, json);
         Assert.Contains("\"preemptionBound\": 1", jsonOut, StringComparison.Ordinal);
         Assert.Contains("\"preemptions\": 0", jsonOut, StringComparison.Ordinal);
+        // without --variant: every expect line, each searched up to the bound
+        var (lines, linesOut, _) = CliTests.Run("check", "wt-stable-overlap", "--preemption-bound", "3");
+        Assert.Equal(0, lines);
+        Assert.Matches(@"ok +wt-stable-overlap .* \([0-3] preemptions\)", linesOut);
+        Assert.Contains("expect lines as expected", linesOut, StringComparison.Ordinal);
         foreach (var args in new[]
                  {
                      new[] { "--variant", "default", "--preemption-bound", "65" },
-                     ["--preemption-bound", "1"],
                      ["--variant", "default", "--preemption-bound", "1", "--workers", "2"],
                      ["--variant", "default", "--preemption-bound", "1", "--engine", "coyote"],
                  })
