@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (a local tool: dotnet-tools.json), not in CI.
-#   bench/mutation/run.sh [invariants|model|core|peer] [OUTPUT_DIR] [FILES]
+#   bench/mutation/run.sh [invariants|model|core|peer|footprint|explore] [OUTPUT_DIR] [FILES]
 # FILES: comma-separated globs relative to the project (e.g. "Ops/Readahead.cs,Ops/CachedIomap.cs")
 #   mutate only those files: a run per directory or per mechanism fits in one sitting.
 # invariants (default): src/Invariants against the unit tests, the catalog and the golden file,
@@ -16,6 +16,9 @@
 # footprint: src/Model as model, adding the commutation checks (FootprintTests: every catalog row,
 #   scale-2, the peer model) and --por-steps, for the recording accessors (State/Footprint.cs,
 #   State/TrackedViews.cs, State/InodeViews.cs) and the private-step merging in Steps/Semantics.cs.
+# explore: src/Explore against the preemption-bounded search's and the reduction bound's tests (every
+#   catalog row each), for Engines/Exhaustive/PreemptionBoundedExplorer.cs, PersistentSetBound.cs and
+#   ThreadFutures.cs (FILES).
 # String mutations are left out (messages are checked by the golden file, not by their wording).
 # The kernel and command-line tests start processes the mutants do not reach, and the Coyote and
 # FsCheck runs are left out because they take most of the time. Run it in a separate clone: Stryker
@@ -30,7 +33,8 @@ case "$TARGET" in
   core) DIR=src/Model; CONFIG=stryker-core.json ;;
   peer) DIR=src/Model; CONFIG=stryker-peer.json ;;
   footprint) DIR=src/Model; CONFIG=stryker-footprint.json ;;
-  *) echo "run.sh: unknown target '$TARGET' (invariants, model, core, peer or footprint)" >&2; exit 2 ;;
+  explore) DIR=src/Explore; CONFIG=stryker-explore.json ;;
+  *) echo "run.sh: unknown target '$TARGET' (invariants, model, core, peer, footprint or explore)" >&2; exit 2 ;;
 esac
 OUT="$(realpath -m "${2:-out/mutation-$TARGET}")"
 dotnet tool restore >/dev/null
