@@ -4,6 +4,8 @@ using ModelCheck.Explore.Scenarios;
 using ModelCheck.Explore.Traces;
 using ModelCheck.Invariants;
 using ModelCheck.Model.Scenario;
+using ModelCheck.Model.State;
+using ModelCheck.Model.Steps;
 using ModelCheck.Model.Variants;
 
 namespace ModelCheck.Tests.Systematic;
@@ -75,6 +77,70 @@ public class PreemptionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(Verdict.Holds, full.Verdict);
         Assert.Equal(Verdict.Holds, r.Verdict);
         Assert.Equal(full.States, bounded.DistinctStates);
+    }
+
+    /// <summary>
+    /// Against a plain search of (state, last thread, preemptions used) triples, each kept as it is
+    /// reached: the same kernel states and the same (state, last thread) pairs within K preemptions.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(HoldingLines))]
+    public void ItReachesWhatEverySchedulesWithinTheBoundReaches(string id, int index)
+    {
+        var spec = Catalog.Locate().Resolve(id);
+        var initial = MachineBuilder.Build(spec, new Variant(spec.Expect[index].Variant));
+        for (int k = 0; k <= 2; k++)
+        {
+            var bounded = new PreemptionBoundedExplorer(new InvariantSet([]), new Bounds(2000, 1_000_000), k);
+            var r = bounded.Run(initial);
+            var (states, pairs) = Schedules(initial, k);
+            Assert.Equal(Verdict.Holds, r.Verdict);
+            Assert.Equal(states, bounded.DistinctStates);
+            Assert.Equal(pairs, r.States);
+        }
+    }
+
+    private static (long States, long Pairs) Schedules(KernelState initial, int k)
+    {
+        var fp = new Fingerprinter();
+        var triples = new HashSet<(UInt128, int, int)>();
+        var states = new HashSet<UInt128>();
+        var pairs = new HashSet<(UInt128, int)>();
+        var work = new Stack<(KernelState S, int Last, int P)>([(initial, -1, 0)]);
+        var enabled = new List<(int Tid, int Alt)>();
+        while (work.Count > 0)
+        {
+            var (s, last, p) = work.Pop();
+            var h = fp.Of(s);
+            if (!triples.Add((h, last, p))) continue;
+            states.Add(h);
+            pairs.Add((h, last));
+            Semantics.Enabled(s, enabled, findSafe: false);
+            bool lastEnabled = enabled.Any(e => e.Tid == last);
+            foreach (var (tid, alt) in enabled.ToArray())
+            {
+                int q = p + (lastEnabled && tid != last ? 1 : 0);
+                if (q <= k) work.Push((Semantics.Execute(s, tid, alt, out _, out _), tid, q));
+            }
+        }
+        return (states.Count, pairs.Count);
+    }
+
+    [Fact]
+    public void ItStopsAtItsBoundsAndSaysSo()
+    {
+        var spec = ScenarioLoader.LoadFile(Path.Combine(Catalog.Locate().Root, "bench", "scaling", "scale-2.yaml"));
+        var initial = MachineBuilder.Build(spec, Variant.Default);
+        var byStates = new PreemptionBoundedExplorer(InvariantSet.For(spec), new Bounds(2000, 1000), 2).Run(initial);
+        Assert.True(byStates.Verdict == Verdict.Incomplete && !byStates.Complete && byStates.States == 1000, $"{byStates}");
+        var byDepth = new PreemptionBoundedExplorer(InvariantSet.For(spec), new Bounds(6, 1_000_000), 2).Run(initial);
+        Assert.True(byDepth.Verdict == Verdict.Incomplete && !byDepth.Complete && byDepth.MaxDepth == 6, $"{byDepth}");
+        var whole = new PreemptionBoundedExplorer(InvariantSet.For(spec), new Bounds(2000, 1_000_000), 0).Run(initial);
+        Assert.True(whole.Complete && whole.MaxDepth > 6 && whole.Transitions >= whole.States - 1, $"{whole}");
+        var race = Catalog.Locate().Resolve("wt-stable-overlap");
+        var found = new PreemptionBoundedExplorer(InvariantSet.For(race), new Bounds(2000, 1_000_000), 1);
+        var v = found.Run(MachineBuilder.Build(race, new Variant(race.Expect[0].Variant)));
+        Assert.True(v.Verdict == Verdict.Violated && !v.Complete && found.ViolationPreemptions == 0 && v.Trace.Count > 0, $"{v}");
     }
 
     [Fact]
