@@ -123,6 +123,16 @@ public class ReductionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(1UL << ThreadFutures.IRwsemExclusive, ThreadFutures.Excluded(1UL << ThreadFutures.IRwsemShared));
         Assert.Equal((1UL << 1) | (1UL << ThreadFutures.InvalidateExclusive), ThreadFutures.Excluded(ThreadFutures.Held(s, 2)));
         Assert.Equal((1UL << ThreadFutures.InvalidateExclusive) | (1UL << ThreadFutures.InvalidateShared), ThreadFutures.Excluded(1UL << ThreadFutures.InvalidateExclusive));
+        // the other two modes, and a folio lock of thread 3 alongside
+        var t = MachineBuilder.Build(spec, Variant.Default).Clone();
+        t.InodeW.IRwsem.LockShared(3);
+        t.InodeW.InvalidateLock.Lock(3);
+        t.FolioAt(0) = Folio.New(3);
+        Assert.Equal(1UL | (1UL << ThreadFutures.IRwsemShared) | (1UL << ThreadFutures.InvalidateExclusive), ThreadFutures.Held(t, 3));
+        Assert.Equal(0UL, ThreadFutures.Held(t, 2));
+        Assert.Equal(1UL | (1UL << ThreadFutures.IRwsemExclusive) | (1UL << ThreadFutures.InvalidateExclusive) | (1UL << ThreadFutures.InvalidateShared),
+            ThreadFutures.Excluded(ThreadFutures.Held(t, 3)));
+        Assert.Equal(0UL, ThreadFutures.Excluded(0));
     }
 
     /// <summary>
