@@ -53,19 +53,9 @@ public class PreemptionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    /// <summary>The catalog rows that hold (a violating row's searches stop at their first violations, which differ).</summary>
-    public static TheoryData<string, int> HoldingLines()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var spec in Catalog.Locate().LoadAll())
-            for (int i = 0; i < spec.Expect.Count; i++)
-                if (spec.Expect[i].Violates is null) data.Add(spec.Id, i);
-        return data;
-    }
-
     /// <summary>With more preemptions than any schedule has, the search reaches exactly the states of the full one.</summary>
     [Theory]
-    [MemberData(nameof(HoldingLines))]
+    [MemberData(nameof(CatalogTests.HoldingLines), MemberType = typeof(CatalogTests))]
     public void WithoutABindingBoundItReachesTheFullSearchsStates(string id, int index)
     {
         var spec = Catalog.Locate().Resolve(id);
@@ -84,7 +74,7 @@ public class PreemptionBoundTests(Xunit.Abstractions.ITestOutputHelper output)
     /// reached: the same kernel states and the same (state, last thread) pairs within K preemptions.
     /// </summary>
     [Theory]
-    [MemberData(nameof(HoldingLines))]
+    [MemberData(nameof(CatalogTests.HoldingLines), MemberType = typeof(CatalogTests))]
     public void ItReachesWhatEverySchedulesWithinTheBoundReaches(string id, int index)
     {
         var spec = Catalog.Locate().Resolve(id);

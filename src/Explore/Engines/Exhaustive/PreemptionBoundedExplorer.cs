@@ -75,10 +75,10 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
         Add(initial, fp.Of(initial), -1, 255, 0, 0, 0);
         if (invariants.AfterStep(initial, []) is { } atStart) return Done(Verdict.Violated, atStart, [], true);
         // a violation one preemption up, met while this level is searched: reported once this level holds none
-        var pending = new (Violation V, int At, (int Tid, int Alt) Last)?[preemptions + 2];
+        var pending = new (Violation V, int At, (int Tid, int Alt) Last, int Level)?[preemptions + 2];
         for (int level = 0; level <= preemptions; level++)
         {
-            if (pending[level] is { } earlier) return Violated(earlier.V, earlier.At, earlier.Last);
+            if (pending[level] is { } earlier) return Violated(earlier.V, earlier.At, earlier.Last, earlier.Level);
             while (levels[level].TryDequeue(out int id))
             {
                 var node = nodes[id];
@@ -89,7 +89,7 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
                 Semantics.Enabled(s, enabled, findSafe: false);
                 if (enabled.Count == 0)
                 {
-                    if (invariants.AtQuiescence(s) is { } q) return Violated(q, id, null);
+                    if (invariants.AtQuiescence(s) is { } q) return Violated(q, id, null, level);
                     continue;
                 }
                 if (node.Depth >= bounds.MaxDepth)
@@ -108,14 +108,14 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
                     transitions++;
                     if (invariants.AfterStep(succ, ctx.Events) is { } v)
                     {
-                        if (next == level) return Violated(v, id, (tid, alt));
-                        pending[next] ??= (v, id, (tid, alt));
+                        if (next == level) return Violated(v, id, (tid, alt), next);
+                        pending[next] ??= (v, id, (tid, alt), next);
                         continue;
                     }
                     if (nodes.Count >= bounds.MaxStates || ((nodes.Count & 0xFFFF) == 0 && (StoppedByMemory = GC.GetTotalMemory(false) > MaxMemory)))
                     {
                         foreach (var p in pending)
-                            if (p is { } found) return Violated(found.V, found.At, found.Last); // a real violation, if not the fewest preemptions
+                            if (p is { } found) return Violated(found.V, found.At, found.Last, found.Level); // a real violation, if not the fewest preemptions
                         return Done(Verdict.Incomplete, null, [], false);
                     }
                     maxDepth = Math.Max(maxDepth, node.Depth + 1);
@@ -125,13 +125,15 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
         }
         return Done(truncated ? Verdict.Incomplete : Verdict.Holds, null, [], !truncated);
 
-        ExploreResult Violated(Violation v, int at, (int Tid, int Alt)? last)
+        // at: the node the violation was met from; last: the step from it that broke an invariant
+        // (none at quiescence); preempted: the preemptions of the schedule that reached it
+        ExploreResult Violated(Violation v, int at, (int Tid, int Alt)? last, int preempted)
         {
             var path = new List<(int Tid, int Alt)>();
             for (int n = at; nodes[n].Parent >= 0; n = nodes[n].Parent) path.Add((nodes[n].Tid, nodes[n].Alt));
             path.Reverse();
             if (last is { } l) path.Add(l);
-            ViolationPreemptions = nodes[at].Level + (last is { } x && Preempts(initial, path, x.Tid) ? 1 : 0);
+            ViolationPreemptions = preempted;
             return Done(Verdict.Violated, v, Choices(initial, path), false);
         }
     }
@@ -139,15 +141,6 @@ public sealed class PreemptionBoundedExplorer(InvariantSet invariants, Bounds bo
     /// <summary>The state fingerprint with the thread that ran last mixed in.</summary>
     private static UInt128 Key(UInt128 state, int lastTid) =>
         state ^ ((UInt128)((ulong)(lastTid + 1) * 0x9E3779B97F4A7C15UL) << 64);
-
-    /// <summary>Whether the last step of path, by tid, preempted the thread before it.</summary>
-    private static bool Preempts(KernelState initial, List<(int Tid, int Alt)> path, int tid)
-    {
-        if (path.Count < 2 || path[^2].Tid == tid) return false;
-        var s = initial;
-        for (int i = 0; i < path.Count - 1; i++) s = Semantics.Execute(s, path[i].Tid, path[i].Alt, out _, out _);
-        return Semantics.Status(s, path[^2].Tid, out _, out _) == ThreadStatus.Enabled;
-    }
 
     /// <summary>The choices of a path, each step's function named as it runs.</summary>
     private static List<Choice> Choices(KernelState initial, List<(int Tid, int Alt)> path)
